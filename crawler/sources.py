@@ -1,0 +1,149 @@
+"""Outlets as data: the typed record behind each entry of ``config/sources.yaml``.
+
+A load error names the outlet and the field (``SourcesError``), so a typo in the YAML
+says where to look instead of failing somewhere inside a crawl.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
+
+
+class SourcesError(ValueError):
+    """sources.yaml is unreadable or an outlet in it is invalid."""
+
+
+class Outlet(BaseModel):
+    """One outlet (or one edition of a shared host, like France 24's /ar/)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, description="Unique display name, e.g. 'Le360'.")
+    homepage: str = Field(description="Start URL; its host and path bound discovery and links.")
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code: MA, FR, ...")
+    languages: list[str] = Field(min_length=1, description="Expected languages (fr, ar, en, es).")
+    timezone: str = Field(default="", description="IANA zone for dates without one; default by country.")
+    feeds: list[str] = Field(default_factory=list, description="RSS/Atom URLs; empty = discover.")
+    sitemaps: list[str] = Field(default_factory=list, description="News sitemaps; empty = robots.txt.")
+    sections: list[str] = Field(default_factory=list, description="Listing pages linking to articles.")
+    allow: list[str] = Field(default_factory=list, description="Regexes an article URL must match.")
+    deny: list[str] = Field(default_factory=list, description="Regexes that exclude a URL.")
+    noise_selectors: list[str] = Field(default_factory=list, description="Extra CSS selectors to strip.")
+    enabled: bool = True
+
+    @field_validator("homepage", "feeds", "sitemaps", "sections", mode="after")
+    @classmethod
+    def _absolute_http(cls, value: Any) -> Any:
+        for url in [value] if isinstance(value, str) else value:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
+        return value
+
+    @field_validator("allow", "deny")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _timezone(self) -> Outlet:
+        zone = self.timezone or DEFAULT_TIMEZONES.get(self.country, "UTC")
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone: unknown time zone {zone!r}") from exc
+        object.__setattr__(self, "timezone", zone)
+        return self
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.homepage).hostname or "").lower()
+
+    @property
+    def path_prefix(self) -> str:
+        """The homepage's path ('/fr/' for France 24 French); links must stay under it."""
+        path = urlsplit(self.homepage).path or "/"
+        return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+DEFAULT_TIMEZONES = {"MA": "Africa/Casablanca", "FR": "Europe/Paris", "ES": "Europe/Madrid"}
+
+
+def _describe(error: dict[str, Any]) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "(outlet)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = f"unknown field (allowed: {', '.join(sorted(Outlet.model_fields))})"
+    return f"field {field!r}: {message}"
+
+
+def parse_sources(data: Any, origin: str = "sources.yaml") -> list[Outlet]:
+    """Validate the parsed YAML; raise one ``SourcesError`` listing every bad outlet."""
+    if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
+        raise SourcesError(f"{origin}: expected a mapping with an 'outlets:' list")
+    outlets: list[Outlet] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data["outlets"]):
+        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"#{index + 1}"
+        if not isinstance(entry, dict):
+            problems.append(f"{origin}: outlet {label}: expected a mapping")
+            continue
+        try:
+            outlet = Outlet.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(f"{origin}: outlet {label!r}: {_describe(err)}" for err in exc.errors())
+            continue
+        if outlet.name in seen:
+            problems.append(f"{origin}: outlet {outlet.name!r}: field 'name': duplicate name")
+            continue
+        seen.add(outlet.name)
+        outlets.append(outlet)
+    if problems:
+        raise SourcesError("\n".join(problems))
+    return outlets
+
+
+def load_sources(path: Path | str) -> list[Outlet]:
+    """Read and validate a sources file."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SourcesError(f"{path}: invalid YAML: {exc}") from exc
+    return parse_sources(data, origin=str(path))
+
+
+def select_outlets(outlets: list[Outlet], names: list[str] | tuple[str, ...]) -> list[Outlet]:
+    """Pick outlets by name (case-insensitive); unknown names are an error that lists the known ones."""
+    if not names:
+        return [o for o in outlets if o.enabled]
+    by_name = {o.name.casefold(): o for o in outlets}
+    missing = [n for n in names if n.casefold() not in by_name]
+    if missing:
+        raise SourcesError(f"unknown outlet(s) {', '.join(missing)}; known: {', '.join(o.name for o in outlets)}")
+    return [by_name[n.casefold()] for n in names]

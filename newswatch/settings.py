@@ -1,0 +1,123 @@
+"""The settings catalogue: every knob newswatch reads from the environment, declared once.
+
+Each field's ``description`` is its documentation; ``tests/test_docs.py`` checks that
+README.md documents every environment variable listed here. Secrets (SMTP password,
+Slack webhooks, dashboard token) come only from the environment, never from ``config/``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_config_dir() -> Path:
+    """``./config`` when run from a checkout; otherwise the config shipped beside the code."""
+    local = Path.cwd() / "config"
+    return local if (local / "sources.yaml").exists() else PROJECT_ROOT / "config"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "NEWSWATCH_DATABASE_URL"),
+        description="SQLAlchemy URL of the store. Empty: SQLite (WAL) at DATA_DIR/newswatch.db. "
+        "Example: postgresql+psycopg://user@127.0.0.1:5432/newswatch",
+    )
+    data_dir: Path = Field(default=Path("data"), description="Folder for the SQLite database, outbox and logs.")
+    config_dir: Path = Field(
+        default_factory=_default_config_dir,
+        description="Folder holding sources.yaml, rules/ and alerts.yaml.",
+    )
+    sources_file: Path | None = Field(default=None, description="Outlet list; default CONFIG_DIR/sources.yaml.")
+    rules_dir: Path | None = Field(default=None, description="Topic rule files; default CONFIG_DIR/rules.")
+    alerts_file: Path | None = Field(default=None, description="Subscriptions; default CONFIG_DIR/alerts.yaml.")
+    outbox_dir: Path | None = Field(
+        default=None, description="Where messages go when no SMTP/Slack is configured; default DATA_DIR/outbox."
+    )
+    log_level: str = Field(default="INFO", description="Log level of the commands (DEBUG, INFO, WARNING).")
+
+    # crawl
+    user_agent: str = Field(
+        default="newswatch/0.1 (+https://github.com/newswatch/newswatch; media monitoring bot)",
+        description="User-Agent sent to outlets; robots.txt rules for it are obeyed.",
+    )
+    crawl_days: int = Field(default=2, description="Default age limit (days) of feed/sitemap items to fetch.")
+    download_timeout: float = Field(default=30.0, description="Seconds before a request is abandoned.")
+    max_response_bytes: int = Field(default=8 * 1024 * 1024, description="Responses larger than this are dropped.")
+    concurrency_per_domain: int = Field(default=4, description="Parallel requests per outlet host.")
+    concurrent_requests: int = Field(default=32, description="Parallel requests overall.")
+    autothrottle: bool = Field(default=True, description="Adapt request rate to each server's latency.")
+    download_delay: float = Field(default=0.25, description="Base delay (seconds) between requests to one host.")
+    retry_times: int = Field(default=3, description="Retries for 5xx, 429 and timeouts (backoff, Retry-After).")
+    max_pages_per_outlet: int = Field(default=500, description="Cap on pages fetched per outlet per run.")
+    extract_workers: int = Field(
+        default=0, description="Extraction processes beside the crawler; 0 = one per CPU core."
+    )
+    redis_url: str = Field(
+        default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."
+    )
+
+    # delivery
+    smtp_host: str = Field(default="", description="SMTP server; empty = e-mails written to the outbox.")
+    smtp_port: int = Field(default=587, description="SMTP port.")
+    smtp_security: str = Field(default="starttls", description="starttls, tls or none.")
+    smtp_user: str = Field(default="", description="SMTP login (optional).")
+    smtp_password: str = Field(default="", description="SMTP password (optional; never logged).")
+    smtp_from: str = Field(default="newswatch@localhost", description="From address of digests.")
+
+    # dashboard
+    dashboard_token: str = Field(
+        default="", description="Password/token required by the dashboard on any non-loopback address."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'newswatch.db').resolve()}"
+
+    @property
+    def resolved_sources_file(self) -> Path:
+        return self.sources_file or self.config_dir / "sources.yaml"
+
+    @property
+    def resolved_rules_dir(self) -> Path:
+        return self.rules_dir or self.config_dir / "rules"
+
+    @property
+    def resolved_alerts_file(self) -> Path:
+        return self.alerts_file or self.config_dir / "alerts.yaml"
+
+    @property
+    def resolved_outbox_dir(self) -> Path:
+        return self.outbox_dir or self.data_dir / "outbox"
+
+
+def env_var_names() -> list[str]:
+    """Every environment variable the catalogue reads (for docs and their test)."""
+    names: list[str] = []
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.extend(str(choice) for choice in alias.choices)
+        else:
+            names.append(f"NEWSWATCH_{name.upper()}")
+    return names
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests change the environment)."""
+    get_settings.cache_clear()
