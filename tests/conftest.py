@@ -1,0 +1,69 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when NEWSWATCH_TEST_POSTGRES_URL is set)
+and the read-only ../shared folder (tests that need it skip, saying why, where it is absent)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from newswatch.settings import reset_settings
+from storage.db import dispose_engines, get_engine, upgrade
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("NEWSWATCH_SHARED_DIR", PROJECT_ROOT.parent / "shared"))
+POSTGRES_URL = os.environ.get("NEWSWATCH_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.skip(f"{SHARED_DIR} is absent: the shared seeds/fixtures are not in this checkout")
+    return SHARED_DIR
+
+
+def _reset_postgres(url: str) -> None:
+    engine = get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database on each backend; the PostgreSQL run skips when unset."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'newswatch.db'}"
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        url = POSTGRES_URL
+        _reset_postgres(url)
+    upgrade(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'newswatch.db'}"
+    upgrade(url)
+    yield url
+    dispose_engines()
+
+
+@pytest.fixture
+def nw_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Point every setting at a temporary data folder (and this checkout's config)."""
+    monkeypatch.setenv("NEWSWATCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("NEWSWATCH_CONFIG_DIR", str(PROJECT_ROOT / "config"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("NEWSWATCH_DATABASE_URL", raising=False)
+    reset_settings()
+    yield tmp_path / "data"
+    reset_settings()
+    dispose_engines()
