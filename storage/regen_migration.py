@@ -18,8 +18,16 @@ def main() -> None:
     for old in versions.glob("0001_*.py"):
         old.unlink()
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = alembic_config(f"sqlite:///{Path(tmp) / 'empty.db'}")
-        command.revision(cfg, message="initial schema", autogenerate=True, rev_id="0001")
+        # later hand-written revisions (0002_fulltext, ...) point at 0001: park them meanwhile
+        parked = [(later, Path(tmp) / later.name) for later in versions.glob("0*.py")]
+        for later, place in parked:
+            later.rename(place)
+        try:
+            cfg = alembic_config(f"sqlite:///{Path(tmp) / 'empty.db'}")
+            command.revision(cfg, message="initial schema", autogenerate=True, rev_id="0001")
+        finally:
+            for later, place in parked:
+                place.rename(later)
     for new in versions.glob("0001_*.py"):
         print(f"wrote {new}")
 
