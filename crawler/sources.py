@@ -67,13 +67,19 @@ class Outlet(BaseModel):
                 raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
     @model_validator(mode="after")
     def _timezone(self) -> Outlet:
         zone = self.timezone or DEFAULT_TIMEZONES.get(self.country, "UTC")
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone: unknown time zone {zone!r}") from exc
         object.__setattr__(self, "timezone", zone)
         return self
 
