@@ -1,0 +1,80 @@
+"""Downloader middleware: retries with exponential backoff that honour ``Retry-After``.
+
+Scrapy's RetryMiddleware retries at once; outlets that answer 429/503 ask us to wait.
+The wait is an ``asyncio.sleep`` after the download slot is freed, so it never blocks
+other requests. Settings: RETRY_TIMES, RETRY_HTTP_CODES, NEWSWATCH_RETRY_BACKOFF_BASE,
+NEWSWATCH_RETRY_BACKOFF_MAX.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.response import response_status_message
+
+
+def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
+    """Parse a Retry-After header: delta-seconds or an HTTP date. None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def backoff_delay(attempt: int, base: float, cap: float, retry_after: float | None = None) -> float:
+    """Seconds to wait before retry number ``attempt`` (1-based)."""
+    if retry_after is not None:
+        return min(retry_after, cap)
+    return min(cap, base * (2 ** (attempt - 1))) * random.uniform(0.75, 1.25)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = super().from_crawler(crawler)
+        middleware.backoff_base = crawler.settings.getfloat("NEWSWATCH_RETRY_BACKOFF_BASE", 1.0)
+        middleware.backoff_max = crawler.settings.getfloat("NEWSWATCH_RETRY_BACKOFF_MAX", 60.0)
+        return middleware
+
+    async def _wait(self, request: Request, retry_after: float | None) -> None:
+        attempt = request.meta.get("retry_times", 0) + 1
+        delay = backoff_delay(attempt, self.backoff_base, self.backoff_max, retry_after)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        if retry_after is not None and retry_after > self.backoff_max:
+            return response  # the server asks for more patience than a crawl run has: give up now
+        new_request = self._retry(request, response_status_message(response.status))
+        if new_request is None:
+            return response
+        await self._wait(request, retry_after)
+        return new_request
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        new_request = self._retry(request, exception)
+        if new_request is None:
+            return None
+        await self._wait(request, None)
+        return new_request

@@ -1,0 +1,63 @@
+"""Scrapy settings for newswatch, built from the settings catalogue (``newswatch.settings``).
+
+``scrapy crawl news`` (via scrapy.cfg) and ``newswatch crawl`` both load this module, so
+both crawls behave the same. Environment variables are documented in README.md.
+"""
+
+from newswatch.settings import get_settings
+
+_s = get_settings()
+
+BOT_NAME = "newswatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = _s.user_agent
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "newswatch"
+
+CONCURRENT_REQUESTS = _s.concurrent_requests
+CONCURRENT_REQUESTS_PER_DOMAIN = _s.concurrency_per_domain
+DOWNLOAD_DELAY = _s.download_delay
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = _s.autothrottle
+AUTOTHROTTLE_START_DELAY = max(_s.download_delay, 0.5)
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = float(_s.concurrency_per_domain)
+
+DOWNLOAD_TIMEOUT = _s.download_timeout
+DOWNLOAD_MAXSIZE = _s.max_response_bytes
+DOWNLOAD_WARNSIZE = _s.max_response_bytes // 2
+DNS_TIMEOUT = 20
+REDIRECT_MAX_TIMES = 6
+
+RETRY_ENABLED = True
+RETRY_TIMES = _s.retry_times
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+NEWSWATCH_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled on each retry, with jitter
+NEWSWATCH_RETRY_BACKOFF_MAX = 60.0  # cap on backoff and on an honoured Retry-After
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "pipelines.extract_stage.ExtractPipeline": 100,
+    "pipelines.store_stage.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.recorder.CrawlRecorder": 100,
+}
+
+NEWSWATCH_DATABASE_URL = _s.resolved_database_url
+NEWSWATCH_SOURCES_FILE = str(_s.resolved_sources_file)
+NEWSWATCH_RULES_DIR = str(_s.resolved_rules_dir)
+NEWSWATCH_CRAWL_DAYS = _s.crawl_days
+NEWSWATCH_MAX_PAGES_PER_OUTLET = _s.max_pages_per_outlet
+NEWSWATCH_EXTRACT_WORKERS = _s.extract_workers
+
+LOG_LEVEL = _s.log_level.upper()
+LOGSTATS_INTERVAL = 15.0
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

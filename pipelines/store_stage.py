@@ -1,0 +1,119 @@
+"""Scrapy adapter of the store stage: canonical URL, exact duplicates, rows, then matching.
+
+The article is committed first (so a crash later costs nothing stored), then stories and
+topic matches are computed for it in their own transaction: a rule problem never loses an
+article, and ``newswatch rematch`` can redo the matching later.
+Settings: NEWSWATCH_DATABASE_URL, NEWSWATCH_RULES_DIR.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlalchemy.orm import Session
+
+from crawler.urls import canonicalize
+from storage.articles import ensure_outlet, store_article
+from storage.db import get_engine, session_factory
+
+logger = logging.getLogger(__name__)
+
+
+class DuplicateArticle(DropItem):
+    """The canonical URL is stored already."""
+
+
+def choose_url(request_canonical: str, declared: str | None) -> str:
+    """The page's own canonical (``<link rel=canonical>``/og:url) when it stays on the same host."""
+    if declared:
+        try:
+            candidate = canonicalize(declared)
+        except ValueError:
+            return request_canonical
+        if urlsplit(candidate).netloc == urlsplit(request_canonical).netloc and urlsplit(candidate).path not in ("", "/"):
+            return candidate
+    return request_canonical
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.database_url = crawler.settings.get("NEWSWATCH_DATABASE_URL")
+        self.rules_dir = crawler.settings.get("NEWSWATCH_RULES_DIR")
+        self.outlet_ids: dict[str, int] = {}
+        self.matcher: Any = None
+        self.session: Session | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.session = session_factory(get_engine(self.database_url))()
+        self.matcher = self._load_matcher()
+
+    def _load_matcher(self) -> Any:
+        try:
+            from pipelines.matching.engine import load_topics
+        except ImportError:
+            logger.warning("matching is not installed; articles are stored without topic matches")
+            return None
+        try:
+            return load_topics(self.rules_dir)
+        except Exception as exc:  # a rule typo must not stop the crawl: store, rematch later
+            logger.error("topic rules not loaded, matching is off for this run: %s", exc)
+            self.crawler.stats.set_value("newswatch/rules_error", str(exc))
+            return None
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.session is not None:
+            self.session.close()
+
+    def _outlet_id(self, name: str) -> int:
+        if name not in self.outlet_ids:
+            spider = self.crawler.spider
+            outlet = getattr(spider, "by_name", {}).get(name)
+            assert self.session is not None
+            self.outlet_ids[name] = ensure_outlet(
+                self.session, name, outlet.country if outlet else "", outlet.homepage if outlet else "",
+                list(outlet.languages) if outlet else [],
+            )
+            self.session.commit()
+        return self.outlet_ids[name]
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        assert self.session is not None
+        article = item["article"]
+        url = choose_url(item["url"], article.extra.get("declared_canonical"))
+        recorder = getattr(self.crawler, "newswatch_run_id", None)
+        result = store_article(
+            self.session, article, url=url, outlet_id=self._outlet_id(item["outlet"]), html=item["html"],
+            fetched_url=item["fetched_url"], http_status=item.get("status", 200), encoding=item.get("encoding"),
+            discovered_via=item.get("via", ""), crawl_run_id=recorder,
+        )
+        if result.status == "duplicate_url":
+            raise DuplicateArticle(f"already stored: {url}")
+        self.crawler.stats.inc_value(f"newswatch/articles/{result.status}")
+        if result.status == "stored" and self.matcher is not None:
+            self._match(result.article_id)
+        item["article_id"] = result.article_id
+        item["stored_url"] = url
+        item.pop("html", None)
+        return item
+
+    def _match(self, article_id: int | None) -> None:
+        from pipelines.matching.store import process_new_articles
+
+        assert self.session is not None and article_id is not None
+        try:
+            process_new_articles(self.session, [article_id], self.matcher)
+            self.session.commit()
+        except Exception:  # logged with traceback; the article is stored, rematch can redo it
+            self.session.rollback()
+            logger.exception("matching failed for article %s", article_id)
+            self.crawler.stats.inc_value("newswatch/errors/matching")

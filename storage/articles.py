@@ -1,0 +1,115 @@
+"""Writing articles: the one place that turns an extracted article into rows.
+
+Idempotent by construction: the canonical URL is unique, so storing the same page twice
+(a rerun after a crash, two workers at once) keeps one row and reports a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pipelines.article import ExtractedArticle
+from storage.models import Article, Outlet, RawPage
+
+_WS = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text with case, Unicode forms and white space folded (exact duplicates)."""
+    folded = _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
+
+
+def compress_html(html: bytes) -> bytes:
+    return zlib.compress(html, 6)
+
+
+def decompress_html(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    article_id: int | None
+    status: str  # stored | duplicate_url | duplicate_content
+    duplicate_of: int | None = None
+
+
+def ensure_outlet(session: Session, name: str, country: str = "", homepage: str = "",
+                  languages: list[str] | None = None) -> int:
+    """Id of the outlet row, creating (or refreshing) it from the config record."""
+    row = session.scalar(select(Outlet).where(Outlet.name == name))
+    if row is None:
+        row = Outlet(name=name, country=country, homepage=homepage, languages=languages or [])
+        session.add(row)
+        try:
+            with session.begin_nested():
+                session.flush()
+        except IntegrityError:  # created meanwhile by another worker
+            row = session.scalar(select(Outlet).where(Outlet.name == name))
+            assert row is not None
+    elif homepage and (row.homepage != homepage or row.country != country):
+        row.homepage, row.country, row.languages = homepage, country, languages or row.languages
+    return row.id
+
+
+def store_article(
+    session: Session,
+    article: ExtractedArticle,
+    *,
+    url: str,
+    outlet_id: int,
+    html: bytes,
+    fetched_url: str,
+    http_status: int = 200,
+    encoding: str | None = None,
+    discovered_via: str = "",
+    crawl_run_id: int | None = None,
+    fetched_at: datetime | None = None,
+) -> StoreResult:
+    """Insert one article and its raw page in one transaction; duplicates are reported, not raised."""
+    if session.scalar(select(Article.id).where(Article.url == url)) is not None:
+        return StoreResult(None, "duplicate_url")
+    digest = content_hash(article.text)
+    original = session.scalar(
+        select(Article.id).where(Article.content_hash == digest, Article.duplicate_of_id.is_(None)).limit(1)
+    )
+    row = Article(
+        url=url,
+        outlet_id=outlet_id,
+        title=article.title or "",
+        text=article.text,
+        author=article.author,
+        published_at=article.published,
+        language=article.language,
+        language_confidence=article.language_confidence,
+        site_name=article.site_name,
+        description=article.description,
+        content_hash=digest,
+        duplicate_of_id=original,
+        word_count=len(article.text.split()),
+        discovered_via=discovered_via,
+        crawl_run_id=crawl_run_id,
+    )
+    if fetched_at is not None:
+        row.fetched_at = fetched_at
+    row.raw = RawPage(fetched_url=fetched_url, http_status=http_status, encoding=encoding,
+                      html_zlib=compress_html(html), size_bytes=len(html))
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return StoreResult(None, "duplicate_url")
+    if original is not None:
+        return StoreResult(row.id, "duplicate_content", original)
+    return StoreResult(row.id, "stored")
