@@ -34,8 +34,8 @@ REDIRECT_MAX_TIMES = 6
 RETRY_ENABLED = True
 RETRY_TIMES = _s.retry_times
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-NEWSWATCH_RETRY_BACKOFF_BASE = 1.0  # seconds; doubled on each retry, with jitter
-NEWSWATCH_RETRY_BACKOFF_MAX = 60.0  # cap on backoff and on an honoured Retry-After
+NEWSWATCH_RETRY_BACKOFF_BASE = _s.retry_backoff_base  # seconds; doubled on each retry, with jitter
+NEWSWATCH_RETRY_BACKOFF_MAX = _s.retry_backoff_max  # cap on backoff and on an honoured Retry-After
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -61,3 +61,9 @@ LOG_LEVEL = _s.log_level.upper()
 LOGSTATS_INTERVAL = 15.0
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "crawler.logformatter.NewswatchLogFormatter"
+
+if _s.redis_url:  # several workers share one frontier (see crawler/redis_frontier.py)
+    from crawler.redis_frontier import redis_settings
+
+    globals().update(redis_settings(_s.redis_url, _s.redis_seen_ttl))

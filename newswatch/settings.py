@@ -57,12 +57,19 @@ class Settings(BaseSettings):
     autothrottle: bool = Field(default=True, description="Adapt request rate to each server's latency.")
     download_delay: float = Field(default=0.25, description="Base delay (seconds) between requests to one host.")
     retry_times: int = Field(default=3, description="Retries for 5xx, 429 and timeouts (backoff, Retry-After).")
+    retry_backoff_base: float = Field(default=1.0, description="First retry waits this long (s), then doubles.")
+    retry_backoff_max: float = Field(
+        default=60.0, description="Cap (s) on a retry's wait; a longer Retry-After gives up on that URL."
+    )
     max_pages_per_outlet: int = Field(default=500, description="Cap on pages fetched per outlet per run.")
     extract_workers: int = Field(
         default=0, description="Extraction processes beside the crawler; 0 = one per CPU core."
     )
     redis_url: str = Field(
         default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."
+    )
+    redis_seen_ttl: int = Field(
+        default=6 * 3600, description="Seconds a URL stays in the shared Redis seen-set (bounds its size)."
     )
 
     # delivery

@@ -107,10 +107,10 @@ class StorePipeline:
         return item
 
     def _match(self, article_id: int | None) -> None:
-        from pipelines.matching.store import process_new_articles
-
         assert self.session is not None and article_id is not None
         try:
+            from pipelines.matching.store import process_new_articles
+
             process_new_articles(self.session, [article_id], self.matcher)
             self.session.commit()
         except Exception:  # logged with traceback; the article is stored, rematch can redo it

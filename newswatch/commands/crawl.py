@@ -29,7 +29,7 @@ def run_spider(outlets: tuple[str, ...], sources: Path | None, days: float | Non
     """Crawl in this process (Twisted's reactor runs once per process) and return the run id."""
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(scrapy_settings(overrides), install_root_handler=True)
+    process = CrawlerProcess(scrapy_settings({"STATS_DUMP": False, **(overrides or {})}), install_root_handler=False)
     crawler = process.create_crawler("news")
     process.crawl(crawler, outlets=",".join(outlets), sources=str(sources) if sources else None, days=days)
     process.start()
