@@ -1,0 +1,252 @@
+"""``/api``: the dashboard's data as JSON, described by the OpenAPI schema at /api/openapi.json.
+
+Read-only on purpose: the two actions (feedback, retry) are browser forms protected
+against CSRF; scripts read here. Every response has a declared model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from dashboard import queries
+from dashboard.deps import db_session, match_filters
+from dashboard.filters import MatchFilters
+
+router = APIRouter(prefix="/api", tags=["api"])
+SessionDep = Annotated[Session, Depends(db_session)]
+class ErrorOut(BaseModel):
+    detail: str
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Not found", "model": ErrorOut}}
+
+
+class MatchOut(BaseModel):
+    match_id: int
+    article_id: int
+    topic: str
+    score: float
+    matched_at: datetime
+    title: str
+    url: str
+    outlet: str
+    country: str
+    language: str | None
+    published_at: datetime | None
+    story_id: int | None
+    story_size: int
+
+
+class MatchPageOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[MatchOut]
+
+
+class MatchDetailOut(BaseModel):
+    id: int
+    article_id: int
+    topic: str
+    score: float
+    rules_version: str
+    matched_at: datetime
+    reasons: dict[str, Any]
+    rules: list[str]
+    feedback: dict[str, int]
+
+
+class StoryArticleOut(BaseModel):
+    id: int
+    title: str
+    outlet: str
+    language: str | None
+
+
+class ArticleOut(BaseModel):
+    id: int
+    url: str
+    outlet: str
+    country: str
+    title: str
+    text: str
+    author: str | None
+    language: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    story_id: int | None
+    matches: list[MatchDetailOut]
+    story_articles: list[StoryArticleOut]
+
+
+class OutletHealthOut(BaseModel):
+    name: str
+    country: str
+    articles_24h: int
+    articles_7d: int
+    last_success: datetime | None
+    error_rate: float | None
+    empty_rate: float | None
+    last_error: str | None
+    last_error_at: datetime | None
+    quiet: bool
+
+
+class RunOut(BaseModel):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    finish_reason: str | None
+    pages: int
+    articles: int
+    errors: int
+    empty: int
+    outlet_stats: dict[str, Any]
+    stats: dict[str, Any]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    subscription: str
+    kind: str
+    channel: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    next_attempt_at: datetime | None
+    stories: int
+
+
+class RuleFeedbackOut(BaseModel):
+    topic: str
+    rule: str
+    relevant: int
+    not_relevant: int
+    precision: float | None
+
+
+class ChartOut(BaseModel):
+    labels: list[str]
+    series: dict[str, list[int]]
+
+
+class ChoicesOut(BaseModel):
+    topics: list[str]
+    outlets: list[str]
+    countries: list[str]
+    languages: list[str]
+
+
+def _match_detail(match: queries.Match, feedback: dict[str, int]) -> MatchDetailOut:
+    return MatchDetailOut(
+        id=match.id, article_id=match.article_id, topic=match.topic, score=match.score,
+        rules_version=match.rules_version, matched_at=match.matched_at,
+        reasons=match.reasons if isinstance(match.reasons, dict) else {},
+        rules=queries.rule_names(match.reasons, match.topic), feedback=feedback,
+    )  # fmt: skip
+
+
+@router.get("/matches", response_model=MatchPageOut, summary="Matches under a filter, one page")
+def api_matches(session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]) -> MatchPageOut:
+    result = queries.list_matches(session, filters)
+    return MatchPageOut(
+        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
+        items=[MatchOut(**vars(row)) for row in result.items],
+    )  # fmt: skip
+
+
+@router.get("/matches/{match_id}", response_model=MatchDetailOut, responses=NOT_FOUND)
+def api_match(session: SessionDep, match_id: Annotated[int, Path(ge=1, le=2**62)]) -> MatchDetailOut:
+    match = session.get(queries.Match, match_id)
+    if match is None:
+        raise HTTPException(404, f"no match {match_id}")
+    view = queries.article_view(session, match.article_id)
+    return _match_detail(match, view.feedback.get(match.id, {}) if view else {})
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND)
+def api_article(session: SessionDep, article_id: Annotated[int, Path(ge=1, le=2**62)]) -> ArticleOut:
+    view = queries.article_view(session, article_id)
+    if view is None:
+        raise HTTPException(404, f"no article {article_id}")
+    a = view.article
+    return ArticleOut(
+        id=a.id, url=a.url, outlet=view.outlet.name, country=view.outlet.country, title=a.title, text=a.text,
+        author=a.author, language=a.language, published_at=a.published_at, fetched_at=a.fetched_at,
+        story_id=a.story_id, matches=[_match_detail(m, view.feedback[m.id]) for m in view.matches],
+        story_articles=[StoryArticleOut(id=i, title=t, outlet=o, language=lang) for i, t, o, lang in view.story_articles],
+    )  # fmt: skip
+
+
+@router.get("/choices", response_model=ChoicesOut, summary="Values the filters can take")
+def api_choices(session: SessionDep) -> ChoicesOut:
+    return ChoicesOut(**queries.filter_choices(session))
+
+
+@router.get("/outlets", response_model=list[OutletHealthOut], summary="Outlet health; quiet outlets first")
+def api_outlets(session: SessionDep) -> list[OutletHealthOut]:
+    return [
+        OutletHealthOut(
+            name=h.name, country=h.country, articles_24h=h.articles_24h, articles_7d=h.articles_7d,
+            last_success=h.last_success, error_rate=h.error_rate, empty_rate=h.empty_rate,
+            last_error=h.last_error, last_error_at=h.last_error_at, quiet=h.quiet,
+        )  # fmt: skip
+        for h in queries.outlet_health(session)
+    ]
+
+
+@router.get("/runs", response_model=list[RunOut], summary="Newest crawl runs with their stats")
+def api_runs(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
+    return [
+        RunOut(
+            id=s.run.id, started_at=s.run.started_at, finished_at=s.run.finished_at, status=s.run.status,
+            finish_reason=s.run.finish_reason, pages=s.pages, articles=s.articles, errors=s.errors,
+            empty=s.empty, outlet_stats=s.outlets, stats=s.run.stats if isinstance(s.run.stats, dict) else {},
+        )  # fmt: skip
+        for s in queries.crawl_runs(session, limit)
+    ]
+
+
+@router.get("/deliveries", response_model=list[DeliveryOut], summary="Newest digests and alerts")
+def api_deliveries(
+    session: SessionDep,
+    status: Annotated[Literal["", "pending", "sent", "failed"], Query()] = "",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[DeliveryOut]:
+    return [
+        DeliveryOut(
+            id=d.id, subscription=d.subscription, kind=d.kind, channel=d.channel, status=d.status,
+            attempts=d.attempts, last_error=d.last_error, created_at=d.created_at, sent_at=d.sent_at,
+            next_attempt_at=d.next_attempt_at, stories=n,
+        )  # fmt: skip
+        for d, n in queries.deliveries(session, status, limit)
+    ]
+
+
+@router.get("/feedback/rules", response_model=list[RuleFeedbackOut], summary="Analyst verdicts per rule")
+def api_feedback_rules(session: SessionDep) -> list[RuleFeedbackOut]:
+    return [
+        RuleFeedbackOut(topic=r.topic, rule=r.rule, relevant=r.relevant, not_relevant=r.not_relevant, precision=r.precision)
+        for r in queries.feedback_by_rule(session)
+    ]
+
+
+@router.get("/charts/matches-per-day", response_model=ChartOut)
+def api_chart_matches(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> ChartOut:
+    now = queries.utcnow()
+    return ChartOut(labels=queries.day_labels(days, now), series=queries.matches_per_day(session, days, now))
+
+
+@router.get("/charts/articles-per-outlet", response_model=ChartOut)
+def api_chart_outlets(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 14) -> ChartOut:
+    now = queries.utcnow()
+    return ChartOut(labels=queries.day_labels(days, now), series=queries.articles_per_outlet_per_day(session, days, now))

@@ -1,0 +1,44 @@
+"""Request dependencies shared by pages and API: a database session, the match filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import Query, Request
+from sqlalchemy.orm import Session
+
+from dashboard.filters import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MatchFilters, SortKey
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """A session per request; committed when the handler returns without error."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def match_filters(
+    topic: Annotated[str, Query(max_length=200, description="Topic (rule file) name")] = "",
+    outlet: Annotated[str, Query(max_length=200, description="Outlet name")] = "",
+    country: Annotated[str, Query(max_length=8, description="Outlet country code, e.g. ma, fr")] = "",
+    language: Annotated[str, Query(max_length=8, description="Article language, e.g. fr, ar")] = "",
+    date_from: Annotated[date | None, Query(description="First day (article date, UTC)")] = None,
+    date_to: Annotated[date | None, Query(description="Last day, inclusive")] = None,
+    min_score: Annotated[float | None, Query(ge=0, le=1e6, allow_inf_nan=False)] = None,
+    q: Annotated[str, Query(max_length=200, description="Words that must all occur in title or text")] = "",
+    sort: Annotated[SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")] = "-date",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
+) -> MatchFilters:
+    return MatchFilters.build(
+        topic=topic, outlet=outlet, country=country, language=language, date_from=date_from,
+        date_to=date_to, min_score=min_score, q=q, sort=sort, page=page, per_page=per_page,
+    )  # fmt: skip

@@ -1,0 +1,473 @@
+"""Read (and the few writes) of the dashboard: plain functions of a Session, no web here.
+
+Pages and the JSON API call the same functions, so both show the same data. Dates are
+UTC; "now" is a parameter where it matters, so tests pin it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.filters import MatchFilters
+from dashboard.search import article_search_condition
+from storage.models import (
+    Article,
+    CrawlError,
+    CrawlRun,
+    DeliveredStory,
+    Delivery,
+    Feedback,
+    Match,
+    Outlet,
+    Story,
+)
+
+VERDICTS = ("relevant", "not_relevant")
+EXPORT_LIMIT = 10_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------------------------- matches
+@dataclass
+class MatchRow:
+    match_id: int
+    article_id: int
+    topic: str
+    score: float
+    matched_at: datetime
+    title: str
+    url: str
+    outlet: str
+    country: str
+    language: str | None
+    published_at: datetime | None
+    story_id: int | None
+    story_size: int
+
+
+@dataclass
+class MatchPage:
+    items: list[MatchRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def article_date() -> ColumnElement[datetime]:
+    """The date shown and filtered on: publication, else when it was fetched."""
+    return func.coalesce(Article.published_at, Article.fetched_at)
+
+
+def _filtered(stmt: Select[Any], filters: MatchFilters, dialect: str) -> Select[Any]:
+    stmt = stmt.join(Article, Match.article_id == Article.id).join(Outlet, Article.outlet_id == Outlet.id)
+    if filters.topic:
+        stmt = stmt.where(Match.topic == filters.topic)
+    if filters.outlet:
+        stmt = stmt.where(Outlet.name == filters.outlet)
+    if filters.country:
+        stmt = stmt.where(Outlet.country == filters.country)
+    if filters.language:
+        stmt = stmt.where(Article.language == filters.language)
+    if filters.min_score is not None:
+        stmt = stmt.where(Match.score >= filters.min_score)
+    if filters.date_from is not None:
+        stmt = stmt.where(article_date() >= _day_start(filters.date_from))
+    if filters.date_to is not None and filters.date_to < date.max:
+        stmt = stmt.where(article_date() < _day_start(filters.date_to + timedelta(days=1)))
+    if filters.q:
+        condition = article_search_condition(dialect, filters.q)
+        if condition is not None:
+            stmt = stmt.where(condition)
+    return stmt
+
+
+def _ordering(sort: str) -> list[Any]:
+    key = {"date": article_date(), "score": Match.score, "outlet": Outlet.name}[sort.lstrip("-")]
+    primary = key.desc() if sort.startswith("-") else key.asc()
+    return [primary, Match.id.desc()]
+
+
+def _row_columns() -> list[Any]:
+    return [
+        Match.id,
+        Match.article_id,
+        Match.topic,
+        Match.score,
+        Match.matched_at,
+        Article.title,
+        Article.url,
+        Outlet.name,
+        Outlet.country,
+        Article.language,
+        Article.published_at,
+        Article.story_id,
+        func.coalesce(Story.article_count, 1),
+    ]
+
+
+def _rows(session: Session, filters: MatchFilters, limit: int, offset: int) -> list[MatchRow]:
+    dialect = session.get_bind().dialect.name
+    stmt = _filtered(select(*_row_columns()), filters, dialect).outerjoin(Story, Article.story_id == Story.id)
+    stmt = stmt.order_by(*_ordering(filters.sort)).limit(limit).offset(offset)
+    return [MatchRow(*row) for row in session.execute(stmt)]
+
+
+def list_matches(session: Session, filters: MatchFilters) -> MatchPage:
+    """One page of matches under ``filters``, with the total count."""
+    dialect = session.get_bind().dialect.name
+    total = session.scalar(_filtered(select(func.count(Match.id)), filters, dialect)) or 0
+    offset = (filters.page - 1) * filters.per_page
+    items = _rows(session, filters, filters.per_page, offset) if offset < total else []
+    return MatchPage(items=items, total=total, page=filters.page, per_page=filters.per_page)
+
+
+def export_matches(session: Session, filters: MatchFilters, limit: int = EXPORT_LIMIT) -> list[MatchRow]:
+    """Every match of the filter (all pages), newest first unless sorted otherwise."""
+    return _rows(session, filters, limit, 0)
+
+
+def filter_choices(session: Session) -> dict[str, list[str]]:
+    """Values offered in the filter drop-downs."""
+    return {
+        "topics": list(session.scalars(select(Match.topic).distinct().order_by(Match.topic))),
+        "outlets": list(session.scalars(select(Outlet.name).order_by(Outlet.name))),
+        "countries": [c for c in session.scalars(select(Outlet.country).distinct().order_by(Outlet.country)) if c],
+        "languages": [
+            lang
+            for lang in session.scalars(select(Article.language).distinct().order_by(Article.language))
+            if lang
+        ],
+    }
+
+
+def latest_matches_for_topic(session: Session, topic: str, limit: int = 50) -> list[MatchRow]:
+    """The newest matches of one topic (for its Atom feed), by when they were matched."""
+    filters = MatchFilters(topic=topic)
+    dialect = session.get_bind().dialect.name
+    stmt = _filtered(select(*_row_columns()), filters, dialect).outerjoin(Story, Article.story_id == Story.id)
+    stmt = stmt.order_by(Match.matched_at.desc(), Match.id.desc()).limit(limit)
+    return [MatchRow(*row) for row in session.execute(stmt)]
+
+
+# ------------------------------------------------------------------------- article
+@dataclass
+class ArticleView:
+    article: Article
+    outlet: Outlet
+    matches: list[Match]
+    feedback: dict[int, dict[str, int]]  # match id -> verdict -> count
+    story: Story | None
+    story_articles: list[tuple[int, str, str, str | None]]  # id, title, outlet, language
+
+
+def article_view(session: Session, article_id: int) -> ArticleView | None:
+    article = session.get(Article, article_id)
+    if article is None:
+        return None
+    outlet = session.get(Outlet, article.outlet_id)
+    assert outlet is not None
+    matches = list(session.scalars(select(Match).where(Match.article_id == article_id).order_by(Match.score.desc())))
+    feedback: dict[int, dict[str, int]] = {m.id: dict.fromkeys(VERDICTS, 0) for m in matches}
+    if matches:
+        counts = session.execute(
+            select(Feedback.match_id, Feedback.verdict, func.count())
+            .where(Feedback.match_id.in_([m.id for m in matches]))
+            .group_by(Feedback.match_id, Feedback.verdict)
+        )
+        for match_id, verdict, count in counts:
+            feedback[match_id][verdict] = count
+    story = session.get(Story, article.story_id) if article.story_id else None
+    story_articles: list[tuple[int, str, str, str | None]] = []
+    if article.story_id:
+        rows = session.execute(
+            select(Article.id, Article.title, Outlet.name, Article.language)
+            .join(Outlet, Article.outlet_id == Outlet.id)
+            .where(Article.story_id == article.story_id, Article.id != article_id)
+            .order_by(article_date().desc())
+            .limit(50)
+        )
+        story_articles = [tuple(row) for row in rows]  # type: ignore[misc]
+    return ArticleView(article, outlet, matches, feedback, story, story_articles)
+
+
+def add_feedback(session: Session, match_id: int, verdict: str, note: str = "") -> Feedback | None:
+    """Store an analyst's verdict; None when the match does not exist or the verdict is unknown."""
+    if verdict not in VERDICTS or session.get(Match, match_id) is None:
+        return None
+    row = Feedback(match_id=match_id, verdict=verdict, note=note[:2000])
+    session.add(row)
+    session.flush()
+    return row
+
+
+def rule_names(reasons: Any, topic: str) -> list[str]:
+    """The rules a match credits in its reasons (names or ids), else its topic."""
+    names: list[str] = []
+    rules = reasons.get("rules") if isinstance(reasons, dict) else None
+    for rule in rules if isinstance(rules, list) else []:
+        if isinstance(rule, str):
+            names.append(rule)
+        elif isinstance(rule, dict):
+            name = rule.get("name") or rule.get("id") or rule.get("rule") or rule.get("group")
+            if name:
+                names.append(str(name))
+    return names or [topic]
+
+
+@dataclass
+class RuleFeedback:
+    topic: str
+    rule: str
+    relevant: int = 0
+    not_relevant: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        total = self.relevant + self.not_relevant
+        return self.relevant / total if total else None
+
+
+def feedback_rows(session: Session, limit: int = 100_000) -> Iterator[tuple[Feedback, Match, Article]]:
+    stmt = (
+        select(Feedback, Match, Article)
+        .join(Match, Feedback.match_id == Match.id)
+        .join(Article, Match.article_id == Article.id)
+        .order_by(Feedback.id)
+        .limit(limit)
+    )
+    for fb, match, article in session.execute(stmt):
+        yield fb, match, article
+
+
+def feedback_by_rule(session: Session) -> list[RuleFeedback]:
+    """Verdicts counted per (topic, rule): the numbers to tune rules with."""
+    table: dict[tuple[str, str], RuleFeedback] = {}
+    for fb, match, _article in feedback_rows(session):
+        for rule in rule_names(match.reasons, match.topic):
+            entry = table.setdefault((match.topic, rule), RuleFeedback(match.topic, rule))
+            if fb.verdict == "relevant":
+                entry.relevant += 1
+            elif fb.verdict == "not_relevant":
+                entry.not_relevant += 1
+    return sorted(table.values(), key=lambda r: (r.topic, r.rule))
+
+
+# ------------------------------------------------------------------------- outlets
+@dataclass
+class OutletHealth:
+    name: str
+    country: str
+    articles_24h: int
+    articles_7d: int
+    last_success: datetime | None
+    pages_7d: int
+    errors_7d: int
+    empty_7d: int
+    last_error: str | None
+    last_error_at: datetime | None
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.errors_7d / self.pages_7d if self.pages_7d else None
+
+    @property
+    def empty_rate(self) -> float | None:
+        return self.empty_7d / self.pages_7d if self.pages_7d else None
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing new in 24 hours: the outlet changed, blocks us, or broke."""
+        return self.articles_24h == 0
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def outlet_health(session: Session, now: datetime | None = None) -> list[OutletHealth]:
+    """Per outlet: yield over 24 h / 7 d, error and empty rates, last success and error; quiet first."""
+    now = now or utcnow()
+    day_ago, week_ago = now - timedelta(days=1), now - timedelta(days=7)
+
+    def counts(since: datetime) -> dict[int, int]:
+        stmt = select(Article.outlet_id, func.count()).where(Article.fetched_at >= since).group_by(Article.outlet_id)
+        return {outlet_id: n for outlet_id, n in session.execute(stmt)}
+
+    c24, c7 = counts(day_ago), counts(week_ago)
+    last_fetch = dict(
+        session.execute(select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id)).all()
+    )
+    pages: dict[str, int] = defaultdict(int)
+    errors: dict[str, int] = defaultdict(int)
+    empty: dict[str, int] = defaultdict(int)
+    last_success: dict[str, datetime] = {}
+    last_error: dict[str, tuple[datetime, str]] = {}
+    runs = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(500))
+    for run in runs:
+        when = run.finished_at or run.started_at
+        stats = run.outlet_stats if isinstance(run.outlet_stats, dict) else {}
+        for name, raw in stats.items():
+            if not isinstance(raw, dict):
+                continue
+            if run.started_at >= week_ago:
+                pages[name] += _int(raw.get("pages"))
+                errors[name] += _int(raw.get("errors"))
+                empty[name] += _int(raw.get("empty"))
+            if _int(raw.get("articles")) > 0 and name not in last_success:
+                last_success[name] = when
+            if raw.get("last_error") and name not in last_error:
+                last_error[name] = (when, str(raw["last_error"]))
+    error_rows = session.execute(
+        select(CrawlError.outlet, CrawlError.kind, CrawlError.message, CrawlError.at)
+        .where(CrawlError.at >= week_ago)
+        .order_by(CrawlError.at.desc())
+        .limit(5000)
+    )
+    for name, kind, message, at in error_rows:
+        if name not in last_error or last_error[name][0] < at:
+            last_error[name] = (at, f"{kind}: {message}" if message else kind)
+
+    out: list[OutletHealth] = []
+    for outlet in session.scalars(select(Outlet).order_by(Outlet.name)):
+        success = last_success.get(outlet.name) or last_fetch.get(outlet.id)
+        err = last_error.get(outlet.name)
+        out.append(
+            OutletHealth(
+                name=outlet.name,
+                country=outlet.country,
+                articles_24h=c24.get(outlet.id, 0),
+                articles_7d=c7.get(outlet.id, 0),
+                last_success=success,
+                pages_7d=pages[outlet.name],
+                errors_7d=errors[outlet.name],
+                empty_7d=empty[outlet.name],
+                last_error=err[1] if err else None,
+                last_error_at=err[0] if err else None,
+            )
+        )
+    out.sort(key=lambda h: (not h.quiet, h.name.lower()))
+    return out
+
+
+# -------------------------------------------------------------------- runs, deliveries
+@dataclass
+class RunSummary:
+    run: CrawlRun
+    pages: int = 0
+    articles: int = 0
+    errors: int = 0
+    empty: int = 0
+    outlets: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.run.finished_at is None:
+            return None
+        return (self.run.finished_at - self.run.started_at).total_seconds()
+
+
+def crawl_runs(session: Session, limit: int = 100) -> list[RunSummary]:
+    out = []
+    for run in session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)):
+        summary = RunSummary(run)
+        stats = run.outlet_stats if isinstance(run.outlet_stats, dict) else {}
+        for name, raw in stats.items():
+            if isinstance(raw, dict):
+                summary.outlets[str(name)] = raw
+                summary.pages += _int(raw.get("pages"))
+                summary.articles += _int(raw.get("articles"))
+                summary.errors += _int(raw.get("errors"))
+                summary.empty += _int(raw.get("empty"))
+        out.append(summary)
+    return out
+
+
+def deliveries(session: Session, status: str = "", limit: int = 200) -> list[tuple[Delivery, int]]:
+    """Newest deliveries with how many stories each carried."""
+    stories = (
+        select(DeliveredStory.delivery_id, func.count().label("n"))
+        .group_by(DeliveredStory.delivery_id)
+        .subquery()
+    )
+    stmt = select(Delivery, func.coalesce(stories.c.n, 0)).outerjoin(stories, stories.c.delivery_id == Delivery.id)
+    if status:
+        stmt = stmt.where(Delivery.status == status)
+    stmt = stmt.order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(limit)
+    return [(d, n) for d, n in session.execute(stmt)]
+
+
+def retry_delivery(session: Session, delivery_id: int, now: datetime | None = None) -> str | None:
+    """Put a failed delivery back in the queue; returns why not, or None when done."""
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        return "no such delivery"
+    if delivery.status != "failed":
+        return f"delivery {delivery_id} is {delivery.status}, only failed ones are retried"
+    delivery.status = "pending"
+    delivery.next_attempt_at = now or utcnow()
+    session.flush()
+    return None
+
+
+# -------------------------------------------------------------------------- charts
+def day_of(session: Session, column: Any) -> Any:
+    """SQL giving the UTC day of a timestamp as 'YYYY-MM-DD' text, per dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def day_labels(days: int, now: datetime) -> list[str]:
+    today = now.astimezone(timezone.utc).date()
+    return [(today - timedelta(days=i)).isoformat() for i in range(days - 1, -1, -1)]
+
+
+def _per_day(session: Session, key: Any, when: Any, stmt: Select[Any], days: int, now: datetime) -> dict[str, list[int]]:
+    labels = day_labels(days, now)
+    index = {label: i for i, label in enumerate(labels)}
+    since = _day_start(date.fromisoformat(labels[0]))
+    day = day_of(session, when)
+    rows = session.execute(stmt.add_columns(key, day, func.count()).where(when >= since).group_by(key, day))
+    series: dict[str, list[int]] = {}
+    for name, label, count in rows:
+        if label in index:
+            series.setdefault(str(name), [0] * days)[index[label]] = count
+    return dict(sorted(series.items()))
+
+
+def matches_per_day(session: Session, days: int = 30, now: datetime | None = None) -> dict[str, list[int]]:
+    """topic -> matches per day (oldest first) over the last ``days`` days, by match time."""
+    return _per_day(session, Match.topic, Match.matched_at, select(), days, now or utcnow())
+
+
+def articles_per_outlet_per_day(
+    session: Session, days: int = 14, now: datetime | None = None
+) -> dict[str, list[int]]:
+    """outlet -> articles fetched per day (oldest first) over the last ``days`` days."""
+    stmt = select().select_from(Article).join(Outlet, Article.outlet_id == Outlet.id)
+    series = _per_day(session, Outlet.name, Article.fetched_at, stmt, days, now or utcnow())
+    for name in session.scalars(select(Outlet.name)):
+        series.setdefault(name, [0] * days)  # an outlet with nothing at all is the news
+    return dict(sorted(series.items()))

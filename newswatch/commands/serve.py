@@ -1,0 +1,41 @@
+"""``newswatch serve``: the dashboard under uvicorn.
+
+Bound to 127.0.0.1 by default. On any other address NEWSWATCH_DASHBOARD_TOKEN must be
+set, or the command refuses to start; when the token is set, every request must present
+it (HTTP Basic password, any user name, or ``Authorization: Bearer``). The token is
+never printed or logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from newswatch.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+def serve(host: str, port: int) -> None:
+    """Run the web dashboard (matches, outlets, runs, deliveries, charts, /api)."""
+    import uvicorn
+
+    from dashboard.app import create_app
+    from dashboard.security import is_loopback
+    from storage.db import upgrade
+
+    settings = get_settings()
+    token = settings.dashboard_token or None
+    if not is_loopback(host) and not token:
+        raise click.UsageError(
+            f"refusing to serve on {host}, which other machines can reach, without a password: "
+            "set NEWSWATCH_DASHBOARD_TOKEN (or use --host 127.0.0.1)"
+        )
+    upgrade()
+    app = create_app(token=token)
+    log.info("dashboard on http://%s:%d/ (%s)", host, port, "token required" if token else "no token: loopback only")
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=False)
