@@ -1,0 +1,271 @@
+"""Subscriptions as data: the typed records behind ``config/alerts.yaml``.
+
+A subscription says who gets what and when: a channel (e-mail recipients, or a Slack
+webhook given by the *name* of an environment variable — secrets never sit in config),
+topics, a minimum score, languages, a cron schedule in a time zone, and an optional
+immediate mode. The file also holds the crawl schedule, the delivery retry policy and the
+crawl-health thresholds. A load error names the subscription and the field
+(``AlertsConfigError``), so a typo says where to look.
+
+Settings read: ``NEWSWATCH_ALERTS_FILE`` / ``NEWSWATCH_CONFIG_DIR`` (via the caller).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+
+
+class AlertsConfigError(ValueError):
+    """alerts.yaml is unreadable or a subscription in it is invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Schedule(_Strict):
+    """A five-field cron expression evaluated in an IANA time zone."""
+
+    cron: str = Field(description="Cron expression, e.g. '30 7 * * *' (minute hour day month weekday).")
+    timezone: str = Field(default="UTC", description="IANA zone, e.g. Africa/Casablanca.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _cron(self) -> Schedule:
+        try:
+            self.trigger()
+        except ValueError as exc:
+            raise ValueError(f"cron: {self.cron!r} is not a valid 5-field cron expression: {exc}") from exc
+        return self
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
+
+
+class EmailChannel(_Strict):
+    type: Literal["email"]
+    to: list[str] = Field(min_length=1, description="Recipient addresses.")
+
+    @field_validator("to")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an e-mail address")
+        return value
+
+
+class SlackChannel(_Strict):
+    type: Literal["slack"]
+    webhook_env: str = Field(description="NAME of the environment variable holding the webhook URL.")
+
+    @field_validator("webhook_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if value.startswith(("http://", "https://")):
+            raise ValueError("put the webhook URL in an environment variable and give its NAME here")
+        if not _ENV_NAME.match(value):
+            raise ValueError(f"{value!r} is not an environment variable name (A-Z, 0-9, _)")
+        return value
+
+    def webhook_url(self) -> str:
+        return os.environ.get(self.webhook_env, "").strip()
+
+
+class OutboxChannel(_Strict):
+    type: Literal["outbox"]
+
+
+Channel = EmailChannel | SlackChannel | OutboxChannel
+
+
+class Immediate(_Strict):
+    """Send matches at or above ``min_score`` right after each crawl instead of waiting."""
+
+    min_score: float = Field(ge=0)
+
+
+class Subscription(_Strict):
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    channel: Channel = Field(discriminator="type")
+    topics: list[str] = Field(default_factory=list, description="Topics to include; empty = none (ops only).")
+    min_score: float = Field(default=0.0, ge=0)
+    languages: list[str] = Field(default_factory=list, description="Languages to include; empty = all.")
+    schedule: Schedule | None = Field(default=None, description="When the digest goes out; none = no digest.")
+    immediate: Immediate | None = None
+    health: bool = Field(default=False, description="Receives crawl-health alerts (the ops subscription).")
+    send_empty: bool = Field(default=False, description="Send a 'nothing new' message when there is nothing.")
+    first_lookback_hours: float = Field(default=24, gt=0, description="Window of the very first digest.")
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
+        if unknown:
+            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _useful(self) -> Subscription:
+        if (self.schedule or self.immediate) and not self.topics:
+            raise ValueError("topics: a digest or immediate subscription needs at least one topic")
+        if not (self.schedule or self.immediate or self.health):
+            raise ValueError("schedule: give a schedule, an immediate mode or 'health: true'")
+        return self
+
+
+class DeliveryPolicy(_Strict):
+    """Retries: a failed send waits backoff_seconds * 2**(attempts-1), capped, up to max_attempts."""
+
+    max_attempts: int = Field(default=8, ge=1)
+    backoff_seconds: float = Field(default=300, ge=0)
+    backoff_max_seconds: float = Field(default=6 * 3600, ge=0)
+    claim_seconds: float = Field(
+        default=600, ge=0, description="A send in progress is not retried by another run for this long."
+    )
+    window_overlap_hours: float = Field(
+        default=6, ge=0, description="How far before the last digest's end the next one looks (late commits)."
+    )
+    retry_every_minutes: float = Field(default=10, gt=0, description="Scheduler: how often due retries run.")
+
+
+class CrawlJob(_Strict):
+    command: list[str] | str = Field(default="newswatch crawl", description="Command line of the daily crawl.")
+    schedule: Schedule | None = Field(default=None, description="None = the scheduler does not crawl.")
+    timeout_minutes: float = Field(default=240, gt=0)
+
+    def argv(self) -> list[str]:
+        """The command as argv; a leading ``newswatch`` runs this interpreter's CLI (no PATH needed)."""
+        argv = shlex.split(self.command) if isinstance(self.command, str) else list(self.command)
+        if argv and argv[0] == "newswatch":
+            argv = [sys.executable, "-m", "newswatch.cli", *argv[1:]]
+        return argv
+
+    @field_validator("command")
+    @classmethod
+    def _non_empty(cls, value: list[str] | str) -> list[str] | str:
+        argv = shlex.split(value) if isinstance(value, str) else value
+        if not argv:
+            raise ValueError("empty command")
+        return value
+
+
+class HealthPolicy(_Strict):
+    quiet_hours: float = Field(default=48, gt=0, description="An outlet with no new article this long is quiet.")
+    error_rate_min: float = Field(default=0.25, ge=0, le=1, description="Error rate that can raise an alert.")
+    error_rate_jump: float = Field(
+        default=0.2, ge=0, le=1, description="Alert when the last run's error rate exceeds the usual by this."
+    )
+    baseline_runs: int = Field(default=7, ge=1, description="Earlier runs forming the usual error rate.")
+    min_pages: int = Field(default=5, ge=1, description="Ignore error rates over fewer pages than this.")
+    repeat_after_hours: float = Field(default=24, gt=0, description="Do not repeat the same alert sooner.")
+
+
+class AlertsConfig(_Strict):
+    subscriptions: list[Subscription] = Field(default_factory=list)
+    delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
+    crawl: CrawlJob = Field(default_factory=CrawlJob)
+    health: HealthPolicy = Field(default_factory=HealthPolicy)
+
+    def get(self, name: str) -> Subscription:
+        for sub in self.subscriptions:
+            if sub.name == name:
+                return sub
+        known = ", ".join(s.name for s in self.subscriptions) or "none"
+        raise AlertsConfigError(f"unknown subscription {name!r}; known: {known}")
+
+    @property
+    def health_subscriptions(self) -> list[Subscription]:
+        return [s for s in self.subscriptions if s.health]
+
+
+def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
+    loc = [str(part) for part in error["loc"]]
+    # drop the discriminator tag pydantic inserts ("channel.email.to" -> "channel.to")
+    if len(loc) >= 2 and loc[0] == "channel" and loc[1] in ("email", "slack", "outbox"):
+        loc = [loc[0], *loc[2:]]
+    field = ".".join(loc) or "(subscription)"
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field"
+    if error["type"] == "union_tag_invalid":
+        message = "type must be one of email, slack, outbox"
+    return f"field {field!r}: {message}"
+
+
+def parse_alerts(data: Any, origin: str = "alerts.yaml") -> AlertsConfig:
+    """Validate the parsed YAML; raise one ``AlertsConfigError`` listing every problem."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise AlertsConfigError(f"{origin}: expected a mapping with a 'subscriptions:' list")
+    problems: list[str] = []
+    subs: list[Subscription] = []
+    raw_subs = data.get("subscriptions") or []
+    if not isinstance(raw_subs, list):
+        raise AlertsConfigError(f"{origin}: 'subscriptions' must be a list")
+    seen: set[str] = set()
+    for index, entry in enumerate(raw_subs):
+        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"#{index + 1}"
+        if not isinstance(entry, dict):
+            problems.append(f"{origin}: subscription {label}: expected a mapping")
+            continue
+        try:
+            sub = Subscription.model_validate(entry)
+        except ValidationError as exc:
+            problems.extend(
+                f"{origin}: subscription {label!r}: {_describe(err, Subscription)}" for err in exc.errors()
+            )
+            continue
+        if sub.name in seen:
+            problems.append(f"{origin}: subscription {sub.name!r}: field 'name': duplicate name")
+            continue
+        seen.add(sub.name)
+        subs.append(sub)
+    rest = {k: v for k, v in data.items() if k != "subscriptions"}
+    try:
+        config = AlertsConfig.model_validate({**rest, "subscriptions": []})
+    except ValidationError as exc:
+        problems.extend(f"{origin}: {_describe(err, AlertsConfig)}" for err in exc.errors())
+        config = None
+    if problems or config is None:
+        raise AlertsConfigError("\n".join(problems))
+    return config.model_copy(update={"subscriptions": subs})
+
+
+def load_alerts(path: Path | str) -> AlertsConfig:
+    """Read and validate an alerts file; a missing file means no subscriptions."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AlertsConfig()
+    except OSError as exc:
+        raise AlertsConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise AlertsConfigError(f"{path}: invalid YAML: {exc}") from exc
+    return parse_alerts(data, origin=str(path))
