@@ -1,0 +1,52 @@
+"""Print precision, recall and the misclassified items of a topic on the labelled corpus.
+
+    .venv/bin/python bench/eval_rules.py [--topic security-cooperation] [--rules config/rules]
+        [--corpus tests/corpus] [--seeds ../shared/seeds] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.matching.engine import load_topics  # noqa: E402
+from pipelines.matching.evaluation import evaluate, load_corpus, load_seed_items  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--topic", default="security-cooperation")
+    ap.add_argument("--rules", type=Path, default=ROOT / "config" / "rules")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
+    ap.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    ap.add_argument("--explain", action="store_true", help="show groups found for misclassified items")
+    args = ap.parse_args()
+
+    matcher = load_topics(args.rules)
+    items = load_corpus(args.corpus)
+    if args.seeds.is_dir():
+        items += load_seed_items(args.seeds)
+    else:
+        print(f"(seeds folder {args.seeds} absent: corpus only)")
+    res = evaluate(matcher, args.topic, items)
+    print(f"topic {args.topic}: {res.total} items, {res.tp + res.fn} positive")
+    print(f"precision {res.precision:.3f}  recall {res.recall:.3f}  (tp {res.tp} fp {res.fp} fn {res.fn} tn {res.tn})")
+    for item, score in res.false_positives:
+        print(f"  FALSE POSITIVE {item.id} (score {score}): {item.title or item.text[:80]}")
+    for item in res.false_negatives:
+        extra = ""
+        if args.explain:
+            matcher_all = matcher.subset([args.topic])
+            matcher_all.topics[0] = matcher_all.topics[0].model_copy(update={"threshold": 0.0, "require": "security"})
+            got = matcher_all.match(item.title, item.text, item.language)
+            extra = f" groups={got[0].reasons['groups']} score={got[0].score}" if got else " no hit"
+        print(f"  FALSE NEGATIVE {item.id}: {item.title or item.text[:80]}{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

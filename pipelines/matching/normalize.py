@@ -1,0 +1,209 @@
+"""Text normalisation for matching: one token stream, the same for rule patterns and articles.
+
+Why a token stream: the automaton scans ``" tok tok tok "`` so a pattern matches whole words
+only, a hit maps back to token indices (proximity "within N words") and token indices map
+back to character offsets in the *original* text (highlighting), whatever folding did.
+
+Per token:
+- Latin: NFKD, combining marks dropped, casefolded (œ -> oe); French elisions (l', d', qu', …)
+  and the English possessive 's are dropped as tokens; then the Snowball stemmer of the
+  article's language (fr/en/es) folds plurals and inflections. Folding happens *before*
+  stemming so an unaccented "SECURITE" meets "sécurité".
+- Arabic script: diacritics and tatweel removed, letter variants folded (أ إ آ ٱ -> ا, ى -> ي,
+  ة -> ه), then light stemming after Larkey's light10 (article/clitic prefixes و ف ب ل ك + ال,
+  number/gender suffixes). Snowball's Arabic stemmer is not used: it strips the leading ف
+  of فرنسا (France) as if it were a conjunction.
+Results are cached per language (news vocabulary is Zipfian), which is what keeps this fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+import snowballstemmer
+
+LANGUAGES = ("fr", "en", "es", "ar")
+_SNOWBALL = {"fr": "french", "en": "english", "es": "spanish"}
+
+# A word: letters/digits plus the combining marks that sit inside words (Latin accents in
+# decomposed text, Arabic harakat); tatweel (U+0640) is a letter modifier and already \w.
+WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
+_ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+# Elided French articles/pronouns and the English possessive: meaningless once split off.
+ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})
+
+_AR_DIACRITICS = dict.fromkeys(list(range(0x064B, 0x0660)) + [0x0670, 0x0640], None)
+_AR_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_AR_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال")
+_AR_PROCLITICS = frozenset("وفبلك")
+_AR_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
+_LATIN_EXTRA = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
+
+
+def detect_script_arabic(token: str) -> bool:
+    return _ARABIC_RE.search(token) is not None
+
+
+def fold_latin(token: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LATIN_EXTRA)
+
+
+def fold_arabic(token: str) -> str:
+    return unicodedata.normalize("NFKC", token).translate(_AR_DIACRITICS).translate(_AR_LETTERS)
+
+
+def stem_arabic(word: str) -> str:
+    """Light stemming (light10): strip one article/clitic prefix, then number/gender suffixes."""
+    for prefix in _AR_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+            word = word[len(prefix) :]
+            break
+    else:
+        if word.startswith("و") and len(word) >= 4:
+            word = word[1:]
+    for suffix in _AR_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            word = word[: -len(suffix)]
+    return word
+
+
+class TokenNormalizer:
+    """Raw token -> normalised token for one language ('' = token dropped); cached."""
+
+    MAX_CACHE = 400_000
+
+    def __init__(self, language: str, lexicon: frozenset[str] = frozenset()) -> None:
+        self.language = language
+        self.lexicon = lexicon  # normalised Arabic tokens the rules use (for bare proclitics)
+        name = _SNOWBALL.get(language)
+        self._stemmer = snowballstemmer.stemmer(name) if name else None
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, token: str) -> str:
+        cached = self._cache.get(token)
+        if cached is not None:
+            return cached
+        result = self._normalize(token)
+        if len(self._cache) >= self.MAX_CACHE:
+            self._cache.clear()
+        self._cache[token] = result
+        return result
+
+    def _normalize(self, token: str) -> str:
+        if detect_script_arabic(token):
+            folded = fold_arabic(token)
+            folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+            if not folded:
+                return ""
+            stem = stem_arabic(folded)
+            if self.lexicon and stem not in self.lexicon:
+                rest = folded
+                for _ in range(2):  # وب / فل … : at most two bare proclitics
+                    if len(rest) < 4 or rest[0] not in _AR_PROCLITICS:
+                        break
+                    rest = rest[1:]
+                    alt = stem_arabic(rest)
+                    if alt in self.lexicon:
+                        return alt
+            return stem
+        folded = fold_latin(token)
+        if folded in ELISIONS or not folded:
+            return ""
+        if self._stemmer is not None and not folded.isdigit():
+            return str(self._stemmer.stemWord(folded))
+        return folded
+
+
+_NORMALIZERS: dict[str, TokenNormalizer] = {}
+
+
+def normalizer_for(language: str) -> TokenNormalizer:
+    norm = _NORMALIZERS.get(language)
+    if norm is None:
+        norm = _NORMALIZERS[language] = TokenNormalizer(language)
+    return norm
+
+
+@dataclass
+class TokenStream:
+    """Normalised tokens of one text; ``joined`` is what the automaton scans.
+
+    ``joined`` is ``" " + " ".join(tokens) + " "``; offsets of hits in it map back to token
+    indices, and token indices to (start, end) in the original text (computed lazily).
+    """
+
+    text: str
+    tokens: list[str]
+    joined: str
+    _kept: list[int] | None = None
+    _starts: list[int] | None = None
+    _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def token_index_at(self, joined_pos: int) -> int:
+        """Index of the token that covers position ``joined_pos`` of ``joined``."""
+        if self._starts is None:
+            # token i starts at 1 + sum(len(t) + 1 for t in tokens[:i])
+            self._starts = [1, *accumulate((len(t) + 1 for t in self.tokens), initial=1)][1:]
+        return bisect_right(self._starts, joined_pos) - 1
+
+    def span(self, index: int) -> tuple[int, int]:
+        """Character offsets of token ``index`` in the original text."""
+        if self._spans is None:
+            raw = [m.span() for m in WORD_RE.finditer(self.text)]
+            kept = self._kept if self._kept is not None else range(len(raw))
+            self._spans = [raw[i] for i in kept]
+        return self._spans[index]
+
+    def original_tokens(self) -> list[str]:
+        return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
+
+
+def tokenize(text: str, language: str, norm: TokenNormalizer | None = None) -> TokenStream:
+    """Normalise ``text`` for ``language`` (fr/en/es/ar; anything else: folding, no stemming)."""
+    norm = norm or normalizer_for(language)
+    raw = WORD_RE.findall(text)
+    normed = [norm(t) for t in raw]
+    if "" in normed:
+        kept = [i for i, n in enumerate(normed) if n]
+        tokens = [normed[i] for i in kept]
+    else:
+        kept, tokens = None, normed
+    joined = " " + " ".join(tokens) + " " if tokens else " "
+    return TokenStream(text=text, tokens=tokens, joined=joined, _kept=kept)
+
+
+def normalize_phrase(phrase: str, language: str, norm: TokenNormalizer | None = None) -> str:
+    """A rule pattern in the form the automaton looks for: ``" tok tok "`` ('' if empty)."""
+    tokens = tokenize(phrase, language, norm).tokens
+    return " " + " ".join(tokens) + " " if tokens else ""
+
+
+_STOPWORDS = {
+    "fr": frozenset("le la les des du une et est dans pour sur avec au aux qui par ont été".split()),
+    "en": frozenset("the and of to in is for on with that was by from has have were".split()),
+    "es": frozenset("el los las del y en por con para una que se su al fue".split()),
+}
+
+
+def guess_language(text: str) -> str:
+    """Cheap fallback when the article carries no language: script first, then stopwords."""
+    sample = text[:4000]
+    arabic = len(_ARABIC_RE.findall(sample))
+    letters = sum(1 for ch in sample if ch.isalpha()) or 1
+    if arabic / letters > 0.3:
+        return "ar"
+    words = WORD_RE.findall(sample.lower())
+    scores = {lang: sum(1 for w in words if w in stops) for lang, stops in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > 0 else "fr"
+
+
+def resolve_language(language: str | None, text: str) -> str:
+    lang = (language or "").strip().lower()[:2]
+    return lang if lang in LANGUAGES else guess_language(text)
