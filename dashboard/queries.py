@@ -338,7 +338,8 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
             if _int(raw.get("articles")) > 0 and name not in last_success:
                 last_success[name] = when
             if raw.get("last_error") and name not in last_error:
-                last_error[name] = (when, str(raw["last_error"]))
+                # dated at the run's start, so the detailed CrawlError rows of that run win
+                last_error[name] = (run.started_at, str(raw["last_error"]))
     error_rows = session.execute(
         select(CrawlError.outlet, CrawlError.kind, CrawlError.message, CrawlError.at)
         .where(CrawlError.at >= week_ago)

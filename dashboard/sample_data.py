@@ -155,7 +155,7 @@ def seed_sample(session: Session, now: datetime | None = None) -> Sample:
         session.add(run)
         session.flush()
     session.add(CrawlError(run_id=run.id, outlet="Quiet Times", url="https://quiet.example/rss", kind="feed_parse",
-                           message="<b>not XML</b> at line 1", at=now - timedelta(hours=3)))  # fmt: skip
+                           message="<b>not XML</b> at line 1", at=now - timedelta(hours=3) + timedelta(minutes=2)))  # fmt: skip
 
     sent = Delivery(subscription="morning-digest", kind="digest", channel="email", status="sent", attempts=1,
                     created_at=now - timedelta(hours=20), sent_at=now - timedelta(hours=20))  # fmt: skip
