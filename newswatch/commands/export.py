@@ -74,3 +74,8 @@ def articles(fmt: str, since: str | None) -> None:
     with session_factory(get_engine())() as session:
         count = write_records(article_records(session, parse_since(since)), fmt, ARTICLE_FIELDS)
     click.echo(f"{count} article(s) exported", err=True)
+
+
+from newswatch.commands.export_matches import matches  # noqa: E402
+
+export.add_command(matches)

@@ -1,0 +1,61 @@
+"""``newswatch export matches``: flagged articles with topic, score and reasons (JSON lines or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import click
+
+from newswatch.commands.match import parse_date
+
+CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "article_id", "url", "title", "outlet",
+              "language", "published_at", "story_id", "terms", "entities", "snippet"]
+
+
+def flatten(row: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row: reasons reduced to the distinct terms, entities and the best snippet."""
+    reasons = row.get("reasons") or {}
+    terms = dict.fromkeys(t.get("term", "") for t in reasons.get("terms", []))
+    entities = dict.fromkeys(e.get("entity", "") for e in reasons.get("entities", []))
+    snippets = [s for s in reasons.get("snippets", []) if s.get("field") == "text"] or reasons.get("snippets", [])
+    flat = {k: v for k, v in row.items() if k != "reasons"}
+    flat["terms"] = "; ".join(terms)
+    flat["entities"] = "; ".join(entities)
+    flat["snippet"] = " ".join(snippets[0]["text"].split()) if snippets else ""
+    return flat
+
+
+def write_rows(rows: Iterator[dict[str, Any]], fmt: str, out: Any) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(flatten(row))
+            count += 1
+    else:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+@click.command("matches")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--since", default=None, help="Only matches made since this date (YYYY-MM-DD).")
+@click.option("--topic", default=None, help="Only this topic.")
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def matches(fmt: str, since: str | None, topic: str | None, database_url: str | None) -> None:
+    """Matched articles with topic, score and reasons, newest first."""
+    from pipelines.matching.store import iter_match_rows
+    from storage.db import get_engine, session_factory, upgrade
+
+    moment = parse_date(since)
+    upgrade(database_url)
+    with session_factory(get_engine(database_url))() as session:
+        count = write_rows(iter_match_rows(session, moment, topic), fmt, sys.stdout)
+    click.echo(f"{count} match(es) exported", err=True)

@@ -1,0 +1,220 @@
+"""The database side of the match stage: stories and Match rows for stored articles.
+
+``process_new_articles`` is what the crawl pipeline calls after storing articles: it puts
+each article in a story (near-duplicate / same event in the last 7 days, else a new one)
+and writes one Match row per matched topic (unique (article_id, topic): re-running changes
+nothing; a rule change updates or removes rows). Odd text never raises: that article is
+logged in one line and skipped. ``rematch`` re-runs changed rules over stored articles;
+``iter_match_rows`` feeds ``newswatch export matches``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipelines.matching.engine import Matcher, TopicMatch
+from pipelines.matching.stories import WINDOW, Signature, StoryIndex, signature
+from storage.models import Article, Match, Outlet, Story, utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+
+
+@dataclass
+class _IndexState:
+    index: StoryIndex
+    last_id: int = 0
+
+
+_INDEXES: dict[str, _IndexState] = {}
+
+
+def reset_story_indexes() -> None:
+    """Forget in-memory LSH state (tests; or after bulk changes to stories)."""
+    _INDEXES.clear()
+
+
+def _when(article: Article) -> datetime:
+    when = article.published_at or article.fetched_at or utcnow()
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def _story_index(session: Session) -> StoryIndex:
+    """This process's index for the session's database, topped up from stored signatures."""
+    bind = session.get_bind()
+    key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(id(bind))
+    state = _INDEXES.get(key)
+    if state is None:
+        state = _INDEXES[key] = _IndexState(StoryIndex())
+    horizon = utcnow() - WINDOW
+    rows = session.execute(
+        select(Article.id, Article.story_id, Article.minhash, Article.published_at, Article.fetched_at)
+        .where(Article.id > state.last_id, Article.minhash.is_not(None), Article.story_id.is_not(None))
+        .where(Article.fetched_at >= horizon)
+        .order_by(Article.id)
+    ).all()
+    for art_id, story_id, blob, published, fetched in rows:
+        state.last_id = max(state.last_id, art_id)
+        try:
+            sig = Signature.from_bytes(blob)
+        except ValueError as exc:
+            log.warning("article %s: unreadable story signature (%s); ignored", art_id, exc)
+            continue
+        state.index.add(art_id, sig, story_id, published or fetched)
+    state.index.evict_before(horizon - WINDOW)
+    return state.index
+
+
+def assign_story(session: Session, article: Article, index: StoryIndex) -> Story:
+    """Put ``article`` in the story of its closest recent article, or start a new story."""
+    sig = signature(article.title or "", article.text or "", article.language)
+    when = _when(article)
+    found = index.find(sig, when, exclude=article.id)
+    story = session.get(Story, found[0]) if found else None
+    if story is None:
+        story = Story(title=(article.title or article.text[:200]).strip()[:1000], first_seen=when, last_seen=when, article_count=0)
+        session.add(story)
+        session.flush()
+    story.article_count = (story.article_count or 0) + 1
+    if when < story.first_seen:
+        story.first_seen = when
+    if when > story.last_seen:
+        story.last_seen = when
+    article.story_id = story.id
+    article.minhash = sig.to_bytes()
+    index.add(article.id, sig, story.id, when)
+    return story
+
+
+def save_matches(session: Session, article: Article, matches: list[TopicMatch], topics: Iterable[str]) -> int:
+    """Make the article's Match rows for ``topics`` equal ``matches`` (insert/update/delete)."""
+    topics = set(topics)
+    wanted = {m.topic: m for m in matches if m.topic in topics}
+    existing = {
+        m.topic: m
+        for m in session.scalars(select(Match).where(Match.article_id == article.id, Match.topic.in_(topics)))
+    }
+    changed = 0
+    for topic, row in existing.items():
+        if topic not in wanted:
+            session.delete(row)
+            changed += 1
+    for topic, m in wanted.items():
+        row = existing.get(topic)
+        if row is None:
+            session.add(Match(article_id=article.id, topic=topic, score=m.score, rules_version=m.rules_version, reasons=m.reasons))
+            changed += 1
+        elif (row.score, row.rules_version, row.reasons) != (m.score, m.rules_version, m.reasons):
+            row.score, row.rules_version, row.reasons = m.score, m.rules_version, m.reasons
+            row.matched_at = utcnow()
+            changed += 1
+    return changed
+
+
+def _match_article(article: Article, matcher: Matcher) -> list[TopicMatch]:
+    return matcher.match(article.title or "", article.text or "", article.language)
+
+
+def process_new_articles(session: Session, article_ids: list[int], matcher: Matcher) -> None:
+    """Stories + matches for freshly stored articles. Never raises on an odd article."""
+    if not article_ids:
+        return
+    index = _story_index(session)
+    topics = matcher.topic_names
+    for start in range(0, len(article_ids), BATCH):
+        chunk = article_ids[start : start + BATCH]
+        articles = session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)).all()
+        for article in articles:
+            try:
+                with session.begin_nested():
+                    if article.story_id is None:
+                        assign_story(session, article, index)
+                    save_matches(session, article, _match_article(article, matcher), topics)
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl
+                log.error("match: article %s (%s) skipped: %s: %s", article.id, article.url, type(exc).__name__, exc)
+        session.flush()
+
+
+@dataclass
+class RematchStats:
+    checked: int = 0
+    changed: int = 0
+    failed: int = 0
+
+
+def rematch(
+    session: Session,
+    matcher: Matcher,
+    since: datetime | None = None,
+    all_articles: bool = False,
+    batch: int = BATCH,
+) -> RematchStats:
+    """Re-run ``matcher``'s topics over stored articles.
+
+    Default: articles holding a Match row made with another rules version of one of these
+    topics. ``all_articles``: every article (a rule that now finds more needs this).
+    ``since`` limits either to articles fetched (or published) since then.
+    """
+    topics = matcher.topic_names
+    query = select(Article.id)
+    if since is not None:
+        query = query.where((Article.fetched_at >= since) | (Article.published_at >= since))
+    if not all_articles:
+        stale = [
+            (Match.topic == t) & (Match.rules_version != matcher.version_of(t)) for t in topics
+        ]
+        cond = stale[0]
+        for c in stale[1:]:
+            cond = cond | c
+        query = query.where(Article.id.in_(select(Match.article_id).where(cond)))
+    ids = list(session.scalars(query.order_by(Article.id)))
+    stats = RematchStats()
+    for start in range(0, len(ids), batch):
+        for article in session.scalars(select(Article).where(Article.id.in_(ids[start : start + batch])).order_by(Article.id)):
+            stats.checked += 1
+            try:
+                with session.begin_nested():
+                    stats.changed += save_matches(session, article, _match_article(article, matcher), topics)
+            except Exception as exc:  # noqa: BLE001
+                stats.failed += 1
+                log.error("rematch: article %s skipped: %s: %s", article.id, type(exc).__name__, exc)
+        session.commit()
+    return stats
+
+
+def iter_match_rows(session: Session, since: datetime | None = None, topic: str | None = None) -> Iterator[dict[str, Any]]:
+    """Matches joined with their article, newest first, as plain dicts (for export)."""
+    query = (
+        select(Match, Article, Outlet.name)
+        .join(Article, Match.article_id == Article.id)
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .order_by(Match.matched_at.desc(), Match.id.desc())
+    )
+    if since is not None:
+        query = query.where(Match.matched_at >= since)
+    if topic:
+        query = query.where(Match.topic == topic)
+    for match, article, outlet in session.execute(query.execution_options(yield_per=500)):
+        yield {
+            "match_id": match.id,
+            "topic": match.topic,
+            "score": match.score,
+            "rules_version": match.rules_version,
+            "matched_at": match.matched_at.isoformat() if match.matched_at else None,
+            "article_id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "outlet": outlet,
+            "language": article.language,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "story_id": article.story_id,
+            "reasons": match.reasons,
+        }

@@ -1,0 +1,164 @@
+"""Stories: group near-duplicates and the same event told by several outlets.
+
+Two MinHash signatures per article (datasketch), both on normalised text:
+- *shingles*: 3-word shingles of the normalised token stream -> near-duplicates and
+  republications (estimated Jaccard >= ``DUPLICATE_JACCARD``);
+- *event*: the article's salient features -> the same event retold in other words: names and
+  acronyms (capitalised words, normalised), years and other numbers (dates), taken from the
+  title and body. Two accounts of one meeting share the people, the agencies, the place and
+  the dates; two meetings of the same people a year apart share the people but not the dates.
+  They join when the estimated Jaccard is >= ``EVENT_JACCARD`` and both have enough features.
+
+``StoryIndex`` keeps both LSH indexes in memory (rebuilt from stored signatures by
+``store``); candidates further apart in time than the window never join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
+
+SHINGLE_PERM = 128
+EVENT_PERM = 256
+SHINGLE_SIZE = 3
+MAX_TOKENS = 3000  # a 1 MB page is grouped by its first 3,000 words
+DUPLICATE_JACCARD = 0.5
+EVENT_JACCARD = 0.21
+MIN_EVENT_FEATURES = 8
+WINDOW = timedelta(days=7)
+_BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 4
+
+
+@dataclass
+class Signature:
+    shingles: MinHash
+    event: MinHash
+    n_shingles: int
+    n_event: int
+
+    def to_bytes(self) -> bytes:
+        head = np.array([min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
+        return (
+            head
+            + self.shingles.hashvalues.astype("<u4").tobytes()
+            + self.event.hashvalues.astype("<u4").tobytes()
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Signature:
+        if len(data) != _BYTES:
+            raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES}")
+        n_event = int(np.frombuffer(data[:4], dtype="<u4")[0])
+        sh = np.frombuffer(data[4 : 4 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint64)
+        ev = np.frombuffer(data[4 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint64)
+        return cls(MinHash(SHINGLE_PERM, hashvalues=sh), MinHash(EVENT_PERM, hashvalues=ev), 1, n_event)
+
+
+def _salient(raw_tokens: list[str], norm_tokens: list[str]) -> set[str]:
+    out = set()
+    for raw, norm in zip(raw_tokens, norm_tokens, strict=True):
+        if not norm:
+            continue
+        if raw.isdigit():
+            if len(raw) >= 2 or raw != "0":
+                out.add("#" + raw.lstrip("0"))
+        elif len(raw) > 2 and raw[0].isupper():
+            out.add(norm)
+    return out
+
+
+def signature(title: str, text: str, language: str | None) -> Signature:
+    """Both MinHashes of one article (pure; empty text gives empty signatures)."""
+    lang = resolve_language(language, f"{title}\n{text[:2000]}")
+    norm = normalizer_for(lang)
+    raw = WORD_RE.findall(title) + WORD_RE.findall(text[: MAX_TOKENS * 12])
+    raw = raw[:MAX_TOKENS]
+    normed = [norm(t) for t in raw]
+    tokens = [t for t in normed if t]
+    shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+    if not shingles and tokens:
+        shingles = {" ".join(tokens)}
+    # Arabic has no capitals: its salient features are the numbers and the Latin names
+    event = _salient(raw, normed)
+    mh_sh, mh_ev = MinHash(SHINGLE_PERM), MinHash(EVENT_PERM)
+    mh_sh.update_batch([s.encode("utf-8") for s in shingles])
+    mh_ev.update_batch([s.encode("utf-8") for s in event])
+    return Signature(mh_sh, mh_ev, len(shingles), len(event))
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate."""
+    if a.n_shingles and b.n_shingles:
+        dup = a.shingles.jaccard(b.shingles)
+        if dup >= DUPLICATE_JACCARD:
+            return 1.0 + dup
+    if a.n_event >= MIN_EVENT_FEATURES and b.n_event >= MIN_EVENT_FEATURES:
+        ev = a.event.jaccard(b.event)
+        if ev >= EVENT_JACCARD:
+            return ev
+    return 0.0
+
+
+@dataclass
+class _Entry:
+    story_id: int
+    sig: Signature
+    when: datetime
+
+
+class StoryIndex:
+    """In-memory LSH over recent articles: key -> (story, signature, time)."""
+
+    def __init__(self, window: timedelta = WINDOW) -> None:
+        self.window = window
+        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=SHINGLE_PERM)
+        self._event = MinHashLSH(threshold=EVENT_JACCARD, num_perm=EVENT_PERM)
+        self._entries: dict[int, _Entry] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: int) -> bool:
+        return key in self._entries
+
+    def add(self, key: int, sig: Signature, story_id: int, when: datetime) -> None:
+        if key in self._entries:
+            self.remove(key)
+        self._entries[key] = _Entry(story_id, sig, when)
+        self._dup.insert(key, sig.shingles)
+        if sig.n_event >= MIN_EVENT_FEATURES:
+            self._event.insert(key, sig.event)
+
+    def remove(self, key: int) -> None:
+        if self._entries.pop(key, None) is not None:
+            self._dup.remove(key)
+            if key in self._event.keys:
+                self._event.remove(key)
+
+    def evict_before(self, when: datetime) -> int:
+        old = [k for k, e in self._entries.items() if e.when < when]
+        for key in old:
+            self.remove(key)
+        return len(old)
+
+    def find(self, sig: Signature, when: datetime, exclude: int | None = None) -> tuple[int, float] | None:
+        """(story id, similarity) of the closest recent article's story, or None."""
+        keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
+        if sig.n_event >= MIN_EVENT_FEATURES:
+            keys |= set(self._event.query(sig.event))
+        best: tuple[float, int, int] | None = None
+        for key in keys:
+            if key == exclude:
+                continue
+            entry = self._entries[key]
+            if abs(entry.when - when) > self.window:
+                continue
+            score = similarity(sig, entry.sig)
+            if score > 0 and (best is None or (score, -key) > (best[0], -best[1])):
+                best = (score, key, entry.story_id)
+        return (best[2], best[0]) if best else None
