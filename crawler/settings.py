@@ -45,6 +45,8 @@ ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,
     "pipelines.store_stage.StorePipeline": 500,
 }
+REMOTE_CONTROL_ENABLED = False  # no control port opened by a news crawler
+TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.recorder.CrawlRecorder": 100,

@@ -57,6 +57,9 @@ def cli(verbose: bool) -> None:
     """newswatch: crawl news outlets, flag security-cooperation stories, send digests."""
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # Scrapy sets its own loggers to DEBUG; the handler decides
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def main() -> None:

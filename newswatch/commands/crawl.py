@@ -29,7 +29,9 @@ def run_spider(outlets: tuple[str, ...], sources: Path | None, days: float | Non
     """Crawl in this process (Twisted's reactor runs once per process) and return the run id."""
     from scrapy.crawler import CrawlerProcess
 
-    process = CrawlerProcess(scrapy_settings({"STATS_DUMP": False, **(overrides or {})}), install_root_handler=False)
+    # the command configured logging already (newswatch.cli): no second root handler
+    process = CrawlerProcess(scrapy_settings({"STATS_DUMP": False, "LOG_INSTALL_ROOT_HANDLER": False,
+                                              **(overrides or {})}))
     crawler = process.create_crawler("news")
     process.crawl(crawler, outlets=",".join(outlets), sources=str(sources) if sources else None, days=days)
     process.start()
