@@ -133,16 +133,12 @@ def _env(kind: str, zone: tzinfo) -> Environment:
             autoescape=False,
             undefined=StrictUndefined,
             finalize=slack_escape,
-            trim_blocks=True,
-            lstrip_blocks=True,
         )
     else:
         env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=False,
             undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
             keep_trailing_newline=True,
         )
     env.filters.update(
