@@ -1,0 +1,287 @@
+"""Generate one outlet-like website: homepage, robots.txt, sitemaps, feed, sections, articles, other pages.
+
+Deterministic for a (name, seed): the same call builds the same bytes. Articles are dated
+over the last 10 days (some older), vary in length (300–1500 words) and weight (40–150 KB
+of HTML with the shape's noise), and some are about Morocco–France security cooperation.
+Built for speed: site-wide chrome is made once, so thousands of articles take seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from datetime import date, datetime, time, timedelta
+from email.utils import format_datetime
+from xml.sax.saxutils import escape as xml_escape
+from zoneinfo import ZoneInfo
+
+from newswatch.localweb import lexicon, pages
+from newswatch.localweb.model import BASE, ArticleTruth, OutletSpec, Resource, Site
+from newswatch.localweb.pages import Art, Chrome, Urls
+
+DEFAULT_TIMEZONES = {"MA": "Africa/Casablanca", "FR": "Europe/Paris", "ES": "Europe/Madrid"}
+HTML = "text/html; charset=utf-8"
+PER_PAGE = 20
+FEED_ITEMS = 50
+SITEMAP_CHUNK = 1000
+TOPIC_CYCLE = ["coop", "coop", "near", "economie", "economie", "sport", "sport", "culture", "societe", "societe"]
+NOISE = {
+    "wordpress": ("LEAVE A REPLY", "Please enter your comment!", "Quitter la version mobile", "Aucun commentaire", "TAGS"),
+    "aggregator": ("Merci d'avoir signalé!", "Cliquez ici pour lire l'article depuis sa source.", "Publié dans",
+                   "Romain Saïss annonce sa retraite internationale"),
+    "portal": ("FLASH INFOS", "ArabicEnglishFrench", "WhatsApp_Image_2021-01-28_at_13.40.58.jpeg", "le ."),
+    "readmore": ("À lire :", "Sujets associés :", "Aller plus loin", "Ces articles devraient vous intéresser :",
+                 "sur Google News"),
+    "clean": ("Nous utilisons des cookies", "Inscrivez-vous à notre newsletter"),
+}
+AGGREGATED_SOURCES = ["Maroc Diplomatique", "Le Matin", "MAP", "L'Opinion", "Hespress FR", "Médias24"]
+
+
+def _rng(name: str, seed: int) -> random.Random:
+    return random.Random(zlib.crc32(f"{name}\0{seed}".encode()))
+
+
+def _resource(body: str, content_type: str = HTML) -> Resource:
+    return Resource(body=body.encode("utf-8"), headers={"Content-Type": content_type})
+
+
+def _make_chrome(name: str, lang: str, shape: str, urls: Urls, rng: random.Random, authors: list[str]) -> Chrome:
+    tag_labels = lexicon.TAGS[lang]
+    css = "".join(f".c{i}{{margin:{i % 7}px;padding:{i % 5}px;color:#{(i * 7919) % 0xFFFFFF:06x}}}" for i in range(220))
+    scripts = ("window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}"
+               f"gtag('js',new Date());gtag('config','G-{zlib.crc32(name.encode()) % 10**8:08d}');")
+    pad_lines = [f"googletag.cmd.push(function(){{googletag.defineSlot('/2162/{slot}',[[728,90],[300,250]],"
+                 f"'div-gpt-ad-{rng.randrange(10**12)}').addService(googletag.pubads());}});\n" for slot in range(1400)]
+    offsets = [0]
+    for line in pad_lines:
+        offsets.append(offsets[-1] + len(line))
+    return Chrome(name=name, lang=lang, shape=shape, urls=urls,
+                  authors={a: pages.slugify(a) or f"auteur-{i}" for i, a in enumerate(authors)},
+                  tags={t: pages.slugify(t) or f"tag-{i}" for i, t in enumerate(tag_labels)},
+                  css=css, scripts=scripts, pad_lines=pad_lines, pad_offsets=offsets)
+
+
+def _publication_times(rng: random.Random, n: int, today: date, tz: ZoneInfo) -> list[datetime]:
+    """85 % within the last 10 days (today only before dawn, so never in the future), the rest older."""
+    out = []
+    for _ in range(n):
+        if rng.random() < 0.85:
+            days = rng.randint(0, 9)
+        else:
+            days = rng.randint(11, 45)
+        if days == 0:
+            clock = time(rng.randint(0, 5), rng.randint(0, 59))
+        else:
+            clock = time(rng.randint(6, 23), rng.randint(0, 59))
+        out.append(datetime.combine(today - timedelta(days=days), clock, tzinfo=tz))
+    return sorted(out)
+
+
+def _articles(rng: random.Random, lang: str, shape: str, n: int, today: date, tz: ZoneInfo, authors: list[str],
+              start_id: int) -> list[Art]:
+    times = _publication_times(rng, n, today, tz)
+    topics: list[str] = []
+    while len(topics) < n:
+        cycle = TOPIC_CYCLE[:]
+        rng.shuffle(cycle)
+        topics.extend(cycle)
+    arts = []
+    for i, when in enumerate(times):
+        topic = topics[i]
+        weekday = lexicon.WEEKDAYS[lang][when.weekday()]
+        words = rng.randint(300, 1500)
+        mode_roll = rng.random()
+        if shape == "aggregator":
+            mode = "jsonld" if mode_roll < 0.7 else "visible"
+        else:
+            mode = "jsonld" if mode_roll < 0.6 else ("time" if mode_roll < 0.8 else "visible")
+        modified = when + timedelta(hours=rng.randint(1, 20), minutes=rng.randint(0, 59)) if rng.random() < 0.3 else None
+        tags = rng.sample(lexicon.TAGS[lang], 3)
+        arts.append(Art(
+            id=start_id + i, section=lexicon.TOPIC_SECTION[topic], topic=topic,
+            title=lexicon.make_title(rng, lang, topic, weekday), author=rng.choice(authors), published=when,
+            modified=modified, date_mode=mode, paragraphs=lexicon.make_paragraphs(rng, lang, topic, words, weekday),
+            tags=tags, size_target=int(rng.triangular(40_000, 150_000, 70_000)),
+        ))
+    return arts
+
+
+def _rss(c: Chrome, arts: list[Art], now: datetime) -> str:
+    items = "".join(
+        f"<item><title>{xml_escape(a.title)}</title><link>{BASE}{xml_escape(a.tracked_path or a.path)}</link>"
+        f'<guid isPermaLink="false">{xml_escape(c.name)}-{a.id}</guid><pubDate>{format_datetime(a.published)}</pubDate>'
+        f"<dc:creator>{xml_escape(a.author)}</dc:creator><category>{xml_escape(lexicon.SECTIONS[c.lang][a.section])}</category>"
+        f"<description>{xml_escape(a.summary)}</description></item>\n"
+        for a in arts
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
+            f"<title>{xml_escape(c.name)}</title><link>{BASE}{xml_escape(c.urls.home())}</link>"
+            f"<description>{xml_escape(c.name)}</description><language>{c.lang}</language>"
+            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>"
+            f'<atom:link href="{BASE}{xml_escape(c.urls.feed())}" rel="self" type="application/rss+xml"/>\n'
+            f"{items}</channel>\n</rss>\n")
+
+
+def _atom(c: Chrome, arts: list[Art], now: datetime) -> str:
+    entries = "".join(
+        f'<entry><title>{xml_escape(a.title)}</title><link rel="alternate" href="{BASE}{xml_escape(a.tracked_path or a.path)}"/>'
+        f"<id>tag:{xml_escape(pages.slugify(c.name))},{a.published:%Y-%m-%d}:{a.id}</id>"
+        f"<published>{a.published.isoformat()}</published><updated>{(a.modified or a.published).isoformat()}</updated>"
+        f"<author><name>{xml_escape(a.author)}</name></author><summary>{xml_escape(a.summary)}</summary></entry>\n"
+        for a in arts
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{c.lang}">\n<title>{xml_escape(c.name)}</title>'
+            f"<id>{BASE}{xml_escape(c.urls.home())}</id><updated>{now.isoformat()}</updated>"
+            f'<link rel="self" href="{BASE}{xml_escape(c.urls.feed())}"/><link rel="alternate" href="{BASE}{xml_escape(c.urls.home())}"/>\n'
+            f"{entries}</feed>\n")
+
+
+def _news_sitemap(c: Chrome, arts: list[Art]) -> str:
+    urls = "".join(
+        f"<url><loc>{BASE}{xml_escape(a.path)}</loc><lastmod>{(a.modified or a.published).isoformat()}</lastmod>"
+        f"<news:news><news:publication><news:name>{xml_escape(c.name)}</news:name><news:language>{c.lang}</news:language>"
+        f"</news:publication><news:publication_date>{a.published.isoformat()}</news:publication_date>"
+        f"<news:title>{xml_escape(a.title)}</news:title></news:news></url>\n"
+        for a in arts
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n' + urls + "</urlset>\n")
+
+
+def _plain_sitemap(paths: list[str], now: datetime) -> str:
+    urls = "".join(f"<url><loc>{BASE}{xml_escape(p)}</loc><lastmod>{now.date().isoformat()}</lastmod></url>\n" for p in paths)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + urls + "</urlset>\n")
+
+
+def _sitemap_index(paths: list[str], now: datetime) -> str:
+    maps = "".join(f"<sitemap><loc>{BASE}{xml_escape(p)}</loc><lastmod>{now.isoformat()}</lastmod></sitemap>\n" for p in paths)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + maps + "</sitemapindex>\n")
+
+
+def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
+    lines = ["User-agent: *"] + [f"Disallow: {d}" for d in disallow] + [""] + [f"Sitemap: {BASE}{s}" for s in sitemaps]
+    return "\n".join(lines) + "\n"
+
+
+def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, today: date, seed: int = 0,
+                      path_prefix: str = "/", country: str = "MA", timezone: str = "") -> Site:
+    """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host."""
+    if shape not in pages.SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; expected one of {pages.SHAPES}")
+    if language not in lexicon.LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; expected one of {lexicon.LANGUAGES}")
+    if not path_prefix.startswith("/") or not path_prefix.endswith("/"):
+        raise ValueError(f"path_prefix must start and end with '/': {path_prefix!r}")
+    rng = _rng(name, seed)
+    zone_name = timezone or DEFAULT_TIMEZONES.get(country, "UTC")
+    tz = ZoneInfo(zone_name)
+    urls = Urls(shape, path_prefix.rstrip("/"))
+    authors = AGGREGATED_SOURCES if shape == "aggregator" and language == "fr" else lexicon.AUTHORS[language]
+    chrome = _make_chrome(name, language, shape, urls, rng, authors)
+    arts = _articles(rng, language, shape, n_articles, today, tz, authors, start_id=10_000 + rng.randrange(80_000))
+    taken: set[str] = set()
+    for a in arts:
+        a.path = urls.article(a)
+        if a.path in taken:  # same slug the same day: the CMS appends the id, as WordPress appends "-2"
+            a.slug_suffix = f"-{a.id % 1000}"
+            a.path = urls.article(a)
+        taken.add(a.path)
+        if rng.random() < 0.3:
+            sep = "&" if "?" in a.path else "?"
+            a.tracked_path = f"{a.path}{sep}utm_source=rss&utm_medium=feed&utm_campaign={pages.slugify(name)}"
+    newest = sorted(arts, key=lambda a: a.published, reverse=True)
+    for a in arts:  # links to other stories: read-also blocks, teasers, "most read"
+        a.related = rng.sample(newest, min(len(newest), 17))
+        a.related = [r for r in a.related if r is not a]
+    ticker_titles = lexicon.TICKER * 3
+    chrome.ticker = [(t, newest[i % len(newest)].path if newest else urls.home()) for i, t in enumerate(ticker_titles[:50])]
+    now = datetime.combine(today, time(6, 0), tzinfo=tz)
+
+    res: dict[str, Resource] = {}
+    truths: list[ArticleTruth] = []
+    for a in arts:
+        res[a.path] = _resource(pages.article_page(chrome, a))
+        truths.append(ArticleTruth(
+            path=a.path, outlet=name, language=language, title=a.title, author=a.author, published=a.published,
+            date_precision="day" if (shape == "aggregator" and a.date_mode == "visible") else "minute",
+            date_source=a.date_mode, topic=a.topic, section=a.section, lede=a.paragraphs[0],
+            last_paragraph=a.paragraphs[-1], words=lexicon.word_count(a.paragraphs), tracked_path=a.tracked_path,
+        ))
+
+    non_articles: list[str] = []
+    section_paths: list[str] = []
+    labels = lexicon.SECTIONS[language]
+    for sec, label in labels.items():
+        in_sec = [a for a in newest if a.section == sec]
+        n_pages = max(1, -(-len(in_sec) // PER_PAGE))
+        page_links = [(k, urls.section(sec, k)) for k in range(1, n_pages + 1)]
+        for k in range(1, n_pages + 1):
+            path = urls.section(sec, k)
+            chunk = in_sec[(k - 1) * PER_PAGE: k * PER_PAGE]
+            res[path] = _resource(pages.listing_page(chrome, label, path, chunk, pages=page_links))
+            non_articles.append(path)
+        section_paths.append(urls.section(sec))
+    for label, slug in chrome.tags.items():
+        path = urls.tag(slug)
+        tagged = [a for a in newest if label in a.tags][:PER_PAGE]
+        res[path] = _resource(pages.listing_page(chrome, label, path, tagged))
+        non_articles.append(path)
+    for author, slug in chrome.authors.items():
+        path = urls.author(slug)
+        theirs = [a for a in newest if a.author == author][:PER_PAGE]
+        bio = f"{author} — {name}."
+        res[path] = _resource(pages.listing_page(chrome, author, path, theirs, intro=bio, kind="ProfilePage"))
+        non_articles.append(path)
+    about_text = lexicon.make_paragraphs(rng, language, "culture", 250, "")
+    static = {
+        "about": pages.text_page(chrome, lexicon.LABELS[language]["about"], urls.static("about"),
+                                 [f"{name}."] + about_text),
+        "contact": pages.text_page(chrome, lexicon.LABELS[language]["contact"], urls.static("contact"),
+                                   ["12, avenue Mohammed V, Rabat. Tél. : +212 5 37 00 00 00."], pages.contact_form(chrome)),
+        "login": pages.text_page(chrome, lexicon.LABELS[language]["login"], urls.static("login"), [], pages.login_form(chrome)),
+        "search": pages.listing_page(chrome, lexicon.LABELS[language]["search"] + " : maroc", urls.static("search"),
+                                     newest[:10], kind="SearchResultsPage"),
+    }
+    for kind, html in static.items():
+        res[urls.static(kind)] = _resource(html)
+        non_articles.append(urls.static(kind))
+    home = urls.home()
+    res[home] = _resource(pages.listing_page(chrome, name, home, newest[:30], kind="WebSite"))
+    non_articles.append(home)
+    private = urls.private()
+    res[private] = _resource(pages.text_page(chrome, "Espace rédaction", private, ["Brouillons internes."]))
+
+    feed_path = urls.feed()
+    feed_items = newest[:FEED_ITEMS]
+    if pages.FEED_KIND[shape] == "atom":
+        res[feed_path] = _resource(_atom(chrome, feed_items, now), "application/atom+xml; charset=utf-8")
+    else:
+        res[feed_path] = _resource(_rss(chrome, feed_items, now), "application/rss+xml; charset=utf-8")
+    maps = []
+    for k in range(max(1, -(-len(newest) // SITEMAP_CHUNK))):
+        path = urls.news_sitemap(k + 1)
+        res[path] = _resource(_news_sitemap(chrome, newest[k * SITEMAP_CHUNK:(k + 1) * SITEMAP_CHUNK]),
+                              "application/xml; charset=utf-8")
+        maps.append(path)
+    pages_map = urls.pages_sitemap()
+    res[pages_map] = _resource(_plain_sitemap([home, *section_paths, urls.static("about"), urls.static("contact")], now),
+                               "application/xml; charset=utf-8")
+    res[urls.sitemap_index()] = _resource(_sitemap_index([*maps, pages_map], now), "application/xml; charset=utf-8")
+    disallow = [private] + ([f"{urls.prefix}/wp-admin/"] if shape == "wordpress" else [])
+    res["/robots.txt"] = _resource(robots_txt(disallow, [urls.sitemap_index()]), "text/plain; charset=utf-8")
+
+    not_found_html = pages.text_page(chrome, lexicon.LABELS[language]["not_found"], home,
+                                     [lexicon.LABELS[language]["not_found"] + "."])
+    return Site(
+        name=name, resources=res,
+        outlets=[OutletSpec(name=name, path_prefix=path_prefix, country=country, languages=(language,),
+                            timezone=zone_name, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
+                            sections=tuple(section_paths))],
+        articles=truths, non_articles=non_articles, noise=NOISE[shape], disallowed=[private],
+        not_found=Resource(status=404, body=not_found_html.encode("utf-8"), headers={"Content-Type": HTML}),
+    )
+
