@@ -1,0 +1,366 @@
+"""Publication date of an article page, timezone-aware.
+
+Evidence, best first: JSON-LD ``datePublished``; ``<meta>`` tags (``article:published_time``,
+``itemprop=datePublished``, Dublin Core, parsely, sailthru, ...); ``<time datetime>`` marked
+as the publication time; then the visible text — a "Publié le 28 novembre 2024 à 15h40"
+line, an Arabic "نشر في 24 يونيو 2025" (Moroccan يوليوز/غشت/شتنبر/نونبر/دجنبر, Egyptian,
+Levantine and Algerian month names, Arabic-Indic digits), Spanish and English forms — in
+the date/byline elements of the page. Last resort: htmldate's quick search (a day only).
+
+A time without a zone is read in the outlet's ``timezone`` (e.g. Africa/Casablanca), never
+in the machine's. Dates more than a day in the future or before 1995 are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone as dt_timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lxml.html import HtmlElement
+
+MONTHS: dict[str, int] = {}
+
+
+def _months(number: int, *names: str) -> None:
+    for name in names:
+        MONTHS[name] = number
+
+
+# French, Spanish, English (full and abbreviated; accents optional)
+_months(1, "janvier", "janv", "jan", "enero", "ene", "january")
+_months(2, "février", "fevrier", "févr", "fevr", "fév", "fev", "febrero", "feb", "february")
+_months(3, "mars", "mar", "marzo", "march")
+_months(4, "avril", "avr", "abril", "abr", "april", "apr")
+_months(5, "mai", "mayo", "may")
+_months(6, "juin", "junio", "jun", "june")
+_months(7, "juillet", "juil", "julio", "jul", "july")
+_months(8, "août", "aout", "agosto", "ago", "august", "aug")
+_months(9, "septembre", "sept", "septiembre", "setiembre", "sep", "september")
+_months(10, "octobre", "oct", "octubre", "october")
+_months(11, "novembre", "nov", "noviembre", "november")
+_months(12, "décembre", "decembre", "déc", "dec", "diciembre", "dic", "december")
+# Arabic: Moroccan (يوليوز غشت شتنبر نونبر دجنبر), Egyptian/Gulf, Algerian-Tunisian, Levantine
+_months(1, "يناير", "جانفي", "كانون الثاني")
+_months(2, "فبراير", "فيفري", "شباط")
+_months(3, "مارس", "آذار", "اذار")
+_months(4, "أبريل", "ابريل", "إبريل", "أفريل", "افريل", "نيسان")
+_months(5, "ماي", "مايو", "أيار", "ايار")
+_months(6, "يونيو", "يونيه", "جوان", "حزيران")
+_months(7, "يوليوز", "يوليو", "يوليه", "جويلية", "جويلة", "تموز")
+_months(8, "غشت", "أغسطس", "اغسطس", "أوت", "اوت", "آب")
+_months(9, "شتنبر", "سبتمبر", "أيلول", "ايلول")
+_months(10, "أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول")
+_months(11, "نونبر", "نوفمبر", "تشرين الثاني")
+_months(12, "دجنبر", "ديسمبر", "كانون الأول", "كانون الاول")
+
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_TIME = r"(?P<hour>[01]?\d|2[0-3])\s*(?:[h:H]|\s*ساعة\s*)\s*(?P<minute>[0-5]\d)(?:\s*:\s*(?P<second>[0-5]\d))?\s*(?P<ampm>[ap]\.?m\.?)?"
+_JOIN = r"(?:\s*(?:,|-|–|—|\||à|a las|a la|at|، |،|الساعة|على الساعة|في|على)?\s*){1,3}"
+# 28 novembre 2024 [à 15h40] / 24 يونيو 2025 / 1er mars 2024
+_DMY_WORDS = re.compile(
+    rf"(?<!\w)(?P<day>[0-3]?\d)(?:er|º|°)?\.?\s+(?:de\s+)?(?P<month>{_MONTH_ALT})\.?\s+(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)(?!\d)"
+    rf"(?:{_JOIN}{_TIME})?",
+    re.IGNORECASE,
+)
+# November 28, 2024 [at 3:40 pm]
+_MDY_WORDS = re.compile(
+    rf"(?<!\w)(?P<month>{_MONTH_ALT})\.?\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)(?!\d)"
+    rf"(?:{_JOIN}{_TIME})?",
+    re.IGNORECASE,
+)
+# 28/11/2024 15:40, 16 - 03 - 2024, 28.11.2024
+_DMY_NUM = re.compile(
+    rf"(?<![\d/.-])(?P<day>[0-3]?\d)\s*(?P<sep>[/.-])\s*(?P<month>[01]?\d)\s*(?P=sep)\s*(?P<year>(?:19|20)\d\d)(?![\d/.-])"
+    rf"(?:{_JOIN}{_TIME})?"
+)
+# 2024-11-28 15:40 / 2024/11/28
+_YMD_NUM = re.compile(
+    rf"(?<![\d/.-])(?P<year>(?:19|20)\d\d)\s*(?P<sep>[/.-])\s*(?P<month>[01]?\d)\s*(?P=sep)\s*(?P<day>[0-3]?\d)(?![\d/.-])"
+    rf"(?:(?:\s*|T){_TIME})?"
+)
+_PATTERNS = (_DMY_WORDS, _MDY_WORDS, _DMY_NUM, _YMD_NUM)
+
+# Lines that announce a publication date ("Publié le", "Posted on", "نشر في", ...)
+_PUBLISHED_MARKER = re.compile(
+    r"publi[ée]e?\s+(?:le|dans)|mis\s+en\s+ligne|posted|published|publicado|fecha\s+de\s+publicaci[oó]n|"
+    r"نشر|تاريخ\s+النشر|بتاريخ|آخر\s+تحديث",
+    re.IGNORECASE,
+)
+_UPDATED_MARKER = re.compile(r"mis\s+à\s+jour|modifi[ée]|updated|actualizado|تحديث", re.IGNORECASE)
+
+_META_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "published_time",
+    "publish-date",
+    "publish_date",
+    "publishdate",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "date",
+    "cxenseparse:recs:publishtime",
+    "article.published",
+    "og:published_time",
+    "release_date",
+)
+_META_RANK = {key: rank for rank, key in enumerate(_META_KEYS)}
+_DATE_CLASS = re.compile(r"date|time|publi|posted|byline|meta|info|author|stamp|تاريخ", re.IGNORECASE)
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_MIN_YEAR = 1995
+
+
+def zone(name: str | None) -> dt_timezone | ZoneInfo:
+    """The outlet's zone; an unknown name falls back to UTC."""
+    if not name or name.upper() == "UTC":
+        return dt_timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt_timezone.utc
+
+
+def _plausible(value: datetime) -> datetime | None:
+    now = datetime.now(dt_timezone.utc)
+    if value.year < _MIN_YEAR or value > now + timedelta(days=1):
+        return None
+    return value
+
+
+def _localize(value: datetime, tz: dt_timezone | ZoneInfo) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=tz)
+
+
+def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> datetime | None:
+    """Parse a machine-readable date (ISO 8601, RFC 2822, compact 20241128) as aware datetime."""
+    raw = (value or "").strip()
+    if not raw or len(raw) > 64:
+        return None
+    candidate = raw.replace("Z", "+00:00").replace("z", "+00:00")
+    candidate = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", candidate)  # +0100 -> +01:00
+    candidate = re.sub(r"\.\d+(?=[+-]\d\d:\d\d$|$)", "", candidate)  # drop fractions
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        if re.fullmatch(r"(?:19|20)\d{6}", raw):
+            parsed = datetime.strptime(raw, "%Y%m%d")
+        elif re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # epoch seconds / milliseconds
+            seconds = int(raw[:10])
+            parsed = datetime.fromtimestamp(seconds, tz=dt_timezone.utc)
+        else:
+            try:
+                parsed = parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError):
+                parsed = None
+    if parsed is None:
+        return parse_text_date(raw, tz)
+    return _plausible(_localize(parsed, tz))
+
+
+def _normalise_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text.translate(_ARABIC_DIGITS))
+    return re.sub(r"[\u064B-\u0652\u0640]", "", text)  # Arabic diacritics and tatweel
+
+
+def _build(match: re.Match[str], tz: dt_timezone | ZoneInfo) -> datetime | None:
+    parts = match.groupdict()
+    month_raw = parts["month"]
+    month = int(month_raw) if month_raw.isdigit() else MONTHS.get(month_raw.lower().rstrip("."))
+    if month is None:
+        return None
+    day, year = int(parts["day"]), int(parts["year"])
+    if match.re is _DMY_NUM and month > 12 and day <= 12:
+        day, month = month, day  # US order 11/28/2024
+    hour = int(parts["hour"]) if parts.get("hour") else 0
+    minute = int(parts["minute"]) if parts.get("minute") else 0
+    ampm = (parts.get("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        value = datetime(year, month, day, hour, minute, tzinfo=tz)
+    except ValueError:
+        return None
+    return _plausible(value)
+
+
+def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> datetime | None:
+    """First date (with its time, if any) written in ``text`` in fr/ar/es/en forms."""
+    for found in iter_text_dates(text, tz):
+        return found
+    return None
+
+
+def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> Iterator[datetime]:
+    """Dates written in ``text``, in the order they appear."""
+    text = _normalise_text(text[:5000])
+    hits: list[tuple[int, datetime]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(start <= match.start() < end for start, end in taken):
+                continue
+            value = _build(match, tz)
+            if value is not None:
+                hits.append((match.start(), value))
+                taken.append(match.span())
+    for _, value in sorted(hits, key=lambda hit: hit[0]):
+        yield value
+
+
+# ------------------------------------------------------------------ page evidence
+def jsonld_dates(objects: Iterable[dict[str, Any]], tz: dt_timezone | ZoneInfo) -> datetime | None:
+    for obj in objects:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            value = obj.get(key)
+            if isinstance(value, list) and value:
+                value = value[0]
+            if isinstance(value, str):
+                parsed = parse_machine_date(value, tz)
+                if parsed:
+                    return parsed
+    return None
+
+
+def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
+    best: tuple[int, datetime] | None = None
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        rank = _META_RANK.get(key)
+        if rank is None or (best is not None and rank >= best[0]):
+            continue
+        parsed = parse_machine_date(meta.get("content") or "", tz)
+        if parsed:
+            best = (rank, parsed)
+    return best[1] if best else None
+
+
+def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
+    """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first."""
+    candidates = tree.xpath(
+        "//*[@itemprop='datePublished'] | //time[@pubdate] | //time[contains(@class,'publi')]"
+        " | //time[contains(@class,'date')] | //article//time | //time"
+    )
+    for element in candidates[:20]:
+        parent_class = " ".join(
+            f"{el.get('class', '')} {el.get('id', '')}" for el in (element, element.getparent()) if el is not None
+        )
+        if _UPDATED_MARKER.search(parent_class):
+            continue
+        value = element.get("datetime") or element.get("content") or ""
+        parsed = parse_machine_date(value, tz) if value else None
+        if parsed is None:
+            parsed = parse_text_date(element.text_content() or "", tz)
+        if parsed:
+            return parsed
+    return None
+
+
+def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
+    """A date in the page's date/byline elements, or on a "Publié le …" line."""
+    body = tree.find("body")
+    if body is None:
+        body = tree
+    marked: datetime | None = None
+    classed: datetime | None = None
+    scanned = 0
+    for element in body.iter("p", "span", "div", "li", "small", "time", "em", "strong", "header", "address"):
+        own = (element.text or "").strip()
+        text = " ".join(element.text_content().split()) if len(own) < 300 else own
+        if not text or len(text) > 300:
+            continue
+        scanned += 1
+        if scanned > 3000:
+            break
+        if marked is None and _PUBLISHED_MARKER.search(text) and not _UPDATED_MARKER.match(text):
+            start = _PUBLISHED_MARKER.search(text)
+            assert start is not None
+            found = parse_text_date(text[start.start() :], tz)
+            if found:
+                marked = found
+                break
+        if classed is None and _DATE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            if not _UPDATED_MARKER.search(text):
+                classed = parse_text_date(text, tz)
+    return marked or classed
+
+
+def htmldate_fallback(tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo) -> datetime | None:
+    try:
+        from htmldate import find_date
+
+        found = find_date(tree, url=url or None, extensive_search=False, original_date=True)
+    except Exception:  # htmldate is a last resort; its failures must not fail extraction
+        return None
+    if not found:
+        return None
+    try:
+        return _plausible(datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=tz))
+    except ValueError:
+        return None
+
+
+def find_published(
+    tree: HtmlElement,
+    *,
+    jsonld: Iterable[dict[str, Any]] = (),
+    timezone: str = "UTC",
+    url: str = "",
+    use_htmldate: bool = True,
+) -> tuple[datetime | None, str]:
+    """``(published, source)`` where source names the evidence used ('' when none)."""
+    tz = zone(timezone)
+    steps: tuple[tuple[str, Any], ...] = (
+        ("json-ld", lambda: jsonld_dates(jsonld, tz)),
+        ("meta", lambda: meta_date(tree, tz)),
+        ("time", lambda: time_element_date(tree, tz)),
+        ("text", lambda: visible_date(tree, tz)),
+    )
+    for source, step in steps:
+        found = step()
+        if found is not None:
+            return found, source
+    if use_htmldate:
+        found = htmldate_fallback(tree, url, tz)
+        if found is not None:
+            return found, "htmldate"
+    return None, ""
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, ``@graph`` members flattened, in document order."""
+    objects: list[dict[str, Any]] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:  # trailing commas, control characters: common in CMS output
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+            except ValueError:
+                continue
+        stack = data if isinstance(data, list) else [data]
+        for item in stack:
+            if isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    objects.extend(member for member in graph if isinstance(member, dict))
+    return objects

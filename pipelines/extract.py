@@ -1,0 +1,188 @@
+"""HTML page -> ``ExtractedArticle``: the pure core the crawler calls for every fetched page.
+
+One pass over one parsed tree: decode the bytes (pipelines.decode), parse once with
+trafilatura's own loader, read metadata and the publication date from the intact tree,
+decide whether the page is an article at all (pipelines.page_kind), strip the outlet's
+and the built-in noise blocks (pipelines.noise), run trafilatura on the same tree
+(``include_comments=False``: on shared/fixtures/real-pages it keeps F1 and leaks less than
+the default), clean the text line by line, put back a visible standfirst that trafilatura
+dropped, and identify the language (pipelines.language).
+
+Figures (bench/extract_quality.py, 80 real pages, see the report in that script) are in
+the module docstring of the benchmark; the contract is what matters here:
+
+* a result, or ``NotAnArticle`` (listing/tag/author/about/contact/login/404 page), or
+  ``EmptyExtraction`` (an article page without text worth keeping, or input that is not
+  a page at all) — never another exception, whatever the bytes;
+* no global state beyond caches, so it runs in worker processes (everything is picklable).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from pipelines import dates, noise, page_kind
+from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
+from pipelines.decode import decode_html
+from pipelines.language import article_language
+from pipelines.metadata import PageMeta, clean, read_meta
+
+LOGGER = logging.getLogger(__name__)
+
+# Text shorter than this (after cleaning) is not an article worth keeping.
+MIN_TEXT_CHARS = 200
+# Pages are cut to this many characters before parsing; real articles are far smaller.
+MAX_HTML_CHARS = 4_000_000
+# Share of control/replacement characters at the start above which input is not HTML.
+MAX_BINARY_SHARE = 0.05
+# A standfirst is put back only when it is at least this long.
+MIN_STANDFIRST_CHARS = 60
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(text: str) -> bool:
+    head = text[:4096]
+    return bool(head) and len(_CONTROL.findall(head)) > MAX_BINARY_SHARE * len(head)
+
+
+def _standfirst(tree: HtmlElement, description: str | None, text: str) -> str | None:
+    """The description when the page shows it (a standfirst) and trafilatura dropped it."""
+    desc = clean(description)
+    if len(desc) < MIN_STANDFIRST_CHARS:
+        return None
+    probe = desc.rstrip(".…").casefold()[:50]
+    if probe in " ".join(text[: 4 * len(desc) + 2000].split()).casefold():
+        return None
+    body = tree.find("body")
+    if body is None:
+        return None
+    for element in body.iter("p", "h2", "div", "span", "strong"):
+        own = element.text
+        if not own or len(own) < MIN_STANDFIRST_CHARS:
+            continue
+        if " ".join(own.split()).casefold().startswith(probe):
+            shown = clean(element.text_content())
+            return shown if len(shown) <= 2 * len(desc) + 40 else None
+    return None
+
+
+def _trafilatura_text(tree: HtmlElement, url: str) -> str:
+    try:
+        text = trafilatura.extract(
+            tree, url=url or None, include_comments=False, include_tables=True, with_metadata=False
+        )
+    except Exception as exc:  # trafilatura bugs on odd trees must not escape
+        LOGGER.warning("trafilatura failed on %s: %s: %s", url, type(exc).__name__, exc)
+        return ""
+    return text or ""
+
+
+def _ordered_jsonld(jsonld: list[dict[str, Any]], meta: PageMeta) -> list[dict[str, Any]]:
+    if meta.article_jsonld is None:
+        return jsonld
+    return [meta.article_jsonld] + [obj for obj in jsonld if obj is not meta.article_jsonld]
+
+
+def _extract(
+    html: bytes | str,
+    url: str,
+    noise_selectors: Sequence[str],
+    timezone: str,
+    encoding: str | None,
+    discovered_via: str,
+) -> ExtractedArticle:
+    text_html, used_encoding = decode_html(html, encoding)
+    if not text_html.strip():
+        raise EmptyExtraction("empty page")
+    if _looks_binary(text_html):
+        raise NotAnArticle("not an HTML page (binary content)")
+    if len(text_html) > MAX_HTML_CHARS:
+        text_html = text_html[:MAX_HTML_CHARS]
+    reason = page_kind.url_reason(url)
+    tree = load_html(text_html)
+    if tree is None or tree.find("body") is None and not len(tree):
+        raise EmptyExtraction("no parseable HTML")
+
+    jsonld = dates.jsonld_objects(tree)
+    meta = read_meta(tree, url, jsonld)
+    if reason and not meta.article_jsonld:
+        raise NotAnArticle(reason)
+    reason = page_kind.markup_reason(tree, meta)
+    if reason:
+        raise NotAnArticle(reason)
+    published, date_source = dates.find_published(
+        tree, jsonld=_ordered_jsonld(jsonld, meta), timezone=timezone, url=url
+    )
+
+    noise.strip_dom_noise(tree, noise_selectors)
+    raw_text = _trafilatura_text(tree, url)
+    text = noise.clean_text(raw_text, title=meta.title, author=meta.author)
+    standfirst = _standfirst(tree, meta.description, text)
+    if standfirst and text:
+        text = f"{standfirst}\n{text}"
+
+    reason = page_kind.content_reason(text, tree, meta)
+    if reason:
+        raise NotAnArticle(reason)
+    if len(text) < MIN_TEXT_CHARS:
+        what = "video page" if meta.og_type.startswith("video") or "VideoObject" in meta.jsonld_types else "page"
+        raise EmptyExtraction(f"{what} with {len(text)} characters of text")
+
+    guess = article_language(meta.title, text)
+    extra: dict[str, Any] = {
+        "encoding": used_encoding,
+        "date_source": date_source,
+        "og_type": meta.og_type,
+    }
+    if meta.canonical:
+        extra["declared_canonical"] = meta.canonical
+    if discovered_via:
+        extra["discovered_via"] = discovered_via
+    if standfirst:
+        extra["standfirst_restored"] = True
+    return ExtractedArticle(
+        url=url,
+        text=text,
+        title=meta.title or (text.splitlines()[0][:200] if text else ""),
+        author=meta.author,
+        published=published,
+        site_name=meta.site_name,
+        description=meta.description,
+        language=guess.language,
+        language_confidence=guess.confidence,
+        extra=extra,
+    )
+
+
+def extract_article(
+    html: bytes | str,
+    url: str,
+    *,
+    noise_selectors: Sequence[str] = (),
+    timezone: str = "UTC",
+    encoding: str | None = None,
+    discovered_via: str = "",
+) -> ExtractedArticle:
+    """Extract the article of one page.
+
+    ``encoding`` is the HTTP charset hint; ``timezone`` the outlet's IANA zone for dates
+    written without one; ``noise_selectors`` the outlet's extra CSS selectors to strip;
+    ``discovered_via`` (feed, sitemap, section) is kept in ``extra``.
+
+    Raises ``NotAnArticle`` or ``EmptyExtraction`` (both ``ExtractionError``), nothing else.
+    """
+    try:
+        return _extract(html, url, noise_selectors, timezone, encoding, discovered_via)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # hostile input must end as a typed drop, never a crash
+        LOGGER.warning("extraction failed on %s: %s: %s", url, type(exc).__name__, exc)
+        raise EmptyExtraction(f"extraction failed: {type(exc).__name__}") from exc

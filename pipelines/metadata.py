@@ -1,0 +1,187 @@
+"""Cheap page metadata: title, author, site name, description, canonical URL, JSON-LD types.
+
+trafilatura's own metadata pass costs as much as a third of the extraction (its author
+search and htmldate), so newswatch reads the handful of fields it needs directly from
+``<meta>``, JSON-LD and a few XPaths on the already-parsed tree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "LiveBlogPosting",
+        "BlogPosting",
+        "SocialMediaPosting",
+        "Report",
+        "ScholarlyArticle",
+        "TechArticle",
+        "SatiricalArticle",
+    }
+)
+
+_WS = re.compile(r"\s+")
+_BYLINE_PREFIX = re.compile(
+    r"^(?:par|by|por|de|écrit\s+par|ecrit\s+par|rédigé\s+par|auteur|author|autor|بقلم|كتب|إعداد)\s*:?\s+",
+    re.IGNORECASE,
+)
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ")
+
+
+def clean(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+@dataclass
+class PageMeta:
+    title: str = ""
+    author: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    canonical: str | None = None
+    og_type: str = ""
+    jsonld_types: set[str] = field(default_factory=set)
+    article_jsonld: dict[str, Any] | None = None
+
+    @property
+    def has_article_markup(self) -> bool:
+        return self.og_type == "article" or bool(self.jsonld_types & ARTICLE_TYPES)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def _names(value: Any) -> list[str]:
+    """Names in a JSON-LD author/publisher value (string, object or list of them)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item)]
+    return []
+
+
+def _meta_map(tree: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
+        content = meta.get("content")
+        if key and content and key not in found:
+            found[key] = clean(content)
+    return found
+
+
+def _strip_site(title: str, site_name: str | None) -> str:
+    """'Headline | Site' -> 'Headline' when the tail is the site name (or short)."""
+    for sep in _TITLE_SEPARATORS:
+        if sep in title:
+            head, _, tail = title.rpartition(sep)
+            tail_key = tail.strip().lower()
+            if head.strip() and (
+                (site_name and (tail_key in site_name.lower() or site_name.lower() in tail_key))
+                or len(tail.split()) <= 3
+                and len(head) > 2 * len(tail)
+            ):
+                return head.strip()
+    return title
+
+
+def _author_from_page(tree: HtmlElement) -> str | None:
+    candidates = tree.xpath(
+        "(//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class,'author-name')]"
+        " | //*[contains(@class,'byline')] | //*[contains(@class,'author')] | //address)[position() <= 8]"
+    )
+    for element in candidates:
+        if element.tag in ("meta", "link"):
+            continue
+        text = _BYLINE_PREFIX.sub("", clean(element.text_content()))
+        if 2 < len(text) <= 80 and not any(ch.isdigit() for ch in text) and "@" not in text:
+            return text
+    return None
+
+
+def _clean_author(value: str | None, site_name: str | None) -> str | None:
+    text = _BYLINE_PREFIX.sub("", clean(value))
+    if not text or text.startswith(("http://", "https://", "/")) or len(text) > 120:
+        return None
+    if site_name and text.lower() == site_name.lower():
+        return None
+    return text
+
+
+def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> PageMeta:
+    """Metadata of a parsed page; every field may be empty, none raises."""
+    meta = _meta_map(tree)
+    page = PageMeta(og_type=meta.get("og:type", "").lower())
+    article: dict[str, Any] | None = None
+    publisher: str | None = None
+    for obj in jsonld:
+        types = _types(obj)
+        page.jsonld_types |= types
+        if article is None and types & ARTICLE_TYPES:
+            article = obj
+        if publisher is None and types & {"NewsMediaOrganization", "Organization", "WebSite"}:
+            names = _names(obj)
+            publisher = names[0] if names else None
+    page.article_jsonld = article
+
+    site = meta.get("og:site_name") or (
+        _names(article.get("publisher"))[0] if article and _names(article.get("publisher")) else None
+    )
+    site = site or publisher or meta.get("application-name")
+    if not site and url:
+        site = (urlsplit(url).hostname or "").removeprefix("www.") or None
+    page.site_name = clean(site) or None
+
+    headline = article.get("headline") if article else None
+    h1 = tree.xpath("(//h1)[1]")
+    title_tag = tree.findtext(".//title")
+    title = (
+        meta.get("og:title")
+        or (clean(headline) if isinstance(headline, str) else "")
+        or meta.get("twitter:title")
+        or (clean(h1[0].text_content()) if h1 else "")
+        or clean(title_tag)
+    )
+    page.title = _strip_site(title, page.site_name) if title else ""
+
+    description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
+    if not description and article and isinstance(article.get("description"), str):
+        description = clean(article["description"])
+    page.description = description or None
+
+    author: str | None = None
+    if article:
+        names = [clean(n) for n in _names(article.get("author")) if clean(n)]
+        author = ", ".join(dict.fromkeys(names)) or None
+    for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
+        if not author and meta.get(key):
+            author = meta[key]
+    page.author = _clean_author(author, page.site_name) or _clean_author(_author_from_page(tree), page.site_name)
+
+    canonical = tree.xpath("//link[@rel='canonical']/@href")
+    declared = (canonical[0] if canonical else "") or meta.get("og:url", "")
+    if declared.strip():
+        absolute = urljoin(url, declared.strip()) if url else declared.strip()
+        if urlsplit(absolute).scheme in ("http", "https"):
+            page.canonical = absolute
+    return page

@@ -1,0 +1,274 @@
+"""Boilerplate that general extractors keep on Moroccan and French news pages, and its removal.
+
+Two passes, both cheap:
+
+* ``strip_dom_noise`` (before extraction): drops an outlet's own CSS ``noise_selectors``
+  plus built-in blocks recognised by class/id — news tickers and "flash infos" bars,
+  language switchers, share bars, related-post widgets, breadcrumbs, comment forms — and
+  "read more" sections announced by a heading ("Aller plus loin", "Ces articles devraient
+  vous intéresser", "مقالات ذات صلة", ...). A block holding most of the page's paragraph
+  text is never dropped, so a theme that puts ``related`` on ``<body>`` cannot empty a page.
+* ``clean_text`` (after extraction): drops lines that are boilerplate whatever the markup
+  ("À lire : …" links inside the body, "Publié dans X le …" republication lines, "Cliquez
+  ici pour lire l'article depuis sa source", "LEAVE A REPLY", "Quitter la version mobile",
+  image file names, empty "le ." date lines, paywall and audio-player prompts, follow-us
+  lines) and cuts the text at a trailing "related articles" heading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from cssselect import GenericTranslator, SelectorError
+from lxml.etree import XPath, XPathError
+from lxml.html import HtmlElement
+
+# ---------------------------------------------------------------- DOM pass
+_NOISE_CLASS_PARTS = (
+    # tickers / breaking-news bars
+    "ticker", "breaking-news", "breaking_news", "breakingnews", "flash-info", "flashinfo", "flash_info",
+    "news-flash", "newsflash", "marquee", "urgent-news", "last-news-bar",
+    # language switchers
+    "lang-switch", "language-switch", "languages-switch", "language-selector", "lang-selector",
+    "wpml-ls", "polylang", "trp-language", "lang-menu", "language-menu", "gtranslate",
+    # share bars
+    "share-buttons", "share-bar", "sharebar", "social-share", "sharedaddy", "addtoany", "a2a_kit",
+    "post-sharing", "share-post", "post-share", "entry-share", "sharing-buttons", "share-links",
+    "social-sharing", "shareaholic", "heateor", "essb_links",
+    # related / read-more widgets
+    "related-posts", "related_posts", "relatedposts", "jp-relatedposts", "yarpp", "related-articles",
+    "related_articles", "td-related", "crp_related", "read-also", "also-read", "lire-aussi", "a-lire",
+    "more-articles", "you-may-like", "recommended-posts",
+    # breadcrumbs, comments, report widgets, mobile switch
+    "breadcrumb", "comment-respond", "comments-area", "comment-form", "comments-link", "comment-count",
+    "disqus", "fb-comments", "report-image", "report-abuse", "mobile-switch", "wpmobile",
+)
+_NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker")
+_PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """One regex alternation shaped as a trie: far faster than a flat list of 80 literals."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(trie)
+
+
+_NOISE_CLASS_RE = re.compile(_trie_regex(_NOISE_CLASS_PARTS))
+
+
+@lru_cache(maxsize=16384)
+def _noisy_attribute(value: str) -> bool:
+    return bool(_NOISE_CLASS_RE.search(value.lower()))
+
+
+# Headings that announce a block of links to other stories: the block goes, and in text
+# everything after such a heading goes.
+RELATED_HEADINGS = re.compile(
+    r"^(?:aller plus loin|ces articles devraient vous intéresser|sur le même sujet|dans la même rubrique"
+    r"|articles? similaires|articles? liés|articles? associés|à lire (?:aussi|également)|lire aussi"
+    r"|vous aimerez aussi|vous (?:pourriez|pourrez) aussi aimer|nos derniers articles|les plus lus"
+    r"|related (?:articles|stories|posts|news)|more (?:stories|news)|you may also like|read more"
+    r"|recommended(?: for you)?|noticias relacionadas|te puede interesar|más noticias|relacionad[ao]s"
+    r"|también te puede interesar|مقالات ذات صلة|أخبار ذات صلة|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا"
+    r"|المزيد من الأخبار|مواضيع ذات صلة)\s*[:.!…]*$",
+    re.IGNORECASE,
+)
+# Cheap prefilter for those headings: short texts holding one of their key words.
+_HEADING_HINT = re.compile(
+    _trie_regex(
+        (
+            "loin", "ntéress", "même", "imilaire", "liés", "ssociés", "ire aussi", "ire également", "aimer",
+            "plus lus", "erniers articles", "elated", "ore stories", "ore news", "lso like", "ead more",
+            "ecommend", "elacionad", "nteresar", "oticias", "صلة", "أيضا", "المزيد",
+        )
+    )
+)
+_INLINE = frozenset({"span", "em", "strong", "b", "i", "a", "font"})
+
+
+def _heading_element(element: HtmlElement, text: str, is_tail: bool) -> HtmlElement | None:
+    """The smallest element whose whole text is the related-stories heading ``text``."""
+    if not RELATED_HEADINGS.match(" ".join(text.split())):
+        return None
+    node: HtmlElement | None = element.getparent() if is_tail else element
+    while node is not None and node.tag in _INLINE:
+        parent = node.getparent()
+        if parent is None or len(" ".join(parent.text_content().split())) > 80:
+            break
+        node = parent
+    if node is None or len(" ".join(node.text_content().split())) > 80:
+        return None
+    return node
+
+
+@lru_cache(maxsize=256)
+def css_to_xpath(selector: str) -> XPath | None:
+    """Compile an outlet's CSS selector; a bad one is ignored (and reported by the config loader)."""
+    try:
+        return XPath(GenericTranslator().css_to_xpath(selector))
+    except (SelectorError, XPathError, ValueError, TypeError):
+        return None
+
+
+def _paragraph_chars(element: HtmlElement) -> int:
+    return sum(len(p.text_content()) for p in element.iter("p"))
+
+
+def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> int:
+    """Remove noise blocks in place; return how many elements were removed."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    total = _paragraph_chars(body) or 1
+    doomed: list[HtmlElement] = []
+    for selector in noise_selectors:
+        compiled = css_to_xpath(selector)
+        if compiled is not None:
+            doomed.extend(el for el in compiled(tree) if isinstance(el, HtmlElement))
+    headings: list[HtmlElement] = []
+    for element in body.iter():
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        attributes = element.get("class", "") + " " + element.get("id", "")
+        if len(attributes) > 1 and _noisy_attribute(attributes) and tag not in _PROTECTED_TAGS:
+            if _paragraph_chars(element) <= 0.4 * total:
+                doomed.append(element)
+        for text, is_tail in ((element.text, False), (element.tail, True)):
+            if text and len(text) < 80 and _HEADING_HINT.search(text):
+                heading = _heading_element(element, text, is_tail)
+                if heading is not None:
+                    headings.append(heading)
+    for heading in headings:
+        container = heading.getparent()
+        if (
+            container is not None
+            and container.tag not in _PROTECTED_TAGS
+            and _paragraph_chars(container) < 0.25 * total
+            and len(container) <= 40
+        ):
+            doomed.append(container)
+            continue
+        doomed.append(heading)
+        following = list(heading.itersiblings())
+        # a block heading ("Aller plus loin") takes the teasers after it, unless they are
+        # the article itself (a live blog's "À lire aussi" between two entries)
+        if following and sum(_paragraph_chars(el) for el in following) < 0.15 * total:
+            doomed.extend(following)
+    removed = 0
+    doomed_set = set(doomed)
+    for element in doomed:
+        if element.getparent() is None or element.tag in ("html", "body"):
+            continue
+        if any(ancestor in doomed_set for ancestor in element.iterancestors()):
+            continue
+        _remove_keep_tail(element)
+        removed += 1
+    return removed
+
+
+def _remove_keep_tail(element: HtmlElement) -> None:
+    """Remove ``element`` but keep the text that followed it (lxml's drop_tree semantics)."""
+    element.drop_tree()
+
+
+# ---------------------------------------------------------------- text pass
+_DROP_LINE = re.compile(
+    "|".join(
+        (
+            # inline "read more" links
+            r"^(?:à|a) lire(?: aussi| également)?\s*[:>»-]",
+            r"^(?:à|a) lire (?:aussi|également)\b",
+            r"^(?:lire|voir) (?:aussi|également)\b",
+            r"^(?:read|see) (?:also|more)\s*[:>»-]",
+            r"^related\s*:",
+            r"^(?:lee|lea|leer|ver) (?:también|además)\s*[:>»-]",
+            r"^(?:te|le) puede interesar\s*[:>»-]",
+            r"^(?:اقرأ|إقرأ|طالع|شاهد) (?:أيضا|أيضاً|ايضا|كذلك)\s*[:>»-]?",
+            # aggregator republication lines
+            r"^publié dans .{1,80}? le \d",
+            r"^cliquez ici pour lire l.article depuis sa source",
+            r"^merci d.avoir signalé",
+            r"^cette image sera automatiquement bloquée",
+            # comment forms and counters
+            r"^leave a reply\s*$",
+            r"^please enter your (?:comment|name)",
+            r"^you have entered an incorrect email",
+            r"^(?:laisser|laissez|poster|ajouter) un commentaire",
+            r"^aucun commentaire\s*$",
+            r"^\d+\s*(?:commentaires?|comments?|تعليقات?)?\s*$",
+            r"^quitter la version mobile\s*$",
+            # tickers, empty date lines, file names, language switchers
+            r"^flash[ -]?infos?\b",
+            r"^(?:breaking news|dernière minute|dernières infos|عاجل)\s*:?\s*$",
+            r"^le\s*[.,]?\s*$",
+            r"^publié le\s*[.,]?\s*$",
+            r"^[\w\-. ]{1,80}\.(?:jpe?g|png|gif|webp|avif|svg)\s*$",
+            r"^(?:img|dsc|whatsapp[ _]image)[ _-]?\d[\w\- .]*$",
+            r"^(?:(?:arabic|english|french|spanish|français|francais|anglais|arabe|español|العربية|english)\s*[|/·]?\s*){2,}$",
+            # follow-us and share lines
+            r"^.{0,60}\b(?:suivez|follow|síguenos|siga)\b.{0,60}\b(?:sur|on|en)\s+(?:google news|whatsapp|facebook|twitter|x|instagram|telegram|linkedin)\b.{0,60}$",
+            r"^(?:partager|partagez|share|compartir)(?: (?:cet article|this article|sur|on|en))?\s*:?\s*$",
+            r"^(?:(?:facebook|twitter|whatsapp|linkedin|e-?mail|imprimer|print|telegram|messenger)\s*){2,}$",
+            # tag lines, photo credits
+            r"^(?:sujets associés|mots[- ]clés|étiquettes|tags|temas|etiquetas|thèmes|الكلمات المفتاحية|وسوم)\s*:?(?:\s.{0,200})?$",
+            r"^crédits? (?:photos?|image)s?\s*:",
+            r"^(?:image|photo) (?:d.)?illustrati(?:ve|on)\b.{0,80}$",
+            # paywall and audio-player prompts
+            r"^pour (?:lire la suite|accéder en illimité|continuer à lire)",
+            r"^(?:déjà abonné|abonnez-vous|je m.abonne|s.abonner)\b.{0,80}$",
+            r"^(?:cet article est réservé aux abonnés|la suite est réservée aux abonnés)",
+            r"^il vous reste \d+\s*% de cet article",
+            r"^(?:écouter|ecouter) (?:cet article|l.article)",
+            r"^listen to (?:this )?(?:article|story)",
+            r"^escucha(?:r)? (?:esta nota|este artículo|la noticia)",
+        )
+    ),
+    re.IGNORECASE,
+)
+# Cut only when the heading comes after this share of the text (a heading at the top is
+# more likely a page section title than a trailing block of teasers).
+_MIN_CUT_POSITION = 0.3
+_MAX_DROPPED_LINE = 300
+
+
+def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
+    """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading."""
+    lines = [line.strip() for line in text.splitlines()]
+    total = sum(len(line) for line in lines) or 1
+    kept: list[str] = []
+    seen = 0
+    title_key = " ".join(title.split()).casefold()
+    author_key = " ".join((author or "").split()).casefold()
+    for line in lines:
+        position = seen / total
+        seen += len(line)
+        if not line:
+            continue
+        if RELATED_HEADINGS.match(line) and position >= _MIN_CUT_POSITION:
+            break
+        if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line):
+            continue
+        key = line.casefold()
+        if title_key and key == title_key and not kept:
+            continue  # the headline repeated at the top of the body
+        if author_key and key in (author_key, f"par {author_key}", f"by {author_key}") and position > 0.5:
+            continue  # the signature line under the article
+        kept.append(line)
+    return "\n".join(kept)
