@@ -95,7 +95,7 @@ def test_ops_subscription_is_alerted_once_per_day(database_url: str, tmp_path: P
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert msg["Subject"] == "[newswatch ops] 2 crawl problems: Le360, Hespress"
     body = msg.get_body(("plain",)).get_content()
-    assert "Le360: no new article for 60 h" in body
+    assert "Le360: no new article for 2.5 days" in body
     assert "Hespress: error rate 80% of 50 requests" in body and "last error: timeout Bcc: x@y" in body
     clock.advance(hours=6)
     assert run_health(rt) == []  # same problems: not repeated within 24 h
