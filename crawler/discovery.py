@@ -33,6 +33,12 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Feed:
+    entries: list[Entry]
+    problem: str | None = None  # set when the XML was broken but some entries were recovered
+
+
+@dataclass(frozen=True)
 class Sitemap:
     is_index: bool
     entries: list[Entry]
@@ -57,9 +63,9 @@ def _struct_to_dt(value: struct_time | None) -> datetime | None:
     return datetime(*value[:6], tzinfo=timezone.utc)
 
 
-def parse_feed(body: bytes, base_url: str) -> list[Entry]:
-    """Entries of an RSS/Atom feed. feedparser tolerates much; a feed with no entries and a
-    parse error ("bozo") is reported as broken."""
+def parse_feed(body: bytes, base_url: str) -> Feed:
+    """Entries of an RSS/Atom feed. feedparser tolerates much: entries recovered from broken
+    XML are kept and the breakage reported in ``problem``; a feed with nothing usable raises."""
     parsed = feedparser.parse(body)
     entries: list[Entry] = []
     for item in parsed.entries:
@@ -71,7 +77,8 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry]:
     if not entries and (parsed.bozo or not parsed.get("version")):
         reason = getattr(parsed, "bozo_exception", None) or "no RSS/Atom content"
         raise DiscoveryError(f"malformed feed: {reason}")
-    return entries
+    problem = f"malformed feed, {len(entries)} entries recovered: {parsed.bozo_exception}" if parsed.bozo else None
+    return Feed(entries, problem)
 
 
 def _local(tag: object) -> str:

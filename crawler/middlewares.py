@@ -1,4 +1,5 @@
-"""Downloader middleware: retries with exponential backoff that honour ``Retry-After``.
+"""Downloader middlewares: retries with exponential backoff that honour ``Retry-After``,
+and redirects that report loops.
 
 Scrapy's RetryMiddleware retries at once; outlets that answer 429/503 ask us to wait.
 The wait is an ``asyncio.sleep`` after the download slot is freed, so it never blocks
@@ -13,11 +14,17 @@ import random
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from typing import Any
+
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
+
+from crawler.urls import canonicalize
 
 
 def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
@@ -78,3 +85,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         await self._wait(request, None)
         return new_request
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """Redirects that come back to a URL of their own chain are a loop: say so.
+
+    Scrapy's duplicate filter would otherwise drop the second visit silently, and the
+    page would simply be missing with no record of why.
+    """
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        seen = {canonicalize(url) for url in chain}
+        if canonicalize(redirected.url) in seen:
+            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}")
+        return super()._redirect(redirected, request, reason)

@@ -40,6 +40,8 @@ NEWSWATCH_RETRY_BACKOFF_MAX = _s.retry_backoff_max  # cap on backoff and on an h
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,

@@ -89,6 +89,17 @@ def allowed_by_patterns(url: str, outlet: Outlet) -> bool:
     return not outlet.allow or any(re.search(p, url) for p in outlet.allow)
 
 
+def is_navigation(url: str, outlet: Outlet) -> bool:
+    """Pages a feed or sitemap may list that are never articles: the homepage, tag, author,
+    about, contact pages, media files, and whatever the outlet's ``deny`` patterns exclude."""
+    path = urlsplit(url).path
+    if path.rstrip("/") == outlet.path_prefix.rstrip("/"):
+        return True
+    if not allowed_by_patterns(url, outlet):
+        return True
+    return bool(NON_ARTICLE_PATH.search(path) or NON_ARTICLE_EXT.search(path))
+
+
 def looks_like_article(url: str, outlet: Outlet) -> bool:
     """Tell article links from navigation on a listing page.
 

@@ -28,7 +28,9 @@ INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
 
 
 def test_rss_entries_with_dates_and_relative_links() -> None:
-    entries = parse_feed(RSS, "https://a.ma/feed")
+    feed = parse_feed(RSS, "https://a.ma/feed")
+    entries = feed.entries
+    assert feed.problem is None
     assert [e.url for e in entries] == ["https://a.ma/politique/hammouchi-a-paris-1", "https://a.ma/relative/link-2"]
     assert entries[0].published == datetime(2024, 6, 26, 9, 0, tzinfo=timezone.utc)
     assert entries[0].title == "Hammouchi à Paris"
@@ -36,8 +38,14 @@ def test_rss_entries_with_dates_and_relative_links() -> None:
 
 
 def test_atom() -> None:
-    (entry,) = parse_feed(ATOM, "https://a.ma/atom")
+    (entry,) = parse_feed(ATOM, "https://a.ma/atom").entries
     assert entry.url == "https://a.ma/x-1" and entry.published == datetime(2024, 6, 26, 10, tzinfo=timezone.utc)
+
+
+def test_entries_recovered_from_broken_xml_are_kept_and_the_breakage_reported() -> None:
+    broken = RSS.replace(b"</channel></rss>", b"<item><title>cut & <b>bad</item>")
+    feed = parse_feed(broken, "https://a.ma/feed")
+    assert len(feed.entries) >= 2 and feed.problem and "malformed feed" in feed.problem
 
 
 @pytest.mark.parametrize("body", [b"<rss><channel><item><title>broken", b"\x00\x01binary", b"", b"<html>not a feed"])

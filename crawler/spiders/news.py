@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 from crawler.discovery import DiscoveryError, Entry, discover_feeds, page_links, parse_feed, parse_sitemap, robots_sitemaps
 from crawler.signals import crawl_error
 from crawler.sources import Outlet, load_sources, select_outlets
-from crawler.urls import canonicalize, looks_like_article, within_outlet
+from crawler.urls import canonicalize, is_navigation, looks_like_article, within_outlet
 from storage.db import get_engine
 from storage.models import Article, Outlet as OutletRow, RawPage
 
@@ -163,11 +163,13 @@ class NewsSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self._outlet(response)
         try:
-            entries = parse_feed(response.body, response.url)
+            feed = parse_feed(response.body, response.url)
         except DiscoveryError as exc:
             self.record_error(outlet.name, response.url, "feed_parse", str(exc))
             return
-        yield from self._follow_entries(entries, outlet, "feed")
+        if feed.problem:
+            self.record_error(outlet.name, response.url, "feed_parse", feed.problem)
+        yield from self._follow_entries(feed.entries, outlet, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self._outlet(response)
@@ -200,7 +202,7 @@ class NewsSpider(scrapy.Spider):
             if entry.published and entry.published < self.cutoff:
                 self.crawler.stats.inc_value("newswatch/skipped_old")
                 continue
-            if not within_outlet(entry.url, outlet):
+            if not within_outlet(entry.url, outlet) or is_navigation(entry.url, outlet):
                 continue
             request = self._article_request(entry.url, outlet, via, entry.published)
             if request:
