@@ -66,3 +66,18 @@ def highlight(text: str, spans: list[Span]) -> Markup:
         cursor = span.end
     parts.append(escape(text[cursor:]))
     return Markup("").join(parts)
+
+
+def reason_labels(reasons: Any) -> tuple[list[str], list[str]]:
+    """The distinct terms and entities a match found (in order of first mention), for display."""
+    out: tuple[list[str], list[str]] = ([], [])
+    if not isinstance(reasons, dict):
+        return out
+    for kind, key in ((0, "terms"), (1, "entities")):
+        items = reasons.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict):
+                label = str(item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or "")
+                if label and label not in out[kind]:
+                    out[kind].append(label)
+    return out

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from dashboard import charts, exports, queries
 from dashboard.deps import db_session, match_filters
 from dashboard.filters import MatchFilters
-from dashboard.highlight import highlight, spans_from_reasons
+from dashboard.highlight import highlight, reason_labels, spans_from_reasons
 from dashboard.render import page
 from dashboard.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok
 
@@ -79,6 +79,7 @@ def article_page(request: Request, session: SessionDep, article_id: Annotated[in
             "title_html": highlight(view.article.title or "", title_spans),
             "text_html": highlight(view.article.text or "", text_spans),
             "rules": {m.id: queries.rule_names(m.reasons, m.topic) for m in view.matches},
+            "labels": {m.id: reason_labels(m.reasons) for m in view.matches},
             "saved": request.query_params.get("saved", ""),
         },
     )
@@ -164,7 +165,7 @@ def feedback_csv(session: SessionDep) -> Response:
     rows = (
         [fb.id, fb.created_at, fb.verdict, fb.note, m.id, m.topic, round(m.score, 4), m.rules_version,
          " ".join(queries.rule_names(m.reasons, m.topic)),
-         " | ".join(str(t.get("term", "")) for t in (m.reasons or {}).get("terms", []) if isinstance(t, dict)),
+         " | ".join(reason_labels(m.reasons)[0]),
          a.id, a.language, a.title, a.url]  # fmt: skip
         for fb, m, a in queries.feedback_rows(session)
     )

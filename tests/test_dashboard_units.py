@@ -150,3 +150,11 @@ def test_charts_escape_labels_and_show_empty_state() -> None:
     assert "no data in this period" in str(line_chart({}, ["2026-11-01"], "empty"))
     grid = str(heatmap({"A": [0, 2], "B": [1, 0]}, ["2026-11-01", "2026-11-02"], "H"))
     assert grid.count("<rect") == 4 and grid.count('stroke="#d62728"') == 2  # two empty days outlined
+
+
+def test_reason_labels_are_distinct_and_tolerate_junk() -> None:
+    from dashboard.highlight import reason_labels
+
+    reasons = {"terms": [{"term": "a"}, {"term": "b"}, {"term": "a"}, "junk"], "entities": [{"entity": "E"}, {"alias": "F"}]}
+    assert reason_labels(reasons) == (["a", "b"], ["E", "F"])
+    assert reason_labels({"terms": "nope"}) == ([], []) and reason_labels(None) == ([], [])
