@@ -13,6 +13,7 @@ token, so "DGSN" matches and "dgsn" or the French word "Dgsn"… would not.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,7 +232,8 @@ class Matcher:
         by_group = self._group_hits(ti, positives)
         masks = self._masks(topic, hits, by_group)
         if masks:
-            positives = [h for h in positives if not _masked(h, masks)]
+            covered = _Masks(masks)
+            positives = [h for h in positives if not covered.covers(h)]
             by_group = self._group_hits(ti, positives)
         if not positives or not _eval(topic.require, by_group):
             return None
@@ -257,20 +259,61 @@ class Matcher:
         phrases = [h for h in hits if h.ref.kind == "exclusion"]
         if not phrases:
             return []
-        contexts = [h for h in hits if h.ref.kind == "context"]
+        contexts: dict[str, _Near] = {}
+        rescues: dict[int, _Near] = {}
         masks = []
         for ph in phrases:
-            exc = topic.exclusions[int(ph.ref.name)]
+            xi = int(ph.ref.name)
+            exc = topic.exclusions[xi]
             if exc.near:
-                ctx = [c for c in contexts if c.ref.name == ph.ref.name]
-                if not any(_distance(ph, c) <= exc.within for c in ctx):
+                if ph.ref.name not in contexts:
+                    contexts[ph.ref.name] = _Near([c for c in hits if c.ref.kind == "context" and c.ref.name == ph.ref.name])
+                if not contexts[ph.ref.name].any_within(ph, exc.within):
                     continue
             if exc.unless:
-                rescue = [h for g in exc.unless for h in by_group.get(g, ()) if not _inside(h, ph)]
-                if any(_distance(ph, h) <= exc.within for h in rescue):
+                if xi not in rescues:
+                    rescues[xi] = _Near([h for g in exc.unless for h in by_group.get(g, ())])
+                if rescues[xi].any_within(ph, exc.within, skip_inside=True):
                     continue
             masks.append(ph)
         return masks
+
+
+class _Near:
+    """Hits sorted per field, to ask "is any of them within N words of this hit?" fast."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.by_field: dict[str, tuple[list[int], list[Hit]]] = {}
+        for fname in FIELDS:
+            hs = sorted((h for h in hits if h.field == fname), key=lambda h: h.first)
+            self.by_field[fname] = ([h.first for h in hs], hs)
+        self.longest = max((h.last - h.first for h in hits), default=0)
+
+    def any_within(self, hit: Hit, within: int, skip_inside: bool = False, title_is_near: bool = False) -> bool:
+        if title_is_near:
+            # a title hit is near every hit, and every hit is near a title hit
+            pool = self.by_field["title"][1] if hit.field != "title" else [h for f in FIELDS for h in self.by_field[f][1]]
+            if any(h is not hit for h in pool):
+                return True
+        firsts, hs = self.by_field[hit.field]
+        lo = bisect_left(firsts, hit.first - within - self.longest - 1)
+        hi = bisect_right(firsts, hit.last + within + 1)
+        for other in hs[lo:hi]:
+            if other is hit or (skip_inside and _inside(other, hit)):
+                continue
+            if _distance(hit, other) <= within:
+                return True
+        return False
+
+
+class _Masks:
+    def __init__(self, masks: list[Hit]) -> None:
+        self.near = _Near(masks)
+
+    def covers(self, h: Hit) -> bool:
+        firsts, ms = self.near.by_field[h.field]
+        lo = bisect_left(firsts, h.first - self.near.longest)
+        return any(_inside(h, m) for m in ms[lo : bisect_right(firsts, h.first)])
 
 
 def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, ...]) -> bool:
@@ -281,10 +324,6 @@ def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, 
 
 def _inside(h: Hit, mask: Hit) -> bool:
     return h.field == mask.field and mask.first <= h.first and h.last <= mask.last
-
-
-def _masked(h: Hit, masks: list[Hit]) -> bool:
-    return any(_inside(h, m) for m in masks)
 
 
 def _distance(a: Hit, b: Hit) -> float:
@@ -309,13 +348,12 @@ def _eval(node: Node, by_group: dict[str, list[Hit]]) -> bool:
     if node.none is not None:
         return not any(_eval(n, by_group) for n in node.none)
     assert node.near is not None and node.within is not None
-    left, right = by_group.get(node.near[0], ()), by_group.get(node.near[1], ())
+    left, right = by_group.get(node.near[0], []), by_group.get(node.near[1], [])
+    if not left or not right:
+        return False
     # a title frames the whole article: a title hit is near every hit
-    return any(
-        a is not b and (a.field == "title" or b.field == "title" or _distance(a, b) <= node.within)
-        for a in left
-        for b in right
-    )
+    near = _Near(right)
+    return any(near.any_within(a, node.within, title_is_near=True) for a in left)
 
 
 def _score(topic: Topic, hits: list[Hit]) -> tuple[float, dict[tuple[str, str], float]]:
@@ -374,11 +412,14 @@ def _snippets(hits: list[Hit], streams: dict[str, TokenStream], width: int = 200
     if not spans:
         return out
     text = stream.text
+    starts = [a for a, _, _ in spans]
+    step = max(1, len(spans) // 200)  # a huge article: sample 200 anchors
     candidates = []
-    for s, _, _ in spans:
+    for s, _, _ in spans[::step]:
         lo = max(0, s - width // 4)
         hi = min(len(text), lo + width)
-        labels = {lab for a, b, lab in spans if a >= lo and b <= hi}
+        inside = spans[bisect_left(starts, lo) : bisect_right(starts, hi)]
+        labels = {lab for _, b, lab in inside if b <= hi}
         candidates.append((len(labels), -lo, lo, hi))
     candidates.sort(reverse=True)
     chosen: list[tuple[int, int]] = []

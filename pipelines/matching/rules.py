@@ -188,8 +188,20 @@ def _check_references(topic: Topic, file: Path) -> None:
                 fail(f"entities.{ename}.acronyms.{i}", f"acronym {acr!r} has no letter in it")
 
 
+_BRANCH_TAGS = {"str", "Expr", "TermSpec", "[key]"}
+
+
 def _loc(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc if not str(part).startswith(("function-", "union[")))
+    """A field path without pydantic's union-branch and validator tags."""
+    parts = [str(p) for p in loc if not str(p).startswith(("function-", "union[")) and str(p) not in _BRANCH_TAGS]
+    return ".".join(parts)
+
+
+def _best_error(errors: list[Any]) -> Any:
+    """The most telling error: not "wrong union branch", and the deepest field path."""
+    telling = [e for e in errors if not (e["type"] in ("string_type", "model_type") and e["loc"][-1:] == ("str",))]
+    pool = telling or errors
+    return max(pool, key=lambda e: len(_loc(e["loc"]).split(".")))
 
 
 def parse_topic(data: Any, file: Path) -> Topic:
@@ -202,9 +214,9 @@ def parse_topic(data: Any, file: Path) -> Topic:
     try:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more errors)" if exc.error_count() > 1 else ""
-        raise RulesError(file, rule, _loc(err["loc"]) or None, f"{err['msg']}{more}") from None
+        err = _best_error(exc.errors())
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise RulesError(file, rule, _loc(err["loc"]) or None, f"{msg} (got {err.get('input')!r:.80})") from None
     _check_references(topic, file)
     return topic
 

@@ -31,7 +31,8 @@ DUPLICATE_JACCARD = 0.5
 EVENT_JACCARD = 0.21
 MIN_EVENT_FEATURES = 8
 WINDOW = timedelta(days=7)
-_BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 4
+SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
+_BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Signature:
     n_event: int
 
     def to_bytes(self) -> bytes:
-        head = np.array([min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
+        head = np.array([min(self.n_shingles, 2**32 - 1), min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
         return (
             head
             + self.shingles.hashvalues.astype("<u4").tobytes()
@@ -53,10 +54,12 @@ class Signature:
     def from_bytes(cls, data: bytes) -> Signature:
         if len(data) != _BYTES:
             raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES}")
-        n_event = int(np.frombuffer(data[:4], dtype="<u4")[0])
-        sh = np.frombuffer(data[4 : 4 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint64)
-        ev = np.frombuffer(data[4 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint64)
-        return cls(MinHash(SHINGLE_PERM, hashvalues=sh), MinHash(EVENT_PERM, hashvalues=ev), 1, n_event)
+        n_shingles, n_event = (int(n) for n in np.frombuffer(data[:8], dtype="<u4"))
+        sh = np.frombuffer(data[8 : 8 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint32)
+        ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint32)
+        return cls(
+            MinHash(SHINGLE_PERM, hashvalues=sh, scheme=SCHEME), MinHash(EVENT_PERM, hashvalues=ev, scheme=SCHEME), n_shingles, n_event
+        )
 
 
 def _salient(raw_tokens: list[str], norm_tokens: list[str]) -> set[str]:
@@ -85,7 +88,7 @@ def signature(title: str, text: str, language: str | None) -> Signature:
         shingles = {" ".join(tokens)}
     # Arabic has no capitals: its salient features are the numbers and the Latin names
     event = _salient(raw, normed)
-    mh_sh, mh_ev = MinHash(SHINGLE_PERM), MinHash(EVENT_PERM)
+    mh_sh, mh_ev = MinHash(SHINGLE_PERM, scheme=SCHEME), MinHash(EVENT_PERM, scheme=SCHEME)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
     return Signature(mh_sh, mh_ev, len(shingles), len(event))

@@ -1,0 +1,57 @@
+"""``newswatch match``: JSON lines in (as `newswatch extract` prints), JSON lines out."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from newswatch.cli import cli
+
+LINES = [
+    {"url": "https://x.ma/1", "title": "Hammouchi reçu par le patron de la DGSI",
+     "text": "Coopération antiterroriste entre le Maroc et la France : échange de renseignements.", "language": "fr"},
+    {"url": "https://x.ma/2", "title": "Bourse", "text": "Le MASI recule.", "language": "fr"},
+    {"url": "https://x.ma/3", "title": "تفكيك شبكة دولية لتهريب المخدرات", "text": "حجز أطنان من الشيرا بميناء طنجة المتوسط", "language": None},
+]
+
+
+def _input(extra: str = "") -> str:
+    return "\n".join(json.dumps(x, ensure_ascii=False) for x in LINES) + "\n" + extra
+
+
+def test_match_reads_stdin_and_prints_one_line_per_article(nw_env: Path) -> None:
+    res = CliRunner().invoke(cli, ["match", "-"], input=_input())
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["url"] for o in out] == ["https://x.ma/1", "https://x.ma/2", "https://x.ma/3"]
+    assert [m["topic"] for m in out[0]["matches"]] == ["security-cooperation"]
+    assert out[1]["matches"] == []
+    assert [m["topic"] for m in out[2]["matches"]] == ["organised-crime"]
+    reasons = out[0]["matches"][0]["reasons"]
+    assert {"terms", "entities", "snippets"} <= set(reasons)
+    assert "3 article(s), 2 matched, 0 bad line(s)" in res.stderr
+
+
+def test_match_file_topic_filter_and_bad_lines(nw_env: Path, tmp_path: Path) -> None:
+    f = tmp_path / "in.jsonl"
+    f.write_text(_input('not json\n[1, 2]\n{"title": 5}\n\n'), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["match", "--topic", "organised-crime", "--only-matched", str(f)])
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [o["url"] for o in out] == ["https://x.ma/3"]
+    assert "line 4: skipped" in res.stderr and "line 5: skipped: not a JSON object" in res.stderr
+    assert "line 6: skipped: title/text must be strings" in res.stderr
+
+
+def test_match_with_a_broken_rule_file_says_where(nw_env: Path, tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(textwrap.dedent("""
+        topic: bad
+        groups: {a: {terms: {fr: [police]}}}
+        require: {all: [a, b]}
+    """), encoding="utf-8")
+    res = CliRunner().invoke(cli, ["match", "--rules", str(tmp_path), "-"], input=_input())
+    assert res.exit_code == 1
+    assert "bad.yaml: rule 'bad': field 'require.all.1': unknown group 'b'" in res.output

@@ -1,0 +1,199 @@
+"""Table tests per rule feature of the matcher (pure core: no database)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipelines.matching.engine import Matcher, load_topics
+from pipelines.matching.normalize import guess_language, tokenize
+
+RULE = """
+topic: t
+threshold: 1
+title_weight: 3
+entities:
+  dgsn: {weight: 2, acronyms: [DGSN], aliases: [Sûreté nationale, المديرية العامة للأمن الوطني]}
+  morocco: {aliases: [Maroc, marocain, Morocco, Marruecos, المغرب]}
+  france: {aliases: [France, français, French, Francia, فرنسا, باريس]}
+groups:
+  ma: {entities: [morocco, dgsn]}
+  fr: {entities: [france]}
+  sec:
+    entities: [dgsn]
+    terms:
+      fr: [sécurité, police, renseignement, lutte antiterroriste]
+      en: [security, police, intelligence]
+      es: [seguridad, policía]
+      ar: [الأمن, الشرطة, الإرهاب]
+  sport:
+    terms: {fr: [football], en: [football], es: [fútbol], ar: [كرة القدم]}
+require:
+  all:
+    - ma
+    - sec
+    - none: [sport]
+    - any: [fr, {near: [ma, sec], within: 3}]
+exclusions:
+  - phrases: {fr: [sécurité routière, police de caractères], en: [road safety], es: [seguridad vial], ar: [الأمن الغذائي]}
+  - phrases: {fr: [défense]}
+    near: {fr: [match, gardien]}
+    within: 5
+  - phrases: {fr: [coopération économique]}
+    unless: [sec]
+    within: 4
+"""
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+    d = tmp_path_factory.mktemp("rules")
+    (d / "t.yaml").write_text(textwrap.dedent(RULE), encoding="utf-8")
+    return load_topics(d)
+
+
+def hit(m: Matcher, text: str, lang: str | None = "fr", title: str = "") -> bool:
+    return any(x.topic == "t" for x in m.match(title, text, lang))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # boolean: all of ma + sec, and (fr or ma near sec)
+        ("Le Maroc et la France renforcent la sécurité.", "fr", True),
+        ("La France renforce la sécurité.", "fr", False),  # no Moroccan side
+        ("Le Maroc renforce la sécurité.", "fr", True),  # no France, but Maroc near sécurité (near)
+        ("Le Maroc, dit-on depuis longtemps déjà, renforce enfin la sécurité.", "fr", False),  # too far apart
+        ("Le Maroc et la France : sécurité renforcée pour le match de football.", "fr", False),  # none: sport
+        # inflections: plurals and derived forms via the stemmer
+        ("Les polices du Maroc et de la France.", "fr", True),
+        ("Morocco and France step up policing.", "en", True),
+        ("Marruecos y Francia, policías en alerta.", "es", True),
+        # exclusions
+        ("Le Maroc et la France et la sécurité routière.", "fr", False),
+        ("Le Maroc et la France choisissent une police de caractères.", "fr", False),
+        ("Le Maroc et la France : sécurité routière et police aux frontières.", "fr", True),
+        ("Morocco and France on road safety.", "en", False),
+        ("المغرب وفرنسا والأمن الغذائي", "ar", False),
+        # Arabic: clitics, article, letter variants, diacritics, tatweel
+        ("تعاون بين المغرب وفرنسا في مجال الأمن", "ar", True),
+        ("والمغربُ وباريس وللأمـــن", "ar", True),
+        ("بالمغرب ولفرنسا الاَمن", "ar", True),
+        ("المغرب وفرنسا", "ar", False),
+    ],
+)
+def test_rule_features(matcher: Matcher, text: str, lang: str, expected: bool) -> None:
+    assert hit(matcher, text, lang) is expected
+
+
+def test_near_context_exclusion_only_applies_near_its_context(tmp_path: Path) -> None:
+    rule = RULE.replace("sécurité, police, renseignement", "sécurité, police, défense, renseignement")
+    (tmp_path / "t.yaml").write_text(textwrap.dedent(rule), encoding="utf-8")
+    m = load_topics(tmp_path)
+    assert hit(m, "Maroc et France : la défense a tenu tout le match face aux attaquants.") is False
+    assert hit(m, "Maroc et France : accord de défense signé à Rabat.") is True
+
+
+def test_unless_keeps_a_look_alike_next_to_a_security_term(tmp_path: Path) -> None:
+    rule = RULE.replace("fr: [sécurité, police, renseignement", "fr: [coopération, sécurité, police, renseignement")
+    (tmp_path / "t.yaml").write_text(textwrap.dedent(rule), encoding="utf-8")
+    m = load_topics(tmp_path)
+    res = m.match("", "Maroc et France : coopération économique renforcée.", "fr")
+    assert res == []
+    res = m.match("", "Maroc et France : coopération économique et police.", "fr")
+    assert {t["term"] for t in res[0].reasons["terms"]} >= {"coopération", "police"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Le Maroc et la DGSN.", True),
+        ("Le Maroc et la dgsn.", False),  # acronyms are case-sensitive
+        ("Le Maroc et la Dgsn.", False),
+        ("LE MAROC ET LA POLICE", True),  # words are not
+        ("Le Maroc et la Sûreté Nationale", True),
+        ("Le Maroc et la surete nationale", True),  # accents folded
+    ],
+)
+def test_case_and_accents(matcher: Matcher, text: str, expected: bool) -> None:
+    assert hit(matcher, text) is expected
+
+
+def test_french_elisions(matcher: Matcher) -> None:
+    assert tokenize("l'ambassadeur d'Espagne qu'il jusqu'à", "fr").tokens[:3] == tokenize("ambassadeur Espagne il", "fr").tokens
+    # elided words are not words: Maroc is within 3 words of sécurité here (il, a, abord)
+    assert hit(matcher, "Maroc qu’il l’a d'abord : sécurité")
+    assert not hit(matcher, "Maroc qu’il lui a dit : sécurité")
+
+
+def test_offsets_map_back_to_original_text(matcher: Matcher) -> None:
+    title = "SÉCURITÉ : le Maroc s'allie à la France"
+    text = "Contexte…\n\nL’accord porte sur les polices et la DGSN, قال المغربُ ."
+    [m] = matcher.match(title, text, "fr")
+    fields = {"title": title, "text": text}
+    for item in m.reasons["terms"] + m.reasons["entities"]:
+        original = fields[item["field"]][item["start"] : item["end"]]
+        assert original == item["text"]
+    texts = {(i["field"], i["text"]) for i in m.reasons["terms"] + m.reasons["entities"]}
+    assert ("title", "SÉCURITÉ") in texts and ("text", "polices") in texts and ("text", "DGSN") in texts
+    assert ("title", "Maroc") in texts and ("title", "France") in texts
+
+
+def test_title_hits_weigh_more(matcher: Matcher) -> None:
+    body = matcher.match("", "Le Maroc et la France : sécurité.", "fr")[0].score
+    titled = matcher.match("Le Maroc et la France : sécurité.", "", "fr")[0].score
+    assert titled == pytest.approx(body * 3)
+
+
+def test_threshold_and_weights(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text(textwrap.dedent(RULE).replace("threshold: 1", "threshold: 4.5"), encoding="utf-8")
+    m = load_topics(tmp_path)
+    assert not hit(m, "Le Maroc et la France : sécurité.")  # 1 + 1 + 1 = 3
+    assert hit(m, "Le Maroc, la France, la DGSN et la sécurité.")  # + DGSN (2) = 5
+    assert m.match("", "Le Maroc, la France, la DGSN et la sécurité.", "fr")[0].score == 5
+
+
+def test_reasons_are_json_and_carry_snippets(matcher: Matcher) -> None:
+    import json
+
+    text = "Intro. " * 50 + "Le Maroc et la France renforcent la sécurité. " + "Suite. " * 50
+    [m] = matcher.match("", text, "fr")
+    json.dumps(m.to_json())
+    assert m.rules_version == matcher.version_of("t") and len(m.rules_version) == 16
+    assert any("Maroc" in s["text"] and "sécurité" in s["text"] for s in m.reasons["snippets"])
+    assert set(m.reasons["groups"]) == {"ma", "fr", "sec"}
+
+
+@pytest.mark.parametrize("lang", [None, "fr", "xx", "", "FR-fr"])
+def test_bad_input_never_crashes(matcher: Matcher, lang: str | None) -> None:
+    assert matcher.match("", "", lang) == []
+    assert matcher.match("   ", "\n\t", lang) == []
+    mixed = "Maroc 🇲🇦 المغرب \x00\ufeff sécurité 警察 " + "\u0301" * 5 + "ـــ"
+    assert isinstance(matcher.match(mixed, mixed, lang), list)
+
+
+def test_one_megabyte_article(matcher: Matcher) -> None:
+    import time
+
+    text = ("Le Maroc et la France renforcent la sécurité des frontières. " * 17_000)[: 1_000_000]
+    start = time.perf_counter()
+    [m] = matcher.match("", text, "fr")
+    assert time.perf_counter() - start < 10
+    assert len(m.reasons["terms"]) <= 40  # reasons stay bounded
+
+
+def test_language_guess_when_missing(matcher: Matcher) -> None:
+    assert guess_language("المغرب وفرنسا تعاون أمني") == "ar"
+    assert guess_language("The police and the army of Morocco") == "en"
+    assert guess_language("La policía de Marruecos y los agentes del país") == "es"
+    assert hit(matcher, "Morocco and France: the police on alert.", None)
+
+
+def test_subset_and_unknown_topic(matcher: Matcher) -> None:
+    from pipelines.matching.rules import RulesError
+
+    assert matcher.subset(["t"]).topic_names == ["t"]
+    with pytest.raises(RulesError, match="nope"):
+        matcher.subset(["nope"])
