@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ class SchedulerAlreadyRunning(RuntimeError):
 
 
 def _holder_label() -> str:
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"newswatch schedule pid={os.getpid()} host={socket.gethostname()} since={started}"
 
 

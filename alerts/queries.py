@@ -7,7 +7,7 @@ Thin adapters over ``storage.models``; the logic lives in the pure ``alerts.dige
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -55,13 +55,12 @@ def outlet_activity(engine: Engine) -> list[OutletActivity]:
 
 def _aware(value: Any) -> datetime | None:
     # func.max() bypasses the UTCDateTime type on SQLite: parse what comes back
-    from datetime import timezone
 
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def crawl_runs(engine: Engine, limit: int) -> list[RunSummary]:

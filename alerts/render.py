@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -112,7 +112,7 @@ def _localdate_filter(zone: tzinfo) -> Any:
         if value is None:
             return "?"
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     return localdate
@@ -177,7 +177,7 @@ def _window(digest: Digest, zone: tzinfo) -> str:
     return f"{fmt(digest.since)} → {fmt(digest.until)} ({getattr(zone, 'key', str(zone))})"
 
 
-def render_digest(digest: Digest, *, zone: tzinfo = timezone.utc, kind: str = "digest") -> Rendered:
+def render_digest(digest: Digest, *, zone: tzinfo = UTC, kind: str = "digest") -> Rendered:
     """E-mail subject, text and HTML parts, and the Slack messages of one digest."""
     context = {
         "title": digest_title(digest, kind),
@@ -260,7 +260,7 @@ def _split_messages(head: list[dict[str, Any]], body: Sequence[dict[str, Any]], 
     return out
 
 
-def render_slack(digest: Digest, *, zone: tzinfo = timezone.utc, kind: str = "digest") -> list[dict[str, Any]]:
+def render_slack(digest: Digest, *, zone: tzinfo = UTC, kind: str = "digest") -> list[dict[str, Any]]:
     """Block Kit messages (``{"text", "blocks"}``) for an incoming webhook, within Slack's limits."""
     env = _env("slack", zone)
     title = digest_title(digest, kind)
@@ -286,8 +286,8 @@ def render_health(issues: Sequence[HealthIssue], subscription: str) -> Rendered:
     subject = subject_line(f"[newswatch ops] {_plural(len(issues), 'crawl problem')}: {outlets}")
     shown = [HealthIssue(i.key, clean(i.outlet, 200), i.kind, clean(i.message, 500)) for i in issues]
     context = {"title": title, "subject": subject, "issues": shown, "subscription": subscription}
-    text = _env("text", timezone.utc).get_template("health.txt").render(context)
-    html = _env("html", timezone.utc).get_template("health.html").render(context)
+    text = _env("text", UTC).get_template("health.txt").render(context)
+    html = _env("html", UTC).get_template("health.html").render(context)
     body = [_section(f"*{slack_escape(i.outlet)}*: {slack_escape(i.message)}"[:SLACK_MAX_SECTION_CHARS]) for i in shown]
     slack = _split_messages([_header_block(title)], body, title)
     return Rendered(subject=subject, text=text, html=html, slack=slack)

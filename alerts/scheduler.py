@@ -26,7 +26,7 @@ import subprocess
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent
@@ -66,11 +66,11 @@ def job_specs(config: AlertsConfig) -> list[JobSpec]:
             specs.append(JobSpec(f"digest:{sub.name}", "alerts.scheduler:digest_job", sub.schedule.trigger(),
                                  (sub.name,), f"digest {sub.name}"))
     specs.append(JobSpec("retry", "alerts.scheduler:retry_job",
-                         IntervalTrigger(minutes=config.delivery.retry_every_minutes, timezone=timezone.utc),
+                         IntervalTrigger(minutes=config.delivery.retry_every_minutes, timezone=UTC),
                          (), "retry pending deliveries"))
     if config.health_subscriptions:
         specs.append(JobSpec("health", "alerts.scheduler:health_job",
-                             IntervalTrigger(hours=HEALTH_EVERY_HOURS, timezone=timezone.utc), (), "crawl health"))
+                             IntervalTrigger(hours=HEALTH_EVERY_HOURS, timezone=UTC), (), "crawl health"))
     return specs
 
 
@@ -212,7 +212,7 @@ def build_scheduler(alerts_rt: service.AlertsRuntime) -> BlockingScheduler:
         jobstores={"default": SQLAlchemyJobStore(engine=alerts_rt.engine, tablename=JOBS_TABLE)},
         executors={"default": ThreadPoolExecutor(max_workers=4)},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
-        timezone=timezone.utc,
+        timezone=UTC,
     )
 
 

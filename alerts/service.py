@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,7 @@ log = logging.getLogger("newswatch.alerts")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -53,7 +53,7 @@ class AlertsRuntime:
             config=config,
             smtp=SmtpConfig.from_settings(settings),
             sender=str(getattr(settings, "smtp_from", "newswatch@localhost")),
-            outbox=Path(getattr(settings, "resolved_outbox_dir")),
+            outbox=Path(settings.resolved_outbox_dir),
         )
 
 
@@ -83,7 +83,7 @@ class Outcome:
 
 
 def _zone(sub: Subscription) -> tzinfo:
-    return ZoneInfo(sub.schedule.timezone) if sub.schedule else timezone.utc
+    return ZoneInfo(sub.schedule.timezone) if sub.schedule else UTC
 
 
 # ------------------------------------------------------------------------ sending

@@ -21,8 +21,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from alerts.triggers import WallClockCronTrigger
 
 KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -60,8 +61,8 @@ class Schedule(_Strict):
             raise ValueError(f"cron: {self.cron!r} is not a valid 5-field cron expression: {exc}") from exc
         return self
 
-    def trigger(self) -> CronTrigger:
-        return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
+    def trigger(self) -> WallClockCronTrigger:
+        return WallClockCronTrigger.from_crontab(self.cron, timezone=ZoneInfo(self.timezone))
 
 
 class EmailChannel(_Strict):
