@@ -25,15 +25,20 @@ PER_PAGE = 20
 FEED_ITEMS = 50
 SITEMAP_CHUNK = 1000
 TOPIC_CYCLE = ["coop", "coop", "near", "economie", "economie", "sport", "sport", "culture", "societe", "societe"]
-NOISE = {
-    "wordpress": ("LEAVE A REPLY", "Please enter your comment!", "Quitter la version mobile", "Aucun commentaire", "TAGS"),
-    "aggregator": ("Merci d'avoir signalé!", "Cliquez ici pour lire l'article depuis sa source.", "Publié dans",
-                   "Romain Saïss annonce sa retraite internationale"),
-    "portal": ("FLASH INFOS", "ArabicEnglishFrench", "WhatsApp_Image_2021-01-28_at_13.40.58.jpeg", "le ."),
-    "readmore": ("À lire :", "Sujets associés :", "Aller plus loin", "Ces articles devraient vous intéresser :",
-                 "sur Google News"),
-    "clean": ("Nous utilisons des cookies", "Inscrivez-vous à notre newsletter"),
-}
+
+
+def shape_noise(shape: str, lang: str, site: str) -> tuple[str, ...]:
+    """Boilerplate strings every article page of this shape shows (tags stripped) and extraction must drop."""
+    lb = lexicon.LABELS[lang]
+    return {
+        "wordpress": (lb["reply"], lb["enter_comment"], lb["mobile"], lb["no_comment"], "TAGS"),
+        "aggregator": (lb["reported"], lb["reported_more"], lb["source_link"], lb["published_in"], lexicon.TICKER[1]),
+        "portal": (lb["flash"], "ArabicEnglishFrench", lexicon.IMAGE_FILES[0], "le ."),
+        "readmore": (lb["read_also"], lb["related"], lb["further"], lb["interest"], lb["follow"].format(site=site)),
+        "clean": (lb["cookies"], lb["newsletter"]),
+    }[shape]
+
+
 AGGREGATED_SOURCES = ["Maroc Diplomatique", "Le Matin", "MAP", "L'Opinion", "Hespress FR", "Médias24"]
 
 
@@ -281,7 +286,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
         outlets=[OutletSpec(name=name, path_prefix=path_prefix, country=country, languages=(language,),
                             timezone=zone_name, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
                             sections=tuple(section_paths))],
-        articles=truths, non_articles=non_articles, noise=NOISE[shape], disallowed=[private],
+        articles=truths, non_articles=non_articles, noise=shape_noise(shape, language, name), disallowed=[private],
         not_found=Resource(status=404, body=not_found_html.encode("utf-8"), headers={"Content-Type": HTML}),
     )
 
