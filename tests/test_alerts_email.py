@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from test_alerts_support import T0, Clock, Seeder, SmtpSink, alerts_config, email_sub, make_runtime
 
 from alerts.service import run_digest
 from storage.db import get_engine, session_scope
 from storage.models import DeliveredStory, Delivery
-from test_alerts_support import T0, Clock, Seeder, SmtpSink, alerts_config, email_sub, make_runtime
 
 NOW = T0 + dt.timedelta(hours=1, minutes=30)
 
@@ -164,8 +164,8 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1))
-        .not_valid_after(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1))
+        .not_valid_before(dt.datetime.now(dt.UTC) - dt.timedelta(days=1))
+        .not_valid_after(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
         .sign(key, hashes.SHA256())
     )

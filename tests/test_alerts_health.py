@@ -8,14 +8,14 @@ import email.policy
 from pathlib import Path
 
 import pytest
+from test_alerts_support import Clock, Seeder, alerts_config, make_runtime
 
 from alerts.health import OutletActivity, RunSummary, error_rate, find_issues
 from alerts.service import run_health
 from alerts.subscriptions import HealthPolicy
 from storage.db import get_engine
-from test_alerts_support import Clock, Seeder, alerts_config, make_runtime
 
-NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
 POLICY = HealthPolicy()
 H = dt.timedelta(hours=1)
 

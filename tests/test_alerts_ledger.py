@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from test_alerts_support import T0, Clock, Seeder, alerts_config, email_sub, make_runtime
 
 from alerts import ledger
 from alerts.service import run_digest
 from alerts.subscriptions import DeliveryPolicy
 from storage.db import get_engine, session_scope
 from storage.models import Article, DeliveredStory
-from test_alerts_support import T0, Clock, Seeder, alerts_config, email_sub, make_runtime
 
 NOW = T0 + dt.timedelta(hours=1)
 POLICY = DeliveryPolicy(max_attempts=4, backoff_seconds=60, backoff_max_seconds=150, claim_seconds=30)

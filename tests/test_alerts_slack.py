@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_alerts_support import T0, Clock, Seeder, SlackSink, alerts_config, make_runtime
 
 from alerts import ledger
 from alerts.service import run_digest, run_immediate
 from storage.db import get_engine
-from test_alerts_support import T0, Clock, Seeder, SlackSink, alerts_config, make_runtime
 
 NOW = T0 + dt.timedelta(hours=2)
 ENV = "NEWSWATCH_TEST_SLACK_WEBHOOK"

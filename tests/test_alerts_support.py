@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,7 +32,7 @@ from alerts.subscriptions import parse_alerts
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, Match, Outlet, Story
 
-T0 = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 
 
 def free_port() -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from alerts.digest import MatchItem, Segment, Selection, build_digest, clean, mark, snippet_for
 
-T = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+T = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 SEL = Selection(frozenset({"secops"}))
 
 

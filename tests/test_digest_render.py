@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
-from alerts.digest import MatchItem, Selection, build_digest
-from alerts.render import render_digest, render_health, slack_escape, slack_url
-from alerts.render import HealthIssue
 from test_alerts_support import slack_violations
 
-T = datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc)
+from alerts.digest import MatchItem, Selection, build_digest
+from alerts.render import HealthIssue, render_digest, render_health, slack_escape, slack_url
+
+T = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
 HOSTILE = "<!channel> <script>alert(1)</script> <http://evil.example|Click> & @here"
 
 

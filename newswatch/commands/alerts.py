@@ -7,7 +7,7 @@ DATABASE_URL, ALERTS_FILE / CONFIG_DIR, SMTP_*, OUTBOX_DIR, DATA_DIR.
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 
@@ -41,7 +41,7 @@ def _parse_since(value: str | None) -> datetime | None:
         when = datetime.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r}: expected a date like 2026-11-20 or 2026-11-20T07:30+01:00") from exc
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 @click.command()
@@ -77,8 +77,6 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: 
                 click.echo(outcome.preview.text)
                 continue
             click.echo(outcome.line())
-            if outcome.channel == "outbox" and outcome.status == "sent":
-                click.echo(f"  written to the outbox: {outcome.note}; configure it to send for real")
             failed = failed or outcome.status in ("pending", "failed")
     if failed:
         sys.exit(1)
@@ -134,9 +132,9 @@ def schedule(list_only: bool, count: int) -> None:
     rt, path = _runtime()
     assert isinstance(rt, AlertsRuntime)
     if list_only:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for spec in job_specs(rt.config):
-            zone = getattr(spec.trigger, "timezone", timezone.utc)
+            zone = getattr(spec.trigger, "timezone", UTC)
             times = ", ".join(t.astimezone(zone).isoformat() for t in next_fire_times(spec.trigger, now, count))
             click.echo(f"{spec.id}: {times}")
         return
