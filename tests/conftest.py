@@ -25,6 +25,27 @@ def shared_dir() -> Path:
     return SHARED_DIR
 
 
+@pytest.fixture(scope="session")
+def postgres_base_url() -> Iterator[str]:
+    """A private database for this test session, made on the server NEWSWATCH_TEST_POSTGRES_URL
+    names, so two test runs on one server (developers, CI) never drop each other's tables."""
+    if not POSTGRES_URL:
+        pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"newswatch_test_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _reset_postgres(url: str) -> None:
     engine = get_engine(url)
     with engine.begin() as conn:
@@ -39,9 +60,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'newswatch.db'}"
     else:
-        if not POSTGRES_URL:
-            pytest.skip("NEWSWATCH_TEST_POSTGRES_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-        url = POSTGRES_URL
+        url = request.getfixturevalue("postgres_base_url")
         _reset_postgres(url)
     upgrade(url)
     yield url
