@@ -128,7 +128,8 @@ def build_bad_site(name: str, today: date, *, slow_delay: float = 10.0, huge_byt
 
     html, paras, _ = article("/articles/truncated.html", "fr", "societe", 10,
                              expect="truncated HTML: stored from what arrived (lede kept) or one error record")
-    cut = html.index(escape(paras[1])[:40])  # cut inside the second paragraph: no closing tags at all
+    lede_end = html.index(escape(paras[0])) + len(escape(paras[0]))
+    cut = html.index("<p>", lede_end) + 40  # cut inside the second paragraph: no closing tags at all
     res["/articles/truncated.html"] = Resource(body=html[:cut].encode(), headers={"Content-Type": "text/html; charset=utf-8"})
 
     cases["/articles/binary.html"] = "binary body labelled text/html: an error record, nothing stored"

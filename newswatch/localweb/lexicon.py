@@ -573,6 +573,8 @@ def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekd
         n = rng.randint(2, 5)
         # the lede stays on topic; later paragraphs mix in general sentences (no sentence twice in a paragraph)
         picked = rng.sample(own, min(n, len(own)))
+        if not paragraphs and topic in ("coop", "near") and own[0] not in picked:
+            picked[0] = own[0]  # the lede names both countries: the topic is plain from the first sentence
         if paragraphs:
             picked = [s if rng.random() < 0.8 else rng.choice(other) for s in picked]
             picked = list(dict.fromkeys(picked))

@@ -67,17 +67,12 @@ def _make_chrome(name: str, lang: str, shape: str, urls: Urls, rng: random.Rando
 
 
 def _publication_times(rng: random.Random, n: int, today: date, tz: ZoneInfo) -> list[datetime]:
-    """85 % within the last 10 days (today only before dawn, so never in the future), the rest older."""
+    """85 % within the last 10 days, the rest older (12–45 days); never today, so never in the future
+    whatever the hour a test runs, and never on the 10-day boundary."""
     out = []
     for _ in range(n):
-        if rng.random() < 0.85:
-            days = rng.randint(0, 9)
-        else:
-            days = rng.randint(11, 45)
-        if days == 0:
-            clock = time(rng.randint(0, 5), rng.randint(0, 59))
-        else:
-            clock = time(rng.randint(6, 23), rng.randint(0, 59))
+        days = rng.randint(1, 9) if rng.random() < 0.85 else rng.randint(12, 45)
+        clock = time(rng.randint(6, 23), rng.randint(0, 59))
         out.append(datetime.combine(today - timedelta(days=days), clock, tzinfo=tz))
     return sorted(out)
 
