@@ -67,8 +67,8 @@ def find_issues(
     recent = [r for r in runs if r.started_at >= now - window]
     if not recent:
         last = runs[0].started_at if runs else None
-        since = f"since {_hours(now - last)}" if last else "ever"
-        issues.append(HealthIssue("no_crawl", "(all outlets)", "no_crawl", f"no crawl has run {since}"))
+        ago = f"for {_hours(now - last)}" if last else "ever"
+        issues.append(HealthIssue("no_crawl", "(all outlets)", "no_crawl", f"no crawl has run {ago}"))
     else:
         crawled = {name for r in recent for name in r.outlet_stats}
         first_seen: dict[str, datetime] = {}

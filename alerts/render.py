@@ -191,7 +191,7 @@ def render_digest(digest: Digest, *, zone: tzinfo = UTC, kind: str = "digest") -
     text = _env("text", zone).get_template("email.txt").render(context)
     html = _env("html", zone).get_template("email.html").render(context)
     slack = render_slack(digest, zone=zone, kind=kind)
-    return Rendered(subject=context["subject"], text=text, html=html, slack=slack)
+    return Rendered(subject=digest_subject(digest, kind), text=text, html=html, slack=slack)
 
 
 def _truncate_entry(entry: Entry, snippet_chars: int, title_chars: int, max_outlets: int) -> Entry:
@@ -244,7 +244,7 @@ def _section(mrkdwn: str) -> dict[str, Any]:
 
 def _split_messages(head: list[dict[str, Any]], body: Sequence[dict[str, Any]], fallback: str) -> list[dict[str, Any]]:
     """Pack blocks into messages of at most 50 blocks, the head on the first one."""
-    messages: list[dict[str, Any]] = []
+    messages: list[list[dict[str, Any]]] = []
     current = list(head)
     for block in body:
         if len(current) >= SLACK_MAX_BLOCKS:

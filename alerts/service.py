@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -47,7 +48,7 @@ class AlertsRuntime:
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
-    def from_settings(cls, engine: Engine, config: AlertsConfig, settings: object) -> AlertsRuntime:
+    def from_settings(cls, engine: Engine, config: AlertsConfig, settings: Any) -> AlertsRuntime:
         return cls(
             engine=engine,
             config=config,

@@ -202,7 +202,7 @@ class AlertsConfig(_Strict):
         return [s for s in self.subscriptions if s.health]
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:
+def _describe(error: Any, model: type[BaseModel]) -> str:
     loc = [str(part) for part in error["loc"]]
     # drop the discriminator tag pydantic inserts ("channel.email.to" -> "channel.to")
     if len(loc) >= 2 and loc[0] == "channel" and loc[1] in ("email", "slack", "outbox"):
