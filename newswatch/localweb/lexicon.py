@@ -543,10 +543,15 @@ class _Slots(dict):
         return value
 
 
-def _french_elisions(text: str) -> str:
-    """Contract what slot filling leaves behind ("de le textile" -> "du textile")."""
-    for wrong, right in ((" de le ", " du "), (" de les ", " des "), (" à le ", " au "), (" à les ", " aux "),
-                         (" de Le ", " du "), ("Le Le ", "Le ")):
+_CONTRACTIONS = {
+    "fr": ((" de le ", " du "), (" de les ", " des "), (" à le ", " au "), (" à les ", " aux ")),
+    "es": ((" a el ", " al "), (" de el ", " del "), (" por el el ", " por el ")),
+}
+
+
+def _contract(lang: str, text: str) -> str:
+    """Contract what slot filling leaves behind ("de le textile" -> "du textile", "a el Raja" -> "al Raja")."""
+    for wrong, right in _CONTRACTIONS.get(lang, ()):
         text = text.replace(wrong, right)
     return text
 
@@ -557,7 +562,7 @@ def _capitalize(text: str) -> str:
 
 def make_title(rng: random.Random, lang: str, topic: str, weekday: str) -> str:
     title = _capitalize(rng.choice(TITLES[lang][topic]).format_map(_Slots(rng, POOLS[lang], weekday)))
-    return _french_elisions(title) if lang == "fr" else title
+    return _contract(lang, title)
 
 
 def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekday: str) -> list[str]:
@@ -579,8 +584,7 @@ def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekd
             picked = [s if rng.random() < 0.8 else rng.choice(other) for s in picked]
             picked = list(dict.fromkeys(picked))
         text = " ".join(_capitalize(s.format_map(slots)) for s in picked)
-        if lang == "fr":
-            text = _french_elisions(text)
+        text = _contract(lang, text)
         paragraphs.append(text)
         count += text.count(" ") + 1
     return paragraphs
