@@ -112,6 +112,9 @@ class Article(Base):
     __table_args__ = (
         Index("ix_articles_outlet_published", "outlet_id", "published_at"),
         Index("ix_articles_fetched_at", "fetched_at"),
+        # covering index of the dashboard's match list: SQLite must otherwise read past the
+        # long ``text`` (overflow pages) of every matched article to reach its dates
+        Index("ix_articles_list", "id", "published_at", "fetched_at", "outlet_id", "language"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:47:37.904531
+Create Date: 2026-11-23 13:11:30.057906
 """
 from collections.abc import Sequence
 
@@ -105,6 +105,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_articles_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index('ix_articles_fetched_at', ['fetched_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_language'), ['language'], unique=False)
+        batch_op.create_index('ix_articles_list', ['id', 'published_at', 'fetched_at', 'outlet_id', 'language'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_outlet_id'), ['outlet_id'], unique=False)
         batch_op.create_index('ix_articles_outlet_published', ['outlet_id', 'published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_published_at'), ['published_at'], unique=False)
@@ -207,6 +208,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_articles_published_at'))
         batch_op.drop_index('ix_articles_outlet_published')
         batch_op.drop_index(batch_op.f('ix_articles_outlet_id'))
+        batch_op.drop_index('ix_articles_list')
         batch_op.drop_index(batch_op.f('ix_articles_language'))
         batch_op.drop_index('ix_articles_fetched_at')
         batch_op.drop_index(batch_op.f('ix_articles_content_hash'))
