@@ -55,8 +55,8 @@ def test_shared_host_editions_are_separate_outlets_bounded_by_path(shipped, bran
     assert prefixes == {"/fr/", "/ar/", "/en/", "/es/"}  # ... four disjoint paths
     for o in editions.values():
         assert o.path_prefix == f"/{o.languages[0]}/"
-        for feed in o.feeds:  # a listed feed belongs to its own edition
-            assert f"/{o.languages[0]}/" in feed
+        for url in o.feeds + o.sections:  # a listed feed or section belongs to its own edition
+            assert url.startswith(f"https://{o.host}/{o.languages[0]}/"), url
 
 
 def test_every_shipped_outlet_is_valid(shipped):
