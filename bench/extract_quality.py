@@ -3,7 +3,8 @@
 Columns: token F1 on the 35 full-text pages (macro average), must_contain hit rate,
 must_not_contain leak rate (boilerplate kept), pages dropped as NotAnArticle /
 EmptyExtraction (counted as empty output), and pages/s of the extraction call alone
-(single process, best of --repeat runs per page, the language model loaded beforehand).
+(CPU time of one process, best of --repeat runs per page, the language model loaded
+beforehand; CPU time rather than wall time because the bench machine is shared).
 Metrics come from the fixture's own score.py, imported in place.
 
     .venv/bin/python bench/extract_quality.py [--shared ../shared] [--repeat 3] [--per-page]
@@ -57,38 +58,48 @@ def newswatch(raw: bytes, page: dict[str, Any]) -> str:
 
 
 def evaluate(
-    score: ModuleType, pages: list[tuple[dict[str, Any], bytes]], run: Callable[[bytes, dict[str, Any]], str],
+    score: ModuleType,
+    pages: list[tuple[dict[str, Any], bytes]],
+    runs: list[tuple[str, Callable[[bytes, dict[str, Any]], str]]],
     repeat: int,
-) -> dict[str, Any]:
-    f1s, seconds, per_page = [], [], []
-    tp = fn = fp = tn = dropped = 0
-    for page, raw in pages:
-        best = float("inf")
-        output = ""
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            output = run(raw, page)
-            best = min(best, time.perf_counter() - t0)
-        seconds.append(best)
-        dropped += not output
-        gt = page["ground_truth"]
-        row: dict[str, Any] = {"id": page["id"]}
-        if gt.get("type") == "full_text" and gt.get("body"):
-            row["f1"] = score.prf(score.tokens(output), score.tokens(gt["body"]))[2]
-            f1s.append(row["f1"])
-        a, b, c, d = score.snippet_counts(output, gt)
-        tp, fn, fp, tn = tp + a, fn + b, fp + c, tn + d
-        row["leaks"] = c
-        per_page.append(row)
-    return {
-        "f1": statistics.mean(f1s),
-        "hit": tp / (tp + fn),
-        "leak": fp / (fp + tn),
-        "leaks": f"{fp}/{fp + tn}",
-        "dropped": dropped,
-        "pages_s": len(pages) / sum(seconds),
-        "per_page": per_page,
+) -> dict[str, dict[str, Any]]:
+    """Score every extractor; pages outer, extractors inner, so load changes on a shared
+    machine hit all extractors alike and the speed ratio stays meaningful."""
+    acc: dict[str, dict[str, Any]] = {
+        name: {"f1s": [], "seconds": [], "per_page": [], "counts": [0, 0, 0, 0], "dropped": 0} for name, _ in runs
     }
+    for page, raw in pages:
+        gt = page["ground_truth"]
+        for name, run in runs:
+            best, output = float("inf"), ""
+            for _ in range(repeat):
+                t0 = time.process_time()
+                output = run(raw, page)
+                best = min(best, time.process_time() - t0)
+            a = acc[name]
+            a["seconds"].append(best)
+            a["dropped"] += not output
+            row: dict[str, Any] = {"id": page["id"]}
+            if gt.get("type") == "full_text" and gt.get("body"):
+                row["f1"] = score.prf(score.tokens(output), score.tokens(gt["body"]))[2]
+                a["f1s"].append(row["f1"])
+            counts = score.snippet_counts(output, gt)
+            a["counts"] = [x + y for x, y in zip(a["counts"], counts)]
+            row["leaks"] = counts[2]
+            a["per_page"].append(row)
+    results = {}
+    for name, a in acc.items():
+        tp, fn, fp, tn = a["counts"]
+        results[name] = {
+            "f1": statistics.mean(a["f1s"]),
+            "hit": tp / (tp + fn),
+            "leak": fp / (fp + tn),
+            "leaks": f"{fp}/{fp + tn}",
+            "dropped": a["dropped"],
+            "pages_s": len(pages) / sum(a["seconds"]),
+            "per_page": a["per_page"],
+        }
+    return results
 
 
 def main() -> None:
@@ -113,12 +124,10 @@ def main() -> None:
         ),
         ("newswatch extract_article", newswatch),
     ]
-    results = {}
     print(f"# {len(pages)} pages from {fixtures}, best of {args.repeat} runs per page")
     print(f"{'extractor':36}{'F1':>7}{'hit':>7}{'leak':>14}{'dropped':>9}{'pages/s':>9}")
-    for name, run in runs:
-        res = evaluate(score, pages, run, args.repeat)
-        results[name] = res
+    results = evaluate(score, pages, runs, args.repeat)
+    for name, res in results.items():
         print(
             f"{name:36}{res['f1']:7.3f}{res['hit']:7.3f}{res['leak']:7.3f} ({res['leaks']:>5})"
             f"{res['dropped']:9d}{res['pages_s']:9.1f}"

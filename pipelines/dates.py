@@ -5,7 +5,10 @@ Evidence, best first: JSON-LD ``datePublished``; ``<meta>`` tags (``article:publ
 as the publication time; then the visible text — a "Publié le 28 novembre 2024 à 15h40"
 line, an Arabic "نشر في 24 يونيو 2025" (Moroccan يوليوز/غشت/شتنبر/نونبر/دجنبر, Egyptian,
 Levantine and Algerian month names, Arabic-Indic digits), Spanish and English forms — in
-the date/byline elements of the page. Last resort: htmldate's quick search (a day only).
+the date/byline elements of the page. htmldate's quick search is available as a last
+resort (``use_htmldate=True``, a day only) but off by default: on a page without a date it
+happily returns the date in an image file name ("WhatsApp_Image_2021-01-28…"); no date is
+better than a wrong one, and the crawler still has the feed/sitemap date.
 
 A time without a zone is read in the outlet's ``timezone`` (e.g. Africa/Casablanca), never
 in the machine's. Dates more than a day in the future or before 1995 are ignored.
@@ -22,6 +25,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 MONTHS: dict[str, int] = {}
@@ -271,33 +275,38 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
     return None
 
 
+_SHORT_TEXTS = XPath("//body//text()[string-length(.) > 5 and string-length(.) < 300]")
+
+
 def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
-    """A date in the page's date/byline elements, or on a "Publié le …" line."""
-    body = tree.find("body")
-    if body is None:
-        body = tree
-    marked: datetime | None = None
+    """A date on a "Publié le …" line, else in the page's date/byline elements."""
     classed: datetime | None = None
-    scanned = 0
-    for element in body.iter("p", "span", "div", "li", "small", "time", "em", "strong", "header", "address"):
-        own = (element.text or "").strip()
-        text = " ".join(element.text_content().split()) if len(own) < 300 else own
-        if not text or len(text) > 300:
-            continue
-        scanned += 1
-        if scanned > 3000:
+    for index, text in enumerate(_SHORT_TEXTS(tree)):
+        if index > 4000:
             break
-        if marked is None and _PUBLISHED_MARKER.search(text) and not _UPDATED_MARKER.match(text):
-            start = _PUBLISHED_MARKER.search(text)
-            assert start is not None
-            found = parse_text_date(text[start.start() :], tz)
+        parent = text.getparent()
+        if parent is None:
+            continue
+        if text.is_tail:
+            parent = parent.getparent()
+            if parent is None:
+                continue
+        if parent.tag in ("script", "style", "noscript", "a", "option"):
+            continue
+        marker = _PUBLISHED_MARKER.search(text)
+        if marker and not _UPDATED_MARKER.match(text):
+            found = parse_text_date(text[marker.start() :], tz)
+            if found is None:  # "Publié le <time>28 novembre 2024</time>"
+                whole = " ".join(parent.text_content().split())
+                if len(whole) < 300:
+                    start = _PUBLISHED_MARKER.search(whole)
+                    found = parse_text_date(whole[start.start() :] if start else whole, tz)
             if found:
-                marked = found
-                break
-        if classed is None and _DATE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
+                return found
+        if classed is None and _DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"):
             if not _UPDATED_MARKER.search(text):
                 classed = parse_text_date(text, tz)
-    return marked or classed
+    return classed
 
 
 def htmldate_fallback(tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo) -> datetime | None:
@@ -321,7 +330,7 @@ def find_published(
     jsonld: Iterable[dict[str, Any]] = (),
     timezone: str = "UTC",
     url: str = "",
-    use_htmldate: bool = True,
+    use_htmldate: bool = False,
 ) -> tuple[datetime | None, str]:
     """``(published, source)`` where source names the evidence used ('' when none)."""
     tz = zone(timezone)

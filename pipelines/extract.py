@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import trafilatura
-from lxml.html import HtmlElement
-from trafilatura.utils import load_html
+from lxml.etree import ParserError
+from lxml.html import HTMLParser, HtmlElement, fromstring
 
 from pipelines import dates, noise, page_kind
 from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
@@ -46,6 +46,26 @@ MAX_BINARY_SHARE = 0.05
 MIN_STANDFIRST_CHARS = 60
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+# Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
+_INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A self-closing doctype ("<!DOCTYPE html/>") trips libxml2 (lxml bug 1955915).
+_FAULTY_DOCTYPE = re.compile(r"^\s*< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
+# trafilatura's own parser settings; fed UTF-8 bytes, which lxml parses faster than str.
+_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse decoded HTML once, the way trafilatura's loader does, a little faster."""
+    if _INVALID_XML.search(text):
+        text = _INVALID_XML.sub("", text)
+    text = _FAULTY_DOCTYPE.sub("", text, count=1)
+    try:
+        tree = fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except (ParserError, ValueError, TypeError):
+        return None
+    return tree if isinstance(tree, HtmlElement) else None
 
 
 def _looks_binary(text: str) -> bool:
@@ -107,7 +127,7 @@ def _extract(
     if len(text_html) > MAX_HTML_CHARS:
         text_html = text_html[:MAX_HTML_CHARS]
     reason = page_kind.url_reason(url)
-    tree = load_html(text_html)
+    tree = parse_html(text_html)
     if tree is None or tree.find("body") is None and not len(tree):
         raise EmptyExtraction("no parseable HTML")
 

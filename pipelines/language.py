@@ -47,7 +47,7 @@ OTHER_BELOW = 0.999
 # ...and only for texts long enough for the full model to be trusted.
 MIN_CHARS_FOR_OTHER = 60
 # Characters of an article given to the classifier: more adds time, not accuracy.
-MAX_CHARS = 3000
+MAX_CHARS = 600
 
 _URL_OR_DIGITS = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[\d_]+")
 _WS = re.compile(r"\s+")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = frozenset(
@@ -105,12 +106,13 @@ def _strip_site(title: str, site_name: str | None) -> str:
     return title
 
 
+_AUTHOR_XPATH = XPath(
+    "//body//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline')]"
+)
+
+
 def _author_from_page(tree: HtmlElement) -> str | None:
-    candidates = tree.xpath(
-        "(//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class,'author-name')]"
-        " | //*[contains(@class,'byline')] | //*[contains(@class,'author')] | //address)[position() <= 8]"
-    )
-    for element in candidates:
+    for element in _AUTHOR_XPATH(tree)[:8]:
         if element.tag in ("meta", "link"):
             continue
         text = _BYLINE_PREFIX.sub("", clean(element.text_content()))

@@ -130,12 +130,44 @@ def _paragraph_chars(element: HtmlElement) -> int:
     return sum(len(p.text_content()) for p in element.iter("p"))
 
 
+_BLOCKS = ("h1",)
+_TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn layout tables (a page laid out in ``<td>`` columns, as old portals and
+    aggregators still are) into ``<div>`` blocks, so the extractor reads paragraphs, not
+    one giant table cell rendered as a single "| … |" line. Only a table holding the
+    page's ``<h1>`` and paragraphs is unwrapped; data tables are left alone. (Unwrapping
+    every table with paragraphs cost a lede on an archived magazine page.)"""
+    changed = 0
+    for table in list(tree.iter("table")):
+        if table.getparent() is None or table.tag != "table":
+            continue
+        if not any(True for _ in table.iter(*_BLOCKS)):
+            continue
+        if sum(len(p.text_content()) for p in table.iter("p")) < 200:
+            continue
+        for element in table.iter(*_TABLE_PARTS):
+            element.tag = "div"
+            changed += 1
+    return changed
+
+
 def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> int:
     """Remove noise blocks in place; return how many elements were removed."""
     body = tree.find("body")
     if body is None:
         return 0
-    total = _paragraph_chars(body) or 1
+    unwrap_layout_tables(body)
+    total = 0
+
+    def page_chars() -> int:
+        nonlocal total
+        if not total:
+            total = _paragraph_chars(body) or 1
+        return total
+
     doomed: list[HtmlElement] = []
     for selector in noise_selectors:
         compiled = css_to_xpath(selector)
@@ -148,7 +180,7 @@ def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> i
             continue
         attributes = element.get("class", "") + " " + element.get("id", "")
         if len(attributes) > 1 and _noisy_attribute(attributes) and tag not in _PROTECTED_TAGS:
-            if _paragraph_chars(element) <= 0.4 * total:
+            if _paragraph_chars(element) <= 0.4 * page_chars():
                 doomed.append(element)
         for text, is_tail in ((element.text, False), (element.tail, True)):
             if text and len(text) < 80 and _HEADING_HINT.search(text):
@@ -160,7 +192,7 @@ def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> i
         if (
             container is not None
             and container.tag not in _PROTECTED_TAGS
-            and _paragraph_chars(container) < 0.25 * total
+            and _paragraph_chars(container) < 0.25 * page_chars()
             and len(container) <= 40
         ):
             doomed.append(container)
@@ -169,7 +201,7 @@ def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> i
         following = list(heading.itersiblings())
         # a block heading ("Aller plus loin") takes the teasers after it, unless they are
         # the article itself (a live blog's "À lire aussi" between two entries)
-        if following and sum(_paragraph_chars(el) for el in following) < 0.15 * total:
+        if following and sum(_paragraph_chars(el) for el in following) < 0.15 * page_chars():
             doomed.extend(following)
     removed = 0
     doomed_set = set(doomed)
@@ -248,6 +280,24 @@ _MIN_CUT_POSITION = 0.3
 _MAX_DROPPED_LINE = 300
 
 
+_BYLINE = re.compile(
+    r"(?:^|\s)(?:écrit|ecrit|rédigé|redige|publié|publie|mis à jour|posted|published|updated|publicado|actualizado"
+    r"|نشر|بقلم)(?:\s+(?:par|le|on|by|el|por|في))?\s*:?",
+    re.IGNORECASE,
+)
+
+
+def _is_byline(line: str) -> bool:
+    """A short date/author line at the top of the body ("16 décembre 2023 - 15h00 - Ecrit par : S.A")."""
+    if len(line) > 150 or len(line.split()) > 20:
+        return False
+    if _BYLINE.search(line):
+        return True
+    from pipelines.dates import parse_text_date
+
+    return parse_text_date(line) is not None and len(line.split()) <= 12
+
+
 def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
     """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading."""
     lines = [line.strip() for line in text.splitlines()]
@@ -268,6 +318,8 @@ def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
         key = line.casefold()
         if title_key and key == title_key and not kept:
             continue  # the headline repeated at the top of the body
+        if len(kept) < 2 and _is_byline(line):
+            continue  # date/author line above the lede
         if author_key and key in (author_key, f"par {author_key}", f"by {author_key}") and position > 0.5:
             continue  # the signature line under the article
         kept.append(line)
