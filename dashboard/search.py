@@ -9,8 +9,9 @@ into words and each word is quoted, so ``"`` or ``NEAR(`` cannot break the query
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, column, text
+from sqlalchemy import ColumnElement, Integer, column, select, text
 
 from storage.models import Article
 
@@ -34,8 +35,11 @@ def fts5_expression(query: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-def article_search_condition(dialect: str, query: str) -> ColumnElement[bool] | None:
-    """A WHERE condition selecting articles whose title or text hold every word of ``query``."""
+def article_search_condition(dialect: str, query: str, article_id: Any = None) -> ColumnElement[bool] | None:
+    """A WHERE condition selecting articles whose title or text hold every word of ``query``.
+
+    ``article_id`` is the id column the condition applies to (default ``Article.id``)."""
+    article_id = Article.id if article_id is None else article_id
     words = search_words(query)
     if not words:
         return None
@@ -46,7 +50,7 @@ def article_search_condition(dialect: str, query: str) -> ColumnElement[bool] | 
             .bindparams(fts=fts)
             .columns(column("rowid", Integer))
         )
-        return Article.id.in_(subquery)
+        return article_id.in_(subquery)  # type: ignore[no-any-return]
     if dialect == "postgresql":
         return text(f"{PG_DOCUMENT} @@ plainto_tsquery('simple'::regconfig, :tsq)").bindparams(
             tsq=" ".join(words)
@@ -56,4 +60,4 @@ def article_search_condition(dialect: str, query: str) -> ColumnElement[bool] | 
     for word in words:
         clause = Article.title.contains(word) | Article.text.contains(word)
         condition = clause if condition is None else condition & clause
-    return condition
+    return article_id.in_(select(Article.id).where(condition))  # type: ignore[no-any-return]
