@@ -143,13 +143,16 @@ def _log_outcomes(outcomes: Sequence[service.Outcome]) -> None:
 
 def run_crawl(rt: SchedulerRuntime, argv: list[str], timeout_s: float) -> int:
     """Run the crawl command in its own process group; terminate it on timeout or stop."""
-    log.info("crawl: starting %s", " ".join(argv))
-    try:
-        child = subprocess.Popen(argv, start_new_session=True)
-    except OSError as exc:
-        log.error("crawl: cannot start %r: %s", argv[0], exc)
-        return 127
-    with rt.lock:
+    with rt.lock:  # checked and registered under the lock the stop handler takes: no orphan crawl
+        if rt.stopping.is_set():
+            log.info("crawl: not started, the scheduler is stopping")
+            return 143
+        log.info("crawl: starting %s", " ".join(argv))
+        try:
+            child = subprocess.Popen(argv, start_new_session=True)
+        except OSError as exc:
+            log.error("crawl: cannot start %r: %s", argv[0], exc)
+            return 127
         rt.children.add(child)
     try:
         try:
@@ -226,11 +229,15 @@ def run_scheduler(alerts_rt: service.AlertsRuntime) -> int:
     scheduler = build_scheduler(alerts_rt)
     specs = job_specs(alerts_rt.config)
 
+    running = threading.Event()
+
     def on_start(_event: SchedulerEvent) -> None:
         actions = sync_jobs(scheduler, specs)
         for job in scheduler.get_jobs():
             when = job.next_run_time.isoformat() if job.next_run_time else "paused"
             log.info("job %s (%s): next run %s", job.id, actions.get(job.id, "kept"), when)
+        running.set()
+        log.info("scheduler started on %s with %d job(s)", lock.where, len(specs))
 
     def stop(signum: int, _frame: Any) -> None:
         if rt.stopping.is_set():
@@ -244,6 +251,8 @@ def run_scheduler(alerts_rt: service.AlertsRuntime) -> int:
                 children = list(rt.children)
             for child in children:
                 _stop_child(child)
+            # a signal during start-up: shutdown() before start() finished would be a no-op error
+            running.wait()
             scheduler.shutdown(wait=True)
 
         threading.Thread(target=_shutdown, name="newswatch-stop", daemon=True).start()
@@ -251,7 +260,6 @@ def run_scheduler(alerts_rt: service.AlertsRuntime) -> int:
     scheduler.add_listener(on_start, EVENT_SCHEDULER_STARTED)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        log.info("scheduler started on %s with %d job(s)", lock.where, len(specs))
         scheduler.start()
     finally:
         for sig, handler in previous.items():
