@@ -74,6 +74,16 @@ def test_bad_arguments_are_one_clear_line(seeded: Seeder) -> None:
     assert code == 1 and "delivery 99 is not a failed delivery" in out
 
 
+def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newswatch.settings import reset_settings
+
+    monkeypatch.setenv("NEWSWATCH_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NEWSWATCH_SMTP_SECURITY", "ssl3")
+    reset_settings()
+    code, out = run("digest")
+    assert code == 1 and "NEWSWATCH_SMTP_SECURITY='ssl3': expected one of starttls, tls, none" in out
+
+
 def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkeypatch: pytest.MonkeyPatch,
                                                            tmp_path: Path) -> None:
     bad = tmp_path / "alerts.yaml"

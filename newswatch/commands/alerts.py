@@ -27,9 +27,11 @@ def _runtime() -> tuple[object, object]:
         raise click.ClickException(str(exc)) from exc
     url = settings.resolved_database_url
     upgrade(url)
+    from alerts.channels import ChannelError
+
     try:
         rt = AlertsRuntime.from_settings(get_engine(url), config, settings)
-    except ValueError as exc:
+    except (ValueError, ChannelError) as exc:
         raise click.ClickException(str(exc)) from exc
     return rt, path
 
