@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.digest import MatchItem, Selection, build_digest
@@ -20,7 +20,7 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5000
     stories = int(sys.argv[2]) if len(sys.argv) > 2 else 1500
     rng = random.Random(1)
-    t0 = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 20, tzinfo=UTC)
     text = "Rabat et Paris renforcent leur coopération sécuritaire face au terrorisme. " * 40
     items = []
     for i in range(n):
