@@ -60,7 +60,8 @@ class SchedulerLock:
                 holder = conn.execute(
                     text(
                         "SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                        "WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = :key AND l.granted"
+                        "WHERE l.locktype = 'advisory' AND l.classid = 0 AND l.objid = :key AND l.granted "
+                        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                     ),
                     {"key": ADVISORY_KEY},
                 ).first()

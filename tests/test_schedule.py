@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from test_alerts_support import write_alerts_yaml
+from test_alerts_support import Seeder, write_alerts_yaml
 
 from alerts.lock import SchedulerAlreadyRunning, SchedulerLock
 from alerts.scheduler import JOBS_TABLE, job_specs, next_fire_times, sync_jobs
@@ -181,18 +181,30 @@ def _wait_file_lines(path: Path, n: int, timeout: float = 30) -> list[str]:
 
 
 def test_missed_days_run_once_on_start(database_url: str, tmp_path: Path, procs: list[Proc]) -> None:
+    """Three missed daily crawls → one crawl on start, then its immediate and health alerts."""
     marker = tmp_path / "crawls.txt"
-    config = _config(tmp_path, marker)
+    _config(tmp_path, marker)
+    config = write_alerts_yaml(tmp_path / "alerts.yaml", [
+        {"name": "urgent", "channel": {"type": "slack", "webhook_env": "NEWSWATCH_TEST_UNSET_WEBHOOK"},
+         "topics": ["security-cooperation"], "immediate": {"min_score": 0.9}},
+        {"name": "ops", "channel": {"type": "email", "to": ["ops@test.example"]}, "health": True},
+    ], crawl={"command": [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('crawl\\n')"],
+              "schedule": {"cron": "0 5 * * *", "timezone": "Africa/Casablanca"}})
+    Seeder(get_engine(database_url)).told("Alerte: coopération antiterroriste", ["Le360"], score=0.95,
+                                          matched_at=datetime.now(UTC) - timedelta(minutes=5))
     _store_with_past_run(database_url, config, days_ago=3)
     dispose_engines()
     p = Proc(database_url, config, tmp_path / "data")
     procs.append(p)
     _wait_file_lines(marker, 1)
-    p.wait_for("crawl: finished with exit code 0")
+    p.wait_for("ops health #")
     time.sleep(1.0)  # a second (or third) catch-up run would start right away
     assert p.stop() == 0, p.output
     assert len(marker.read_text().splitlines()) == 1
     assert "job crawl (kept)" in p.output and "scheduler stopped cleanly" in p.output
+    outbox = sorted(f.name for f in (tmp_path / "data" / "outbox").iterdir())
+    assert outbox == ["000001-urgent.json", "000002-ops.eml"], p.output
+    assert "Alerte: coopération antiterroriste" in (tmp_path / "data" / "outbox" / outbox[0]).read_text()
     sched = _scheduler(database_url)
     sched.start(paused=True)
     try:
