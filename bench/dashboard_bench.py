@@ -18,7 +18,7 @@ import statistics
 import tempfile
 import time
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert, text
@@ -35,7 +35,7 @@ TOPICS = ("security-cooperation", "migration", "justice", "terrorism")
 
 def fill(url: str, n_articles: int, n_matches: int, seed: int = 7) -> None:
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     engine = get_engine(url)
     with engine.begin() as conn:
         conn.execute(insert(Outlet), [
@@ -127,11 +127,13 @@ def main() -> None:
             ("topic + country + min_score", "?topic=security-cooperation&country=ma&min_score=0.5"),
             ("sorted by score", "?sort=-score"),
             ("page 100", "?page=100"),
-            ("date range 7 days", f"?date_from={(datetime.now(timezone.utc) - timedelta(days=7)).date()}"),
+            ("date range 7 days", f"?date_from={(datetime.now(UTC) - timedelta(days=7)).date()}"),
             ("full-text 'coopération Rabat'", "?q=coop%C3%A9ration+Rabat"),
             ("full-text Arabic 'التعاون'", "?q=%D8%A7%D9%84%D8%AA%D8%B9%D8%A7%D9%88%D9%86"),
         ]
-        print(f"{'scenario':34} {'page median':>12} {'p95':>8} {'api median':>11} {'p95':>8}  (ms, {args.runs} runs)")
+        print(
+            f"{'scenario':34} {'page median':>12} {'p95':>8} {'api median':>11} {'p95':>8}  (ms, {args.runs} runs)"
+        )
         worst = 0.0
         for name, query in scenarios:
             page_med, page_p95, _ = timed(client, f"/matches{query}", args.runs)

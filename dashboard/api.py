@@ -19,6 +19,8 @@ from dashboard.filters import MatchFilters
 
 router = APIRouter(prefix="/api", tags=["api"])
 SessionDep = Annotated[Session, Depends(db_session)]
+
+
 class ErrorOut(BaseModel):
     detail: str
 
@@ -156,7 +158,9 @@ def _match_detail(match: queries.Match, feedback: dict[str, int]) -> MatchDetail
 
 
 @router.get("/matches", response_model=MatchPageOut, summary="Matches under a filter, one page")
-def api_matches(session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]) -> MatchPageOut:
+def api_matches(
+    session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]
+) -> MatchPageOut:
     result = queries.list_matches(session, filters)
     return MatchPageOut(
         total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
@@ -196,9 +200,16 @@ def api_choices(session: SessionDep) -> ChoicesOut:
 def api_outlets(session: SessionDep) -> list[OutletHealthOut]:
     return [
         OutletHealthOut(
-            name=h.name, country=h.country, articles_24h=h.articles_24h, articles_7d=h.articles_7d,
-            last_success=h.last_success, error_rate=h.error_rate, empty_rate=h.empty_rate,
-            last_error=h.last_error, last_error_at=h.last_error_at, quiet=h.quiet,
+            name=h.name,
+            country=h.country,
+            articles_24h=h.articles_24h,
+            articles_7d=h.articles_7d,
+            last_success=h.last_success,
+            error_rate=h.error_rate,
+            empty_rate=h.empty_rate,
+            last_error=h.last_error,
+            last_error_at=h.last_error_at,
+            quiet=h.quiet,
         )  # fmt: skip
         for h in queries.outlet_health(session)
     ]
@@ -208,9 +219,17 @@ def api_outlets(session: SessionDep) -> list[OutletHealthOut]:
 def api_runs(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
     return [
         RunOut(
-            id=s.run.id, started_at=s.run.started_at, finished_at=s.run.finished_at, status=s.run.status,
-            finish_reason=s.run.finish_reason, pages=s.pages, articles=s.articles, errors=s.errors,
-            empty=s.empty, outlet_stats=s.outlets, stats=s.run.stats if isinstance(s.run.stats, dict) else {},
+            id=s.run.id,
+            started_at=s.run.started_at,
+            finished_at=s.run.finished_at,
+            status=s.run.status,
+            finish_reason=s.run.finish_reason,
+            pages=s.pages,
+            articles=s.articles,
+            errors=s.errors,
+            empty=s.empty,
+            outlet_stats=s.outlets,
+            stats=s.run.stats if isinstance(s.run.stats, dict) else {},
         )  # fmt: skip
         for s in queries.crawl_runs(session, limit)
     ]
@@ -224,9 +243,17 @@ def api_deliveries(
 ) -> list[DeliveryOut]:
     return [
         DeliveryOut(
-            id=d.id, subscription=d.subscription, kind=d.kind, channel=d.channel, status=d.status,
-            attempts=d.attempts, last_error=d.last_error, created_at=d.created_at, sent_at=d.sent_at,
-            next_attempt_at=d.next_attempt_at, stories=n,
+            id=d.id,
+            subscription=d.subscription,
+            kind=d.kind,
+            channel=d.channel,
+            status=d.status,
+            attempts=d.attempts,
+            last_error=d.last_error,
+            created_at=d.created_at,
+            sent_at=d.sent_at,
+            next_attempt_at=d.next_attempt_at,
+            stories=n,
         )  # fmt: skip
         for d, n in queries.deliveries(session, status, limit)
     ]
@@ -235,7 +262,13 @@ def api_deliveries(
 @router.get("/feedback/rules", response_model=list[RuleFeedbackOut], summary="Analyst verdicts per rule")
 def api_feedback_rules(session: SessionDep) -> list[RuleFeedbackOut]:
     return [
-        RuleFeedbackOut(topic=r.topic, rule=r.rule, relevant=r.relevant, not_relevant=r.not_relevant, precision=r.precision)
+        RuleFeedbackOut(
+            topic=r.topic,
+            rule=r.rule,
+            relevant=r.relevant,
+            not_relevant=r.not_relevant,
+            precision=r.precision,
+        )
         for r in queries.feedback_by_rule(session)
     ]
 
@@ -249,4 +282,6 @@ def api_chart_matches(session: SessionDep, days: Annotated[int, Query(ge=1, le=3
 @router.get("/charts/articles-per-outlet", response_model=ChartOut)
 def api_chart_outlets(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 14) -> ChartOut:
     now = queries.utcnow()
-    return ChartOut(labels=queries.day_labels(days, now), series=queries.articles_per_outlet_per_day(session, days, now))
+    return ChartOut(
+        labels=queries.day_labels(days, now), series=queries.articles_per_outlet_per_day(session, days, now)
+    )

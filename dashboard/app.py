@@ -57,7 +57,9 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if not is_authorized(request.headers.get("authorization"), token):
-            response: Response = JSONResponse({"detail": "authentication required"}, 401, UNAUTHORIZED_HEADERS)
+            response: Response = JSONResponse(
+                {"detail": "authentication required"}, 401, UNAUTHORIZED_HEADERS
+            )
         else:
             cookie = request.cookies.get(CSRF_COOKIE)
             request.state.csrf_token = cookie or new_csrf_token()
@@ -72,7 +74,9 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}" for e in exc.errors()]
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}" for e in exc.errors()
+        ]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": problems}, 422)
         return render.page(request, "error.html", {"status": 422, "problems": problems}, status_code=422)
@@ -81,6 +85,11 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/") or exc.status_code < 400:
             return JSONResponse({"detail": exc.detail}, exc.status_code, getattr(exc, "headers", None))
-        return render.page(request, "error.html", {"status": exc.status_code, "problems": [str(exc.detail)]}, status_code=exc.status_code)
+        return render.page(
+            request,
+            "error.html",
+            {"status": exc.status_code, "problems": [str(exc.detail)]},
+            status_code=exc.status_code,
+        )
 
     return app

@@ -16,7 +16,9 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}"
 
 
-def line_chart(series: dict[str, list[int]], labels: list[str], title: str, width: int = 760, height: int = 260) -> Markup:
+def line_chart(
+    series: dict[str, list[int]], labels: list[str], title: str, width: int = 760, height: int = 260
+) -> Markup:
     """One line per series over ``labels`` (days), a legend, axis ticks; empty-state text when no data."""
     left, right, top, bottom = 40, 150, 28, 36
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -31,16 +33,20 @@ def line_chart(series: dict[str, list[int]], labels: list[str], title: str, widt
         return top + plot_h * (1 - v / top_value)
 
     parts = [
-        Markup('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {} {}" width="{}" height="{}">').format(
-            width, height, width, height
-        ),
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {} {}" width="{}" height="{}">'
+        ).format(width, height, width, height),
         Markup("<title>{}</title>").format(title),
         Markup('<text x="{}" y="18" font-size="14" font-weight="bold">{}</text>').format(left, title),
-        Markup('<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#888"/><line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#888"/>').format(
-            l=left, r=left + plot_w, t=top, b=top + plot_h
+        Markup(
+            '<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#888"/><line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#888"/>'
+        ).format(l=left, r=left + plot_w, t=top, b=top + plot_h),
+        Markup('<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>').format(
+            left - 4, top + 4, top_value
         ),
-        Markup('<text x="{}" y="{}" font-size="10" text-anchor="end">{}</text>').format(left - 4, top + 4, top_value),
-        Markup('<text x="{}" y="{}" font-size="10" text-anchor="end">0</text>').format(left - 4, top + plot_h),
+        Markup('<text x="{}" y="{}" font-size="10" text-anchor="end">0</text>').format(
+            left - 4, top + plot_h
+        ),
     ]
     step = max(1, len(labels) // 6)
     for i in range(0, len(labels), step):
@@ -59,15 +65,15 @@ def line_chart(series: dict[str, list[int]], labels: list[str], title: str, widt
         colour = PALETTE[k % len(PALETTE)]
         points = " ".join(f"{_fmt(x(i))},{_fmt(y(v))}" for i, v in enumerate(values))
         parts.append(
-            Markup('<polyline fill="none" stroke="{}" stroke-width="2" points="{}"><title>{}: {} in total</title></polyline>').format(
-                colour, points, name, sum(values)
-            )
+            Markup(
+                '<polyline fill="none" stroke="{}" stroke-width="2" points="{}"><title>{}: {} in total</title></polyline>'
+            ).format(colour, points, name, sum(values))
         )
         ly = top + 14 * k + 6
         parts.append(
-            Markup('<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>').format(
-                left + plot_w + 12, ly - 9, colour, left + plot_w + 26, ly, name[:22]
-            )
+            Markup(
+                '<rect x="{}" y="{}" width="10" height="10" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>'
+            ).format(left + plot_w + 12, ly - 9, colour, left + plot_w + 26, ly, name[:22])
         )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
@@ -80,9 +86,9 @@ def heatmap(rows: dict[str, list[int]], labels: list[str], title: str, cell: int
     height = top + cell * len(rows) + 10
     peak = max((max(values) for values in rows.values() if values), default=0) or 1
     parts = [
-        Markup('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {} {}" width="{}" height="{}">').format(
-            width, height, width, height
-        ),
+        Markup(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {} {}" width="{}" height="{}">'
+        ).format(width, height, width, height),
         Markup("<title>{}</title>").format(title),
         Markup('<text x="4" y="18" font-size="14" font-weight="bold">{}</text>').format(title),
     ]
@@ -96,16 +102,18 @@ def heatmap(rows: dict[str, list[int]], labels: list[str], title: str, cell: int
     for i, (name, values) in enumerate(rows.items()):
         ry = top + cell * i
         parts.append(
-            Markup('<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>').format(left - 6, ry + cell * 0.7, name[:24])
+            Markup('<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>').format(
+                left - 6, ry + cell * 0.7, name[:24]
+            )
         )
         for j, value in enumerate(values):
             shade = 0.12 + 0.88 * value / peak if value else 0
             fill = f"rgba(31,119,180,{shade:.2f})" if value else "#fff"
             stroke = "#ccc" if value else "#d62728"
             parts.append(
-                Markup('<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}"><title>{} {}: {}</title></rect>').format(
-                    left + cell * j, ry, cell - 2, cell - 2, fill, stroke, name, labels[j], value
-                )
+                Markup(
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="{}"><title>{} {}: {}</title></rect>'
+                ).format(left + cell * j, ry, cell - 2, cell - 2, fill, stroke, name, labels[j], value)
             )
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)

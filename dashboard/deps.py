@@ -34,7 +34,9 @@ def match_filters(
     date_to: Annotated[date | None, Query(description="Last day, inclusive")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=1e6, allow_inf_nan=False)] = None,
     q: Annotated[str, Query(max_length=200, description="Words that must all occur in title or text")] = "",
-    sort: Annotated[SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")] = "-date",
+    sort: Annotated[
+        SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")
+    ] = "-date",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> MatchFilters:

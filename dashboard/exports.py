@@ -11,7 +11,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
@@ -53,8 +53,20 @@ def matches_csv(rows: Iterable[MatchRow]) -> str:
     return to_csv(
         MATCH_COLUMNS,
         (
-            [r.match_id, r.article_id, r.topic, round(r.score, 4), r.matched_at, r.published_at,
-             r.outlet, r.country, r.language, r.title, r.url, r.story_id]  # fmt: skip
+            [
+                r.match_id,
+                r.article_id,
+                r.topic,
+                round(r.score, 4),
+                r.matched_at,
+                r.published_at,
+                r.outlet,
+                r.country,
+                r.language,
+                r.title,
+                r.url,
+                r.story_id,
+            ]  # fmt: skip
             for r in rows
         ),
     )
@@ -65,7 +77,7 @@ def xml_text(value: Any) -> str:
 
 
 def _rfc3339(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def atom_feed(topic: str, rows: list[MatchRow], base_url: str, now: datetime) -> bytes:

@@ -77,7 +77,9 @@ def reason_labels(reasons: Any) -> tuple[list[str], list[str]]:
         items = reasons.get(key)
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict):
-                label = str(item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or "")
+                label = str(
+                    item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
+                )
                 if label and label not in out[kind]:
                     out[kind].append(label)
     return out

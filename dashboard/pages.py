@@ -6,7 +6,7 @@ two POST forms (feedback, retry) check the CSRF token, then redirect (303) to a 
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -36,7 +36,10 @@ async def checked_form(request: Request) -> dict[str, str]:
         raise HTTPException(413, "form too large")
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
     if not csrf_ok(
-        request.cookies.get(CSRF_COOKIE), form.get(CSRF_FIELD), request.headers.get("origin"), request.headers.get("host")
+        request.cookies.get(CSRF_COOKIE),
+        form.get(CSRF_FIELD),
+        request.headers.get("origin"),
+        request.headers.get("host"),
     ):
         raise HTTPException(403, "the form is stale or came from another site: reload the page and try again")
     return form
@@ -49,7 +52,12 @@ def matches_page(request: Request, session: SessionDep, filters: FiltersDep) -> 
     return page(
         request,
         "matches.html",
-        {"page_title": "Matches", "filters": filters, "result": result, "choices": queries.filter_choices(session)},
+        {
+            "page_title": "Matches",
+            "filters": filters,
+            "result": result,
+            "choices": queries.filter_choices(session),
+        },
     )
 
 
@@ -64,7 +72,9 @@ def matches_csv(session: SessionDep, filters: FiltersDep) -> Response:
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, session: SessionDep, article_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+def article_page(
+    request: Request, session: SessionDep, article_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> Response:
     view = queries.article_view(session, article_id)
     if view is None:
         raise HTTPException(404, f"no article {article_id}")
@@ -121,7 +131,12 @@ def deliveries_page(request: Request, session: SessionDep, status: str = "") -> 
     return page(
         request,
         "deliveries.html",
-        {"page_title": "Deliveries", "rows": rows, "status": status, "notice": request.query_params.get("retried", "")},
+        {
+            "page_title": "Deliveries",
+            "rows": rows,
+            "status": status,
+            "notice": request.query_params.get("retried", ""),
+        },
     )
 
 
@@ -149,24 +164,42 @@ def charts_page(request: Request, session: SessionDep) -> Response:
         "charts.html",
         {
             "page_title": "Charts",
-            "topics_svg": charts.line_chart(topics, queries.day_labels(30, now), "Matches per day per topic (30 days)"),
-            "outlets_svg": charts.heatmap(outlets, queries.day_labels(14, now), "Articles per outlet per day (14 days)"),
+            "topics_svg": charts.line_chart(
+                topics, queries.day_labels(30, now), "Matches per day per topic (30 days)"
+            ),
+            "outlets_svg": charts.heatmap(
+                outlets, queries.day_labels(14, now), "Articles per outlet per day (14 days)"
+            ),
         },
     )
 
 
 @router.get("/feedback", response_class=HTMLResponse)
 def feedback_page(request: Request, session: SessionDep) -> Response:
-    return page(request, "feedback.html", {"page_title": "Feedback", "rules": queries.feedback_by_rule(session)})
+    return page(
+        request, "feedback.html", {"page_title": "Feedback", "rules": queries.feedback_by_rule(session)}
+    )
 
 
 @router.get("/feedback.csv")
 def feedback_csv(session: SessionDep) -> Response:
     rows = (
-        [fb.id, fb.created_at, fb.verdict, fb.note, m.id, m.topic, round(m.score, 4), m.rules_version,
-         " ".join(queries.rule_names(m.reasons, m.topic)),
-         " | ".join(reason_labels(m.reasons)[0]),
-         a.id, a.language, a.title, a.url]  # fmt: skip
+        [
+            fb.id,
+            fb.created_at,
+            fb.verdict,
+            fb.note,
+            m.id,
+            m.topic,
+            round(m.score, 4),
+            m.rules_version,
+            " ".join(queries.rule_names(m.reasons, m.topic)),
+            " | ".join(reason_labels(m.reasons)[0]),
+            a.id,
+            a.language,
+            a.title,
+            a.url,
+        ]  # fmt: skip
         for fb, m, a in queries.feedback_rows(session)
     )
     header = ["feedback_id", "created_at", "verdict", "note", "match_id", "topic", "score", "rules_version",
@@ -179,7 +212,9 @@ def feedback_csv(session: SessionDep) -> Response:
 
 
 @router.get("/feeds/{topic}.atom")
-def topic_feed(request: Request, session: SessionDep, topic: Annotated[str, Path(max_length=200)]) -> Response:
+def topic_feed(
+    request: Request, session: SessionDep, topic: Annotated[str, Path(max_length=200)]
+) -> Response:
     rows = queries.latest_matches_for_topic(session, topic.replace("\x00", ""))
-    body = exports.atom_feed(topic, rows, str(request.base_url), queries.utcnow().astimezone(timezone.utc))
+    body = exports.atom_feed(topic, rows, str(request.base_url), queries.utcnow().astimezone(UTC))
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -10,18 +10,17 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, String, column, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import TableClause
 
 from dashboard.filters import MatchFilters
 from dashboard.search import article_search_condition
 from storage.models import (
-    UTCDateTime,
     Article,
     CrawlError,
     CrawlRun,
@@ -31,6 +30,7 @@ from storage.models import (
     Match,
     Outlet,
     Story,
+    UTCDateTime,
 )
 
 VERDICTS = ("relevant", "not_relevant")
@@ -38,11 +38,11 @@ EXPORT_LIMIT = 10_000
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------------- matches
@@ -116,12 +116,15 @@ def article_date(articles: Any = None) -> ColumnElement[datetime]:
     return func.coalesce(a.c.published_at, a.c.fetched_at)
 
 
-def _filtered(stmt: Select[Any], filters: MatchFilters, dialect: str, articles: Any = None, need_outlet: bool = False) -> Select[Any]:
-    """``stmt`` on matches with the filter's conditions, joining articles/outlets only when needed."""
+def _filtered(stmt: Select[Any], filters: MatchFilters, dialect: str, articles: Any = None, sort: str = "") -> Select[Any]:
+    """``stmt`` on matches with the filter's conditions, joining articles/outlets only when
+    the filter or the ``sort`` key needs them."""
     a = Article.__table__ if articles is None else articles
-    if filters.language or filters.date_from or filters.date_to or filters.q or filters.outlet or filters.country or need_outlet:
+    key = sort.lstrip("-")
+    need_outlet = bool(filters.outlet or filters.country or key == "outlet")
+    if need_outlet or key == "date" or filters.language or filters.date_from or filters.date_to or filters.q:
         stmt = stmt.join(a, Match.article_id == a.c.id)
-    if filters.outlet or filters.country or need_outlet:
+    if need_outlet:
         stmt = stmt.join(Outlet, a.c.outlet_id == Outlet.id)
     if filters.topic:
         stmt = stmt.where(Match.topic == filters.topic)
@@ -187,12 +190,7 @@ def _rows(session: Session, filters: MatchFilters, limit: int, offset: int) -> l
     """Two steps: the ids of one page (sorted on the covering index), then their full rows."""
     dialect = session.get_bind().dialect.name
     listed = _listed_articles()
-    need_article = filters.sort.lstrip("-") in ("date", "outlet")
-    stmt = select(Match.id).select_from(Match)
-    if need_article:
-        stmt = _filtered(stmt, filters, dialect, listed, need_outlet=True)
-    else:
-        stmt = _filtered(stmt, filters, dialect, listed)
+    stmt = _filtered(select(Match.id).select_from(Match), filters, dialect, listed, sort=filters.sort)
     stmt = stmt.order_by(*_ordering(filters.sort, listed)).limit(limit).offset(offset)
     return _rows_by_id(session, list(session.scalars(stmt)))
 
@@ -217,7 +215,9 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
     return {
         "topics": list(session.scalars(select(Match.topic).distinct().order_by(Match.topic))),
         "outlets": list(session.scalars(select(Outlet.name).order_by(Outlet.name))),
-        "countries": [c for c in session.scalars(select(Outlet.country).distinct().order_by(Outlet.country)) if c],
+        "countries": [
+            c for c in session.scalars(select(Outlet.country).distinct().order_by(Outlet.country)) if c
+        ],
         "languages": [
             lang
             for lang in session.scalars(select(Article.language).distinct().order_by(Article.language))
@@ -228,7 +228,12 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
 
 def latest_matches_for_topic(session: Session, topic: str, limit: int = 50) -> list[MatchRow]:
     """The newest matches of one topic (for its Atom feed), by when they were matched."""
-    stmt = select(Match.id).where(Match.topic == topic).order_by(Match.matched_at.desc(), Match.id.desc()).limit(limit)
+    stmt = (
+        select(Match.id)
+        .where(Match.topic == topic)
+        .order_by(Match.matched_at.desc(), Match.id.desc())
+        .limit(limit)
+    )
     return _rows_by_id(session, list(session.scalars(stmt)))
 
 
@@ -249,7 +254,9 @@ def article_view(session: Session, article_id: int) -> ArticleView | None:
         return None
     outlet = session.get(Outlet, article.outlet_id)
     assert outlet is not None
-    matches = list(session.scalars(select(Match).where(Match.article_id == article_id).order_by(Match.score.desc())))
+    matches = list(
+        session.scalars(select(Match).where(Match.article_id == article_id).order_by(Match.score.desc()))
+    )
     feedback: dict[int, dict[str, int]] = {m.id: dict.fromkeys(VERDICTS, 0) for m in matches}
     if matches:
         counts = session.execute(
@@ -318,8 +325,8 @@ def feedback_rows(session: Session, limit: int = 100_000) -> Iterator[tuple[Feed
         .order_by(Feedback.id)
         .limit(limit)
     )
-    for fb, match, article in session.execute(stmt):
-        yield fb, match, article
+    for row in session.execute(stmt):
+        yield row.tuple()
 
 
 def feedback_by_rule(session: Session) -> list[RuleFeedback]:
@@ -376,12 +383,18 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
     day_ago, week_ago = now - timedelta(days=1), now - timedelta(days=7)
 
     def counts(since: datetime) -> dict[int, int]:
-        stmt = select(Article.outlet_id, func.count()).where(Article.fetched_at >= since).group_by(Article.outlet_id)
+        stmt = (
+            select(Article.outlet_id, func.count())
+            .where(Article.fetched_at >= since)
+            .group_by(Article.outlet_id)
+        )
         return {outlet_id: n for outlet_id, n in session.execute(stmt)}
 
     c24, c7 = counts(day_ago), counts(week_ago)
     last_fetch = dict(
-        session.execute(select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id)).all()
+        session.execute(
+            select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id)
+        ).all()
     )
     pages: dict[str, int] = defaultdict(int)
     errors: dict[str, int] = defaultdict(int)
@@ -455,7 +468,9 @@ class RunSummary:
 
 def crawl_runs(session: Session, limit: int = 100) -> list[RunSummary]:
     out = []
-    for run in session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)):
+    for run in session.scalars(
+        select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+    ):
         summary = RunSummary(run)
         stats = run.outlet_stats if isinstance(run.outlet_stats, dict) else {}
         for name, raw in stats.items():
@@ -476,7 +491,9 @@ def deliveries(session: Session, status: str = "", limit: int = 200) -> list[tup
         .group_by(DeliveredStory.delivery_id)
         .subquery()
     )
-    stmt = select(Delivery, func.coalesce(stories.c.n, 0)).outerjoin(stories, stories.c.delivery_id == Delivery.id)
+    stmt = select(Delivery, func.coalesce(stories.c.n, 0)).outerjoin(
+        stories, stories.c.delivery_id == Delivery.id
+    )
     if status:
         stmt = stmt.where(Delivery.status == status)
     stmt = stmt.order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(limit)
@@ -505,11 +522,13 @@ def day_of(session: Session, column: Any) -> Any:
 
 
 def day_labels(days: int, now: datetime) -> list[str]:
-    today = now.astimezone(timezone.utc).date()
+    today = now.astimezone(UTC).date()
     return [(today - timedelta(days=i)).isoformat() for i in range(days - 1, -1, -1)]
 
 
-def _per_day(session: Session, key: Any, when: Any, stmt: Select[Any], days: int, now: datetime) -> dict[str, list[int]]:
+def _per_day(
+    session: Session, key: Any, when: Any, stmt: Select[Any], days: int, now: datetime
+) -> dict[str, list[int]]:
     labels = day_labels(days, now)
     index = {label: i for i, label in enumerate(labels)}
     since = _day_start(date.fromisoformat(labels[0]))

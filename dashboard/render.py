@@ -6,7 +6,7 @@ outlet is only ever ``http(s)``, never ``javascript:`` or ``data:``.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -36,7 +36,7 @@ def safe_url(url: Any) -> str | None:
 def fmt_dt(value: datetime | None, with_time: bool = True) -> str:
     if value is None:
         return "—"
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%d %H:%M") if with_time else value.strftime("%Y-%m-%d")
 
 

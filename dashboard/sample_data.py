@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -44,7 +44,9 @@ def spans(text: str, words: list[str], field_name: str, kind: str = "term") -> l
         start = text.find(word)
         if start >= 0:
             key = "term" if kind == "term" else "entity"
-            out.append({key: word, "group": "core", "field": field_name, "start": start, "end": start + len(word)})
+            out.append(
+                {key: word, "group": "core", "field": field_name, "start": start, "end": start + len(word)}
+            )
     return out
 
 
@@ -57,7 +59,9 @@ def reasons(title: str, text: str, terms: list[str], entities: list[str], rules:
     }
 
 
-def _article(outlet: Outlet, key: str, title: str, text: str, lang: str, when: datetime, **extra: Any) -> Article:
+def _article(
+    outlet: Outlet, key: str, title: str, text: str, lang: str, when: datetime, **extra: Any
+) -> Article:
     return Article(
         url=extra.pop("url", f"https://{outlet.name.lower().replace(' ', '')}.example/{key}"),
         outlet=outlet,
@@ -75,13 +79,19 @@ def _article(outlet: Outlet, key: str, title: str, text: str, lang: str, when: d
 
 def seed_sample(session: Session, now: datetime | None = None) -> Sample:
     """Insert the sample rows (on an empty store) and return their ids."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     sample = Sample()
     outlets = {
         "Le360": Outlet(name="Le360", country="ma", homepage="https://le360.example", languages=["fr"]),
-        "Hespress": Outlet(name="Hespress", country="ma", homepage="https://hespress.example", languages=["ar", "fr"]),
-        "Le Monde": Outlet(name="Le Monde", country="fr", homepage="https://lemonde.example", languages=["fr"]),
-        "Quiet Times": Outlet(name="Quiet Times", country="fr", homepage="https://quiet.example", languages=["en"]),
+        "Hespress": Outlet(
+            name="Hespress", country="ma", homepage="https://hespress.example", languages=["ar", "fr"]
+        ),
+        "Le Monde": Outlet(
+            name="Le Monde", country="fr", homepage="https://lemonde.example", languages=["fr"]
+        ),
+        "Quiet Times": Outlet(
+            name="Quiet Times", country="fr", homepage="https://quiet.example", languages=["en"]
+        ),
     }
     session.add_all(outlets.values())
     story = Story(title="Rabat et Paris renforcent leur coopération antiterroriste", first_seen=now - timedelta(hours=6),
@@ -89,7 +99,10 @@ def seed_sample(session: Session, now: datetime | None = None) -> Sample:
     session.add(story)
     session.flush()
 
-    fr_terms, fr_entities = ["coopération", "antiterroriste", "sécuritaire"], ["Rabat", "Paris", "DGSN", "DGSI"]
+    fr_terms, fr_entities = (
+        ["coopération", "antiterroriste", "sécuritaire"],
+        ["Rabat", "Paris", "DGSN", "DGSI"],
+    )
     texts = [
         ("le360-coop", "Le360", "Rabat et Paris renforcent leur coopération antiterroriste",
          "Le Maroc et la France ont signé à Rabat un accord de coopération antiterroriste. "
@@ -107,7 +120,9 @@ def seed_sample(session: Session, now: datetime | None = None) -> Sample:
     ]  # fmt: skip
     ar_terms, ar_entities = ["التعاون الأمني", "الإرهاب"], ["الرباط", "باريس"]
     for key, outlet_name, title, text, lang, hours, story_id, score in texts:
-        article = _article(outlets[outlet_name], key, title, text, lang, now - timedelta(hours=hours), story_id=story_id)
+        article = _article(
+            outlets[outlet_name], key, title, text, lang, now - timedelta(hours=hours), story_id=story_id
+        )
         session.add(article)
         session.flush()
         sample.articles[key] = article.id
@@ -133,7 +148,11 @@ def seed_sample(session: Session, now: datetime | None = None) -> Sample:
     bad.reasons["terms"].append({"term": "out of range", "field": "text", "start": 5, "end": 10_000})
     session.add(bad)
     # an old article from the quiet outlet: it yielded last week, nothing since
-    session.add(_article(outlets["Quiet Times"], "quiet-old", "Old news", "Nothing new.", "en", now - timedelta(days=3)))
+    session.add(
+        _article(
+            outlets["Quiet Times"], "quiet-old", "Old news", "Nothing new.", "en", now - timedelta(days=3)
+        )
+    )
     session.flush()
     sample.matches["hostile"] = bad.id
     sample.outlets = {name: o.id for name, o in outlets.items()}

@@ -19,7 +19,9 @@ MAX_TERMS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # must be the very expression of the index in migration 0002, or PostgreSQL will not use it
-PG_DOCUMENT = "to_tsvector('simple'::regconfig, coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))"
+PG_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, coalesce(articles.title, '') || ' ' || coalesce(articles.text, ''))"
+)
 
 
 def search_words(query: str) -> list[str]:

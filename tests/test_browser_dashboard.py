@@ -29,7 +29,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install -y chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install -y chromium"
+    ),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
 
@@ -106,7 +108,10 @@ def page(browser: Any, site: Site) -> Iterator[tuple[Any, Watch]]:
     pg.on("dialog", on_dialog)
     pg.on("console", lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None)
     pg.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
-    pg.on("request", lambda req: None if req.url.startswith(site.base) else watch.external_requests.append(req.url))
+    pg.on(
+        "request",
+        lambda req: None if req.url.startswith(site.base) else watch.external_requests.append(req.url),
+    )
     yield pg, watch
     context.close()
 
@@ -187,7 +192,9 @@ def test_marking_feedback_is_stored(page: tuple[Any, Watch], site: Site) -> None
     pg.click(f"#match-{match_id} button.ko")
     pg.wait_for_selector(f"#match-{match_id} button.ko:has-text('Not relevant (1)')")
     with session_scope(get_engine(site.url)) as s:
-        verdicts = s.scalars(select(Feedback.verdict).where(Feedback.match_id == match_id).order_by(Feedback.id)).all()
+        verdicts = s.scalars(
+            select(Feedback.verdict).where(Feedback.match_id == match_id).order_by(Feedback.id)
+        ).all()
     assert verdicts == ["relevant", "not_relevant"]
     pg.goto(site.base + "/feedback")
     assert "fr-core-terms" in pg.locator("#feedback").inner_text()
@@ -231,7 +238,9 @@ def test_script_injected_in_the_page_is_blocked_by_the_csp(page: tuple[Any, Watc
     """Belt and braces: even markup that slipped through could not run inline script."""
     pg, watch = page
     pg.goto(site.base + "/matches")
-    pg.evaluate("() => { const d = document.createElement('div'); d.innerHTML = '<img src=x onerror=alert(9)>'; document.body.append(d); }")
+    pg.evaluate(
+        "() => { const d = document.createElement('div'); d.innerHTML = '<img src=x onerror=alert(9)>'; document.body.append(d); }"
+    )
     pg.wait_for_timeout(300)
     assert watch.dialogs == []
     assert any("Content Security Policy" in e for e in watch.console_errors)  # the browser refused it

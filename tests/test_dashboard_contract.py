@@ -27,7 +27,13 @@ def test_api_contract(sqlite_url: str) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         def check(case: Any) -> None:
             case.call_and_validate()
 
@@ -38,5 +44,11 @@ def test_schema_lists_the_api(sqlite_url: str) -> None:
     from fastapi.testclient import TestClient
 
     paths = TestClient(create_app(sqlite_url)).get("/api/openapi.json").json()["paths"]
-    assert {"/api/matches", "/api/articles/{article_id}", "/api/outlets", "/api/runs", "/api/deliveries"} <= set(paths)
+    assert {
+        "/api/matches",
+        "/api/articles/{article_id}",
+        "/api/outlets",
+        "/api/runs",
+        "/api/deliveries",
+    } <= set(paths)
     assert all(p.startswith("/api/") for p in paths)  # pages, forms and exports are not API

@@ -24,7 +24,9 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_") and k not in ("DATABASE_URL",)}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_") and k not in ("DATABASE_URL",)
+    }
     env.update(NEWSWATCH_DATA_DIR=str(tmp_path / "data"), NEWSWATCH_LOG_LEVEL="INFO", **extra)
     return env
 

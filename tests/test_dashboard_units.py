@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -42,8 +42,14 @@ def test_usable_spans_never_trust_offsets(spans: list[Span], kept: list[tuple[in
 
 def test_spans_from_reasons_reads_terms_and_entities_of_one_field() -> None:
     reasons = {
-        "terms": [{"term": "coop", "field": "text", "start": 1, "end": 5}, {"term": "t", "field": "title", "start": 0, "end": 1}],
-        "entities": [{"entity": "DGSN", "field": "text", "start": 7, "end": 11}, {"entity": "bad", "start": "7", "end": 9}],
+        "terms": [
+            {"term": "coop", "field": "text", "start": 1, "end": 5},
+            {"term": "t", "field": "title", "start": 0, "end": 1},
+        ],
+        "entities": [
+            {"entity": "DGSN", "field": "text", "start": 7, "end": 11},
+            {"entity": "bad", "start": "7", "end": 9},
+        ],
     }
     assert spans_from_reasons(reasons, "text") == [Span(1, 5, "coop", "term"), Span(7, 11, "DGSN", "entity")]
     assert spans_from_reasons(reasons, "title") == [Span(0, 1, "t", "term")]
@@ -58,7 +64,9 @@ def test_search_words_are_quoted_for_fts5() -> None:
 
 
 def test_filters_round_trip_through_the_query_string() -> None:
-    f = MatchFilters.build(topic="security", date_from=date(2026, 11, 1), min_score=0.5, q=" a\x00b ", sort="-score", page=3)
+    f = MatchFilters.build(
+        topic="security", date_from=date(2026, 11, 1), min_score=0.5, q=" a\x00b ", sort="-score", page=3
+    )
     assert f.q == "ab"
     assert f.query_string() == "?topic=security&date_from=2026-11-01&min_score=0.5&q=ab&sort=-score&page=3"
     assert f.sort_link("score") == "?topic=security&date_from=2026-11-01&min_score=0.5&q=ab&sort=score"
@@ -85,7 +93,10 @@ def test_authorization(header: str | None, token: str | None, ok: bool) -> None:
 
 
 def test_presented_secret_and_loopback() -> None:
-    assert presented_secret("Basic " + base64.b64encode("u:pässword:with:colons".encode()).decode()) == "pässword:with:colons"
+    assert (
+        presented_secret("Basic " + base64.b64encode("u:pässword:with:colons".encode()).decode())
+        == "pässword:with:colons"
+    )
     assert [is_loopback(h) for h in ("127.0.0.1", "127.8.0.1", "::1", "[::1]", "localhost")] == [True] * 5
     assert [is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.4", "example.org", "")] == [False] * 5
 
@@ -108,7 +119,15 @@ def test_csrf(cookie: str | None, form: str | None, origin: str | None, host: st
 
 def test_safe_url_and_direction() -> None:
     assert safe_url("https://le360.ma/a?b=1") == "https://le360.ma/a?b=1"
-    for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example/x", "/relative", None, "http://["):
+    for bad in (
+        "javascript:alert(1)",
+        " JaVaScRiPt:alert(1)",
+        "data:text/html,x",
+        "//evil.example/x",
+        "/relative",
+        None,
+        "http://[",
+    ):
         assert safe_url(bad) is None
     assert text_dir("ar") == "rtl" and text_dir("fr") == "auto" and text_dir(None) == "auto"
 
@@ -119,7 +138,7 @@ def test_rule_names_accepts_names_dicts_or_nothing() -> None:
 
 
 def _row(**changes: object) -> MatchRow:
-    base = dict(match_id=1, article_id=2, topic="t", score=0.5, matched_at=datetime(2026, 11, 1, 8, tzinfo=timezone.utc),
+    base = dict(match_id=1, article_id=2, topic="t", score=0.5, matched_at=datetime(2026, 11, 1, 8, tzinfo=UTC),
                 title="=HYPERLINK(\"http://evil\")", url="https://x.example/a", outlet="O", country="ma", language="fr",
                 published_at=None, story_id=None, story_size=1)  # fmt: skip
     base.update(changes)
@@ -127,14 +146,23 @@ def _row(**changes: object) -> MatchRow:
 
 
 def test_csv_cells_never_become_formulas() -> None:
-    assert csv_cell("=1+1") == "'=1+1" and csv_cell("-2") == "'-2" and csv_cell(-2) == "-2" and csv_cell(None) == ""
+    assert (
+        csv_cell("=1+1") == "'=1+1"
+        and csv_cell("-2") == "'-2"
+        and csv_cell(-2) == "-2"
+        and csv_cell(None) == ""
+    )
     lines = matches_csv([_row()]).splitlines()
     assert lines[0].startswith("match_id,article_id,topic") and "'=HYPERLINK" in lines[1]
 
 
 def test_atom_feed_is_well_formed_even_with_hostile_titles() -> None:
-    rows = [_row(title="<script>alert(1)</script> \x0b coop & co", published_at=datetime(2026, 11, 1, tzinfo=timezone.utc))]
-    body = atom_feed("security cooperation", rows, "http://127.0.0.1:8000/", datetime(2026, 11, 2, tzinfo=timezone.utc))
+    rows = [
+        _row(title="<script>alert(1)</script> \x0b coop & co", published_at=datetime(2026, 11, 1, tzinfo=UTC))
+    ]
+    body = atom_feed(
+        "security cooperation", rows, "http://127.0.0.1:8000/", datetime(2026, 11, 2, tzinfo=UTC)
+    )
     root = ET.fromstring(body)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.find("a:id", ns).text == "http://127.0.0.1:8000/feeds/security%20cooperation.atom"  # type: ignore[union-attr]
@@ -145,8 +173,15 @@ def test_atom_feed_is_well_formed_even_with_hostile_titles() -> None:
 
 
 def test_charts_escape_labels_and_show_empty_state() -> None:
-    svg = str(line_chart({"<script>x</script>": [0, 3, 1]}, ["2026-11-01", "2026-11-02", "2026-11-03"], "T & U"))
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and "T &amp; U" in svg and svg.count("<polyline") == 1
+    svg = str(
+        line_chart({"<script>x</script>": [0, 3, 1]}, ["2026-11-01", "2026-11-02", "2026-11-03"], "T & U")
+    )
+    assert (
+        "<script>" not in svg
+        and "&lt;script&gt;" in svg
+        and "T &amp; U" in svg
+        and svg.count("<polyline") == 1
+    )
     assert "no data in this period" in str(line_chart({}, ["2026-11-01"], "empty"))
     grid = str(heatmap({"A": [0, 2], "B": [1, 0]}, ["2026-11-01", "2026-11-02"], "H"))
     assert grid.count("<rect") == 4 and grid.count('stroke="#d62728"') == 2  # two empty days outlined
@@ -155,6 +190,9 @@ def test_charts_escape_labels_and_show_empty_state() -> None:
 def test_reason_labels_are_distinct_and_tolerate_junk() -> None:
     from dashboard.highlight import reason_labels
 
-    reasons = {"terms": [{"term": "a"}, {"term": "b"}, {"term": "a"}, "junk"], "entities": [{"entity": "E"}, {"alias": "F"}]}
+    reasons = {
+        "terms": [{"term": "a"}, {"term": "b"}, {"term": "a"}, "junk"],
+        "entities": [{"entity": "E"}, {"alias": "F"}],
+    }
     assert reason_labels(reasons) == (["a", "b"], ["E", "F"])
     assert reason_labels({"terms": "nope"}) == ([], []) and reason_labels(None) == ([], [])

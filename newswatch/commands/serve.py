@@ -37,5 +37,10 @@ def serve(host: str, port: int) -> None:
         )
     upgrade()
     app = create_app(token=token)
-    log.info("dashboard on http://%s:%d/ (%s)", host, port, "token required" if token else "no token: loopback only")
+    log.info(
+        "dashboard on http://%s:%d/ (%s)",
+        host,
+        port,
+        "token required" if token else "no token: loopback only",
+    )
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=False)

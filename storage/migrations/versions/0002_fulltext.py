@@ -12,6 +12,7 @@ Not expressible in the models, so written by hand, one branch per dialect:
 ``dashboard/search.py`` builds the matching queries; ``tests/test_migrations.py`` tells
 ``compare_metadata`` to ignore these objects.
 """
+
 from collections.abc import Sequence
 
 from alembic import op
