@@ -74,7 +74,7 @@ def fill(url: str, n_articles: int, n_matches: int, seed: int = 7) -> None:
     with engine.begin() as conn:
         conn.execute(insert(Match), [
             {"article_id": a, "topic": rng.choice(TOPICS), "score": round(rng.random(), 3), "rules_version": "bench",
-             "reasons": {"terms": [{"term": "coopération", "field": "text", "start": 0, "end": 5}], "rules": ["r1"]},
+             "reasons": {"terms": [{"term": "coopération", "field": "text", "start": 0, "end": 5}], "groups": ["cooperation"]},
              "matched_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 90))} for a in matched
         ])  # fmt: skip
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

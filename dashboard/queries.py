@@ -291,16 +291,21 @@ def add_feedback(session: Session, match_id: int, verdict: str, note: str = "") 
 
 
 def rule_names(reasons: Any, topic: str) -> list[str]:
-    """The rules a match credits in its reasons (names or ids), else its topic."""
+    """The rules a match credits: its reasons' ``rules`` (names or ids), else the keyword
+    ``groups`` that fired (what the filter stores), else just its topic."""
     names: list[str] = []
-    rules = reasons.get("rules") if isinstance(reasons, dict) else None
-    for rule in rules if isinstance(rules, list) else []:
-        if isinstance(rule, str):
-            names.append(rule)
-        elif isinstance(rule, dict):
-            name = rule.get("name") or rule.get("id") or rule.get("rule") or rule.get("group")
-            if name:
-                names.append(str(name))
+    if isinstance(reasons, dict):
+        for key in ("rules", "groups"):
+            items = reasons.get(key)
+            for rule in items if isinstance(items, list) else []:
+                if isinstance(rule, str | int) and not isinstance(rule, bool):
+                    names.append(str(rule))
+                elif isinstance(rule, dict):
+                    name = rule.get("name") or rule.get("id") or rule.get("rule") or rule.get("group")
+                    if name:
+                        names.append(str(name))
+            if names:
+                break
     return names or [topic]
 
 

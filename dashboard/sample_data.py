@@ -38,24 +38,26 @@ class Sample:
 
 
 def spans(text: str, words: list[str], field_name: str, kind: str = "term") -> list[dict[str, Any]]:
-    """Offsets of the first occurrence of each word in ``text``, as the filter stores them."""
+    """Offsets of the first occurrence of each word in ``text``, in the filter's reason shape."""
     out = []
     for word in words:
         start = text.find(word)
         if start >= 0:
-            key = "term" if kind == "term" else "entity"
-            out.append(
-                {key: word, "group": "core", "field": field_name, "start": start, "end": start + len(word)}
-            )
+            where = {"field": field_name, "start": start, "end": start + len(word), "text": word}
+            if kind == "term":
+                out.append({"term": word, "group": "core", "lang": "", **where})
+            else:
+                out.append({"entity": word, "alias": word, "groups": [], **where})
     return out
 
 
-def reasons(title: str, text: str, terms: list[str], entities: list[str], rules: list[str]) -> dict[str, Any]:
+def reasons(title: str, text: str, terms: list[str], entities: list[str], groups: list[str]) -> dict[str, Any]:
     return {
         "terms": spans(title, terms, "title") + spans(text, terms, "text"),
         "entities": spans(title, entities, "title", "entity") + spans(text, entities, "text", "entity"),
-        "snippets": [{"text": text[:120], "start": 0, "end": min(len(text), 120)}],
-        "rules": rules,
+        "groups": groups,
+        "snippets": [{"field": "text", "text": text[:120], "start": 0, "end": min(len(text), 120)}],
+        "score_parts": {},
     }
 
 

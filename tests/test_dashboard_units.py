@@ -132,9 +132,10 @@ def test_safe_url_and_direction() -> None:
     assert text_dir("ar") == "rtl" and text_dir("fr") == "auto" and text_dir(None) == "auto"
 
 
-def test_rule_names_accepts_names_dicts_or_nothing() -> None:
-    assert rule_names({"rules": ["a", {"name": "b"}, {"id": 3}, 4]}, "topic") == ["a", "b", "3"]
-    assert rule_names({}, "topic") == ["topic"] and rule_names(None, "t") == ["t"]
+def test_rule_names_accepts_rules_or_groups_or_nothing() -> None:
+    assert rule_names({"rules": ["a", {"name": "b"}, {"id": 3}, 4, None, True]}, "topic") == ["a", "b", "3", "4"]
+    assert rule_names({"groups": ["cooperation", "security"], "terms": []}, "topic") == ["cooperation", "security"]
+    assert rule_names({}, "topic") == ["topic"] and rule_names(None, "t") == ["t"] and rule_names({"groups": "x"}, "t") == ["t"]
 
 
 def _row(**changes: object) -> MatchRow:
