@@ -46,13 +46,10 @@ def _detect(data: bytes) -> str | None:
     if not matches:
         return "cp1252"
     best = matches[0]
-    # Single-byte Latin code pages often tie (cp1250 vs cp1252 on French text): among the
-    # matches as good as the best, prefer the code pages our outlets actually use.
-    tied = {
-        m.encoding
-        for m in matches
-        if m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.05
-    }
+    # Single-byte Latin code pages often tie (cp1250 vs cp1252 vs mac_latin2 on French
+    # text; coherence means little on a short page): among the matches as clean as the
+    # best, prefer the code pages our outlets actually use.
+    tied = {m.encoding for m in matches if m.chaos <= best.chaos + 0.01}
     for preferred in PREFERRED_ENCODINGS:
         if preferred in tied:
             return preferred

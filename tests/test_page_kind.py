@@ -1,0 +1,82 @@
+"""Is it an article? Listing, tag, author, about, contact, login and 404 pages (tests/pages/kinds)
+raise NotAnArticle; a video page with no text raises EmptyExtraction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.article import EmptyExtraction, NotAnArticle
+from pipelines.extract import extract_article
+from pipelines.page_kind import url_reason
+
+KINDS = Path(__file__).parent / "pages" / "kinds"
+SITE = "https://lematin-securite.example"
+ARTICLE_URL = f"{SITE}/securite/2024/06/27/hammouchi-paris_1234.html"
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "reason_part"),
+    [
+        # markup alone decides, whatever the URL
+        ("category_listing.html", ARTICLE_URL, "CollectionPage"),
+        ("author_page.html", ARTICLE_URL, "ProfilePage"),
+        ("not_found.html", ARTICLE_URL, "error page"),
+        ("login_page.html", ARTICLE_URL, "login"),
+        ("section_listing_no_markup.html", ARTICLE_URL, "listing"),
+        ("tag_page.html", ARTICLE_URL, "listing"),
+        # the URL decides
+        ("tag_page.html", f"{SITE}/tag/hammouchi/", "tag listing"),
+        ("author_page.html", f"{SITE}/author/karim-benali/", "author listing"),
+        ("category_listing.html", f"{SITE}/category/securite/page/2/", "category listing"),
+        ("about_page.html", f"{SITE}/a-propos/", "a-propos page"),
+        ("contact_page.html", f"{SITE}/contact/", "contact page"),
+        ("login_page.html", f"{SITE}/connexion", "connexion page"),
+    ],
+)
+def test_not_an_article(page: str, url: str, reason_part: str) -> None:
+    with pytest.raises(NotAnArticle) as caught:
+        extract_article((KINDS / page).read_bytes(), url)
+    assert reason_part in caught.value.reason
+
+
+def test_video_page_is_empty_extraction() -> None:
+    with pytest.raises(EmptyExtraction) as caught:
+        extract_article((KINDS / "video_page.html").read_bytes(), ARTICLE_URL)
+    assert "video page" in caught.value.reason
+
+
+def test_article_markup_outranks_a_listing_url() -> None:
+    """A WordPress article filed under a /category/ path is still an article."""
+    seed = Path(__file__).parent / "pages" / "seeds" / "002_wordpress_newspaper.html"
+    article = extract_article(seed.read_bytes(), f"{SITE}/category/international/")
+    assert article.text.startswith("En visite de travail en France")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (f"{SITE}/", "home page"),
+        (f"{SITE}/fr/", "home page"),
+        (f"{SITE}/tag/maroc", "tag listing"),
+        (f"{SITE}/fr/categorie/politique/", "categorie listing"),
+        (f"{SITE}/auteur/jean-dupont/page/3/", "auteur listing"),
+        (f"{SITE}/politique/page/2/", "paginated listing"),
+        (f"{SITE}/?s=hammouchi", "home page"),
+        (f"{SITE}/recherche?q=dgsn", "recherche page"),
+        (f"{SITE}/wp-login.php", "login page"),
+        (f"{SITE}/qui-sommes-nous/", "qui-sommes-nous page"),
+        (f"{SITE}/%D9%88%D8%B3%D9%85/%D8%A7%D9%84%D9%85%D8%BA%D8%B1%D8%A8/", "وسم listing"),
+        (f"{SITE}/politique/2024/06/27/hammouchi-paris_1234.html", None),
+        (f"{SITE}/tags-et-categories-une-enquete-123.html", None),
+        (f"{SITE}/index.php?id=4521", None),
+        ("", None),
+    ],
+)
+def test_url_reason(url: str, expected: str | None) -> None:
+    reason = url_reason(url)
+    if expected is None:
+        assert reason is None
+    else:
+        assert reason is not None and reason.startswith(expected), reason
