@@ -8,7 +8,7 @@ Pure functions over bytes/text so they are tested without Scrapy. Broken input r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from time import struct_time
 from urllib.parse import urljoin
 
@@ -45,7 +45,7 @@ class Sitemap:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -60,7 +60,7 @@ def parse_date(value: str | None) -> datetime | None:
 def _struct_to_dt(value: struct_time | None) -> datetime | None:
     if not value:
         return None
-    return datetime(*value[:6], tzinfo=timezone.utc)
+    return datetime(*value[:6], tzinfo=UTC)
 
 
 def parse_feed(body: bytes, base_url: str) -> Feed:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Spider, signals
@@ -107,7 +107,7 @@ class CrawlRecorder:
             run.outlet_stats = _jsonable(dict(self.outlets))
             run.stats = _jsonable(self.crawler.stats.get_stats() if self.crawler.stats else {})
             if status != "running":
-                run.finished_at = datetime.now(timezone.utc)
+                run.finished_at = datetime.now(UTC)
                 run.finish_reason = reason
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -2,36 +2,57 @@
 seen-set whose entries expire.
 
 scrapy-redis keeps its seen-set as one Redis SET that only grows (its users report
-exactly that). Here each request fingerprint is its own key, set with NX and a TTL
-(NEWSWATCH_REDIS_SEEN_TTL, default 6 h): two workers never fetch the same URL within
-that window, memory is bounded by what one window sees, and a URL that a killed worker
-had claimed but never stored becomes fetchable again once its claim expires (stored
-articles are skipped anyway, by the database). Enabled by NEWSWATCH_REDIS_URL.
+exactly that). Here each request fingerprint is its own key with a TTL:
+
+- scheduling a request claims its URL with a short *lease* (NEWSWATCH_REDIS_LEASE,
+  default 10 min): no other worker schedules it meanwhile;
+- when an article page is stored (or dropped, or failed for good), its claim is extended
+  to the *seen* TTL (NEWSWATCH_REDIS_SEEN_TTL, default 6 h);
+- a worker killed mid-crawl loses the requests it had taken from the queue; their leases
+  expire, and the next worker that walks the feeds claims them again. Stored articles are
+  skipped anyway (the database is the lasting seen-set).
+
+Memory is bounded by what one TTL window sees. Enabled by NEWSWATCH_REDIS_URL. Idle
+workers wait NEWSWATCH_REDIS_IDLE_SECONDS for the queue to refill before they stop, so a
+worker that starts first does not quit while another is still reading feeds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
 from typing import Any
 
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 
-KEY_PREFIX = "newswatch"
+from crawler.signals import crawl_error
+from crawler.urls import canonicalize
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
-    """A seen-set of per-fingerprint keys with a TTL instead of one ever-growing SET."""
+    """A seen-set of per-fingerprint keys, each a lease that expires, instead of one ever-growing SET."""
 
-    ttl: int = 6 * 3600
+    lease: int = 600
 
     @classmethod
     def from_spider(cls, spider: Any) -> ExpiringDupeFilter:
         dupefilter = super().from_spider(spider)
-        dupefilter.ttl = spider.settings.getint("NEWSWATCH_REDIS_SEEN_TTL", cls.ttl)
+        dupefilter.lease = spider.settings.getint("NEWSWATCH_REDIS_LEASE", cls.lease)
         return dupefilter
 
+    def request_fingerprint(self, request: Any) -> str:
+        """Fingerprint of the canonical URL: a feed's utm-tagged link and the sitemap's clean
+        one are the same page, whichever worker meets it."""
+        if request.method != "GET" or request.body:
+            return super().request_fingerprint(request)
+        return claim_fingerprint(request.url)
+
     def request_seen(self, request: Any) -> bool:
-        fingerprint = self.request_fingerprint(request)
-        claimed = self.server.set(f"{self.key}:{fingerprint}", 1, nx=True, ex=self.ttl)
+        claimed = self.server.set(f"{self.key}:{self.request_fingerprint(request)}", 1, nx=True, ex=self.lease)
         return not claimed
 
     def clear(self) -> None:
@@ -39,15 +60,69 @@ class ExpiringDupeFilter(RFPDupeFilter):
             self.server.delete(key)
 
 
-def redis_settings(redis_url: str, seen_ttl: int) -> dict[str, Any]:
+def claim_fingerprint(url: str) -> str:
+    return hashlib.sha1(canonicalize(url).encode("utf-8")).hexdigest()
+
+
+class RedisFrontierExtension:
+    """Extends an answered article's claim to the seen TTL; keeps idle workers alive a while."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.get("REDIS_URL") or "scrapy_redis" not in str(settings.get("SCHEDULER")):
+            raise NotConfigured
+        self.crawler = crawler
+        self.server = get_redis_from_settings(settings)
+        self.key_format = settings.get("SCHEDULER_DUPEFILTER_KEY")
+        self.seen_ttl = settings.getint("NEWSWATCH_REDIS_SEEN_TTL", 6 * 3600)
+        self.idle_seconds = settings.getfloat("NEWSWATCH_REDIS_IDLE_SECONDS", 30.0)
+        self.last_activity = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisFrontierExtension:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.activity, signal=signals.request_scheduled)
+        crawler.signals.connect(ext.activity, signal=signals.response_received)
+        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
+        crawler.signals.connect(ext.error_done, signal=crawl_error)
+        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        return ext
+
+    def _mark_done(self, url: str) -> None:
+        """The page is stored (or definitely not to be stored): hold its claim for the seen TTL."""
+        spider = self.crawler.spider
+        name = spider.name if spider else "news"
+        key = f"{self.key_format % {'spider': name}}:{claim_fingerprint(url)}"
+        self.server.set(key, 1, ex=self.seen_ttl)
+
+    def item_done(self, item: Any, **_: Any) -> None:
+        self.last_activity = time.monotonic()
+        if isinstance(item, dict) and item.get("claimed_url"):
+            self._mark_done(item["claimed_url"])
+
+    def error_done(self, outlet: str, url: str, kind: str, message: str) -> None:
+        self._mark_done(url)
+
+    def activity(self, **_: Any) -> None:
+        self.last_activity = time.monotonic()
+
+    def spider_idle(self, spider: Spider) -> None:
+        if time.monotonic() - self.last_activity < self.idle_seconds:
+            raise DontCloseSpider
+
+
+def redis_settings(redis_url: str, seen_ttl: int, lease: int, idle_seconds: float, key_prefix: str) -> dict[str, Any]:
     """Scrapy settings that switch the crawl to the shared Redis frontier."""
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_PERSIST": True,  # one worker finishing must not wipe the others' queue
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
-        "SCHEDULER_QUEUE_KEY": f"{KEY_PREFIX}:%(spider)s:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{KEY_PREFIX}:%(spider)s:seen",
+        "SCHEDULER_QUEUE_KEY": f"{key_prefix}:%(spider)s:requests",
+        "SCHEDULER_DUPEFILTER_KEY": f"{key_prefix}:%(spider)s:seen",
         "DUPEFILTER_CLASS": "crawler.redis_frontier.ExpiringDupeFilter",
         "REDIS_URL": redis_url,
         "NEWSWATCH_REDIS_SEEN_TTL": seen_ttl,
+        "NEWSWATCH_REDIS_LEASE": lease,
+        "NEWSWATCH_REDIS_IDLE_SECONDS": idle_seconds,
     }

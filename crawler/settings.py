@@ -70,4 +70,6 @@ LOG_FORMATTER = "crawler.logformatter.NewswatchLogFormatter"
 if _s.redis_url:  # several workers share one frontier (see crawler/redis_frontier.py)
     from crawler.redis_frontier import redis_settings
 
-    globals().update(redis_settings(_s.redis_url, _s.redis_seen_ttl))
+    globals().update(redis_settings(_s.redis_url, _s.redis_seen_ttl, _s.redis_lease, _s.redis_idle_seconds,
+                                    _s.redis_key_prefix))
+    EXTENSIONS["crawler.redis_frontier.RedisFrontierExtension"] = 200

@@ -69,8 +69,15 @@ class Settings(BaseSettings):
         default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."
     )
     redis_seen_ttl: int = Field(
-        default=6 * 3600, description="Seconds a URL stays in the shared Redis seen-set (bounds its size)."
+        default=6 * 3600, description="Seconds a fetched article URL stays in the shared Redis seen-set."
     )
+    redis_lease: int = Field(
+        default=600, description="Seconds a worker's claim on a scheduled URL lasts before others may take it."
+    )
+    redis_idle_seconds: float = Field(
+        default=30.0, description="How long an idle worker waits for the shared queue to refill before stopping."
+    )
+    redis_key_prefix: str = Field(default="newswatch", description="Prefix of the Redis keys (one per deployment).")
 
     # delivery
     smtp_host: str = Field(default="", description="SMTP server; empty = e-mails written to the outbox.")

@@ -10,10 +10,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from crawl_helpers import crawl_env, errors, newswatch, stored, write_sources
 
 from newswatch.localweb import BAD_SITE, LocalWeb, sample_web
 from storage.db import dispose_engines, upgrade
-from crawl_helpers import crawl_env, errors, newswatch, stored, write_sources
 
 pytestmark = pytest.mark.slow
 

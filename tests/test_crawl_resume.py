@@ -11,9 +11,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from crawl_helpers import PROJECT_ROOT, crawl_env, newswatch, stored, write_sources
 from sqlalchemy import func, select
 
-from crawl_helpers import PROJECT_ROOT, crawl_env, newswatch, stored, write_sources
 from newswatch.localweb import LocalWeb, build_outlet_site
 from storage.db import dispose_engines, get_engine
 from storage.models import Article

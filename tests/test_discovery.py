@@ -1,10 +1,17 @@
 """Feeds, sitemaps, robots.txt and feed discovery, on well-formed and broken input."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from crawler.discovery import DiscoveryError, discover_feeds, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from crawler.discovery import (
+    DiscoveryError,
+    discover_feeds,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
 <item><title>Hammouchi \xc3\xa0 Paris</title><link>https://a.ma/politique/hammouchi-a-paris-1</link>
@@ -32,14 +39,14 @@ def test_rss_entries_with_dates_and_relative_links() -> None:
     entries = feed.entries
     assert feed.problem is None
     assert [e.url for e in entries] == ["https://a.ma/politique/hammouchi-a-paris-1", "https://a.ma/relative/link-2"]
-    assert entries[0].published == datetime(2024, 6, 26, 9, 0, tzinfo=timezone.utc)
+    assert entries[0].published == datetime(2024, 6, 26, 9, 0, tzinfo=UTC)
     assert entries[0].title == "Hammouchi à Paris"
     assert entries[1].published is None
 
 
 def test_atom() -> None:
     (entry,) = parse_feed(ATOM, "https://a.ma/atom").entries
-    assert entry.url == "https://a.ma/x-1" and entry.published == datetime(2024, 6, 26, 10, tzinfo=timezone.utc)
+    assert entry.url == "https://a.ma/x-1" and entry.published == datetime(2024, 6, 26, 10, tzinfo=UTC)
 
 
 def test_entries_recovered_from_broken_xml_are_kept_and_the_breakage_reported() -> None:
@@ -58,8 +65,8 @@ def test_news_sitemap_prefers_publication_date() -> None:
     sitemap = parse_sitemap(NEWS_SITEMAP, "https://a.ma/s.xml")
     assert not sitemap.is_index
     first, second = sitemap.entries
-    assert first.published == datetime(2024, 6, 26, 7, tzinfo=timezone.utc) and first.title == "T1"
-    assert second.published == datetime(2024, 6, 20, tzinfo=timezone.utc)
+    assert first.published == datetime(2024, 6, 26, 7, tzinfo=UTC) and first.title == "T1"
+    assert second.published == datetime(2024, 6, 20, tzinfo=UTC)
 
 
 def test_sitemap_index() -> None:

@@ -1,12 +1,12 @@
 """Retry-After parsing and backoff delays of the retry middleware."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crawler.middlewares import backoff_delay, retry_after_seconds
 
 
 def test_retry_after_forms() -> None:
-    now = datetime(2024, 6, 26, 10, 0, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 6, 26, 10, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(b"7") == 7.0
     assert retry_after_seconds("Wed, 26 Jun 2024 10:00:30 GMT", now) == 30.0
     assert retry_after_seconds("Wed, 26 Jun 2024 09:00:00 GMT", now) == 0.0

@@ -1,6 +1,6 @@
 """Storing articles: idempotent on canonical URL, exact duplicates flagged, raw HTML kept."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -13,7 +13,7 @@ from storage.models import Article, RawPage
 
 def _article(text: str = "Le DGSN a reçu son homologue français à Rabat.") -> ExtractedArticle:
     return ExtractedArticle(url="https://a.ma/x", text=text, title="Titre", language="fr",
-                            published=datetime(2024, 6, 26, 9, tzinfo=timezone.utc))
+                            published=datetime(2024, 6, 26, 9, tzinfo=UTC))
 
 
 def test_store_is_idempotent_and_keeps_raw_html(database_url: str) -> None:
@@ -30,7 +30,7 @@ def test_store_is_idempotent_and_keeps_raw_html(database_url: str) -> None:
     raw = session.get(RawPage, first.article_id)
     assert raw is not None and decompress_html(raw.html_zlib) == html and raw.size_bytes == len(html)
     stored = session.get(Article, first.article_id)
-    assert stored is not None and stored.published_at == datetime(2024, 6, 26, 9, tzinfo=timezone.utc)
+    assert stored is not None and stored.published_at == datetime(2024, 6, 26, 9, tzinfo=UTC)
     session.close()
 
 

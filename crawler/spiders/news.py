@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -19,12 +19,21 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
-from crawler.discovery import DiscoveryError, Entry, discover_feeds, page_links, parse_feed, parse_sitemap, robots_sitemaps
+from crawler.discovery import (
+    DiscoveryError,
+    Entry,
+    discover_feeds,
+    page_links,
+    parse_feed,
+    parse_sitemap,
+    robots_sitemaps,
+)
 from crawler.signals import crawl_error
 from crawler.sources import Outlet, load_sources, select_outlets
 from crawler.urls import canonicalize, is_navigation, looks_like_article, within_outlet
 from storage.db import get_engine
-from storage.models import Article, Outlet as OutletRow, RawPage
+from storage.models import Article, RawPage
+from storage.models import Outlet as OutletRow
 
 HTML_TYPES = (b"text/html", b"application/xhtml")
 
@@ -70,7 +79,7 @@ class NewsSpider(scrapy.Spider):
         path = self.sources_arg or settings.get("NEWSWATCH_SOURCES_FILE")
         self.outlets = select_outlets(load_sources(path), self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
-        self.cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+        self.cutoff = datetime.now(UTC) - timedelta(days=days)
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
         self.by_name = {o.name: o for o in self.outlets}
         self.stored_urls = self._load_stored_urls(settings.get("NEWSWATCH_DATABASE_URL"))
@@ -246,6 +255,7 @@ class NewsSpider(scrapy.Spider):
             "outlet": outlet.name,
             "url": response.meta.get("canonical") or canonicalize(response.url),
             "fetched_url": response.url,
+            "claimed_url": (response.meta.get("redirect_urls") or [response.request.url])[0],
             "status": response.status,
             "html": body,
             "encoding": encoding if header_charset else None,

@@ -56,9 +56,15 @@ def format_summary(run: CrawlRun) -> str:
 @click.option("--outlet", "outlets", multiple=True, help="Outlet name (repeatable); default: all enabled.")
 @click.option("--sources", type=click.Path(path_type=Path), default=None, help="sources.yaml to use.")
 @click.option("--days", type=float, default=None, help="Only feed/sitemap items newer than this many days.")
-def crawl(outlets: tuple[str, ...], sources: Path | None, days: float | None) -> None:
+@click.option("--worker", is_flag=True,
+              help="One of several crawl workers sharing the Redis frontier (needs NEWSWATCH_REDIS_URL).")
+def crawl(outlets: tuple[str, ...], sources: Path | None, days: float | None, worker: bool) -> None:
     """Crawl the outlets into the database (incremental: stored URLs are not fetched again)."""
     settings = get_settings()
+    if worker and not settings.redis_url:
+        click.echo("error: --worker shares a crawl through Redis: set NEWSWATCH_REDIS_URL "
+                   "(e.g. redis://127.0.0.1:6379/0)", err=True)
+        sys.exit(2)
     try:
         select_outlets(load_sources(sources or settings.resolved_sources_file), list(outlets))
     except SourcesError as exc:
