@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
@@ -113,6 +113,7 @@ class Selection:
     topics: frozenset[str]
     min_score: float = 0.0
     languages: frozenset[str] = frozenset()
+    max_age: timedelta | None = None  # articles published longer ago (e.g. found by a rematch) are left out
 
 
 def clean(text: str | None, limit: int | None = None) -> str:
@@ -231,8 +232,11 @@ def _clean_segments(segments: Sequence[Segment], limit: int) -> tuple[Segment, .
     return tuple(s for s in out if s.text)
 
 
-def select(items: Iterable[MatchItem], selection: Selection, delivered: set[str]) -> list[MatchItem]:
+def select(
+    items: Iterable[MatchItem], selection: Selection, delivered: set[str], until: datetime | None = None
+) -> list[MatchItem]:
     """Matches the subscription wants and has not received (by story)."""
+    oldest = until - selection.max_age if until is not None and selection.max_age is not None else None
     return [
         item
         for item in items
@@ -240,6 +244,7 @@ def select(items: Iterable[MatchItem], selection: Selection, delivered: set[str]
         and item.score >= selection.min_score
         and (not selection.languages or (item.language or "") in selection.languages)
         and item.story_key not in delivered
+        and (oldest is None or (item.published_at or item.matched_at) >= oldest)
     ]
 
 
@@ -286,7 +291,7 @@ def build_digest(
     """Group the wanted, undelivered matches of ``[since, until]`` by story, best score first."""
     in_window = (i for i in items if since <= i.matched_at <= until)
     groups: dict[str, list[MatchItem]] = {}
-    for item in select(in_window, selection, delivered):
+    for item in select(in_window, selection, delivered, until):
         groups.setdefault(item.story_key, []).append(item)
     entries = sorted(
         (_entry(group) for group in groups.values()),

@@ -29,7 +29,6 @@ def match_items(engine: Engine, topics: Iterable[str], since: datetime, until: d
             .join(Article, Match.article_id == Article.id)
             .join(Outlet, Article.outlet_id == Outlet.id)
             .where(Match.topic.in_(topics), Match.matched_at >= since, Match.matched_at <= until)
-            .where(Article.duplicate_of_id.is_(None))
             .order_by(Match.id)
         ).all()
         return [

@@ -144,7 +144,8 @@ def build(rt: AlertsRuntime, sub: Subscription, *, kind: str = "digest", since: 
     else:
         min_score = sub.min_score
         start = since or _window_start(rt, sub, ("digest",), now)
-    selection = Selection(frozenset(sub.topics), min_score, frozenset(sub.languages))
+    max_age = timedelta(days=sub.max_age_days) if sub.max_age_days else None
+    selection = Selection(frozenset(sub.topics), min_score, frozenset(sub.languages), max_age)
     items = queries.match_items(rt.engine, sub.topics, start, now)
     delivered = ledger.delivered_story_keys(rt.engine, sub.name)
     return build_digest(sub.name, items, selection, delivered=delivered, since=start, until=now)

@@ -119,6 +119,9 @@ class Subscription(_Strict):
     health: bool = Field(default=False, description="Receives crawl-health alerts (the ops subscription).")
     send_empty: bool = Field(default=False, description="Send a 'nothing new' message when there is nothing.")
     first_lookback_hours: float = Field(default=24, gt=0, description="Window of the very first digest.")
+    max_age_days: float | None = Field(
+        default=7, gt=0, description="Leave out articles published longer ago (old news matched by a rematch)."
+    )
 
     @field_validator("languages")
     @classmethod

@@ -74,6 +74,15 @@ def test_delivered_stories_and_the_window_are_excluded() -> None:
     assert digest([]).empty and digest([]).topic_counts == {}
 
 
+def test_old_articles_matched_late_are_left_out() -> None:
+    fresh, old = item(1, story=1), item(2, story=2)  # published 1 h and 2 h before T
+    older = MatchItem(**{**old.__dict__, "article_id": 3, "match_id": 3, "story_id": 3,
+                         "published_at": T - timedelta(days=9)})
+    undated = MatchItem(**{**old.__dict__, "article_id": 4, "match_id": 4, "story_id": 4, "published_at": None})
+    sel = Selection(frozenset({"secops"}), max_age=timedelta(days=7))
+    assert [e.story_key for e in digest([fresh, old, older, undated], sel).entries] == ["s4", "s1", "s2"]  # undated: matched_at (T) is its date
+
+
 def test_counts_per_topic_count_stories() -> None:
     items = [item(1, story=1, topic="secops"), item(2, story=1, topic="terror"), item(3, story=2, topic="terror")]
     d = digest(items, Selection(frozenset({"secops", "terror"})))
