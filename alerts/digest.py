@@ -207,7 +207,10 @@ def snippet_for(item: MatchItem, limit: int = SNIPPET_CHARS) -> tuple[tuple[Segm
             start = space + 1 if 0 <= space < first else start
         body = item.text[start : start + limit]
         return _clean_segments(with_offsets(body, start), limit), term_names
-    return _clean_segments(mark(item.title, _find_terms(item.title, term_names)), limit), term_names
+    title = mark(item.title, _find_terms(item.title, term_names))
+    if not any(seg.marked for seg in title):
+        return (), term_names  # the title alone, unmarked, would only repeat the heading
+    return _clean_segments(title, limit), term_names
 
 
 def _clean_segments(segments: Sequence[Segment], limit: int) -> tuple[Segment, ...]:

@@ -120,3 +120,41 @@ def test_health_rendering_escapes_too() -> None:
     assert "<b>Le360</b>" not in rendered.html and "&lt;b&gt;Le360&lt;/b&gt;" in rendered.html
     assert rendered.subject == "[newswatch ops] 1 crawl problem: <b>Le360</b>"
     assert "&lt;b&gt;Le360&lt;/b&gt;" in json.dumps(rendered.slack)
+
+
+GOLDEN_TEXT = """\
+newswatch digest · daily · 2 new stories
+2026-11-19 07:00 → 2026-11-20 08:00 (Africa/Casablanca)
+  secops: 2 stories
+
+1. Darmanin à Rabat: coopération sécuritaire
+   2026-11-20 05:00 · fr · score 0.92 · secops
+   Rabat et Paris: *coopération sécuritaire* renforcée.
+   - Le Monde: https://lemonde.example/2
+   - Le360: https://le360.example/1
+
+2. \u2067تعاون أمني بين المغرب وفرنسا\u2069
+   2026-11-20 07:00 · ar · score 0.81 · secops
+   \u2067اتفاق *تعاون أمني* جديد\u2069
+   - Hespress: https://hespress.example/3
+
+-- 
+newswatch · subscription daily
+"""
+
+
+def test_text_part_golden() -> None:
+    """The whole plain-text digest, byte for byte: grouping, order, local dates, marks, RTL isolates."""
+    items = [
+        MatchItem(1, "secops", 0.92, T, 1, "Darmanin à Rabat: coopération sécuritaire", "https://le360.example/1",
+                  "Le360", "fr", T, 1,
+                  {"terms": [{"term": "coopération sécuritaire", "field": "text", "start": 17, "end": 40}],
+                   "snippets": [{"text": "Rabat et Paris: coopération sécuritaire renforcée.", "start": 1, "end": 52}]}),
+        MatchItem(2, "secops", 0.90, T, 2, "Rabat et Paris renforcent leur coopération", "https://lemonde.example/2",
+                  "Le Monde", "fr", T - timedelta(hours=2), 1, {}),
+        MatchItem(3, "secops", 0.81, T, 3, "تعاون أمني بين المغرب وفرنسا", "https://hespress.example/3", "Hespress",
+                  "ar", T, 2, {"terms": [{"term": "تعاون أمني"}], "snippets": [{"text": "اتفاق تعاون أمني جديد"}]}),
+    ]
+    d = build_digest("daily", items, Selection(frozenset({"secops"})), delivered=set(),
+                     since=T - timedelta(days=1), until=T + timedelta(hours=1))
+    assert render_digest(d, zone=ZoneInfo("Africa/Casablanca")).text == GOLDEN_TEXT
