@@ -138,7 +138,7 @@ newswatch digest · daily · 2 new stories
    \u2067اتفاق *تعاون أمني* جديد\u2069
    - Hespress: https://hespress.example/3
 
--- 
+--\u0020
 newswatch · subscription daily
 """
 
