@@ -114,7 +114,7 @@ class Article(Base):
         Index("ix_articles_fetched_at", "fetched_at"),
         # covering index of the dashboard's match list: SQLite must otherwise read past the
         # long ``text`` (overflow pages) of every matched article to reach its dates
-        Index("ix_articles_list", "id", "published_at", "fetched_at", "outlet_id", "language"),
+        Index("ix_articles_list", "id", "published_at", "fetched_at", "outlet_id", "language", "story_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 13:11:30.057906
+Create Date: 2026-11-23 13:20:53.081826
 """
 from collections.abc import Sequence
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.models
+
 
 revision: str = '0001'
 down_revision: str | None = None
@@ -104,7 +105,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_articles_content_hash'), ['content_hash'], unique=False)
         batch_op.create_index('ix_articles_fetched_at', ['fetched_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_language'), ['language'], unique=False)
-        batch_op.create_index('ix_articles_list', ['id', 'published_at', 'fetched_at', 'outlet_id', 'language'], unique=False)
+        batch_op.create_index('ix_articles_list', ['id', 'published_at', 'fetched_at', 'outlet_id', 'language', 'story_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_outlet_id'), ['outlet_id'], unique=False)
         batch_op.create_index('ix_articles_outlet_published', ['outlet_id', 'published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_published_at'), ['published_at'], unique=False)
