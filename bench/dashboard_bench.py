@@ -127,6 +127,7 @@ def main() -> None:
             ("topic + country + min_score", "?topic=security-cooperation&country=ma&min_score=0.5"),
             ("sorted by score", "?sort=-score"),
             ("page 100", "?page=100"),
+            ("one row per story", "?view=stories"),
             ("date range 7 days", f"?date_from={(datetime.now(UTC) - timedelta(days=7)).date()}"),
             ("full-text 'coopération Rabat'", "?q=coop%C3%A9ration+Rabat"),
             ("full-text Arabic 'التعاون'", "?q=%D8%A7%D9%84%D8%AA%D8%B9%D8%A7%D9%88%D9%86"),

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from sqlalchemy.orm import Session
 
-from dashboard.filters import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MatchFilters, SortKey
+from dashboard.filters import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MatchFilters, SortKey, View
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -37,10 +37,11 @@ def match_filters(
     sort: Annotated[
         SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")
     ] = "-date",
+    view: Annotated[View, Query(description="matches: every match; stories: one row per story (its best match)")] = "matches",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> MatchFilters:
     return MatchFilters.build(
         topic=topic, outlet=outlet, country=country, language=language, date_from=date_from,
-        date_to=date_to, min_score=min_score, q=q, sort=sort, page=page, per_page=per_page,
+        date_to=date_to, min_score=min_score, q=q, sort=sort, view=view, page=page, per_page=per_page,
     )  # fmt: skip

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+View = Literal["matches", "stories"]
 SortKey = Literal["-date", "date", "-score", "score", "outlet", "-outlet"]
 SORT_KEYS: tuple[str, ...] = ("-date", "date", "-score", "score", "outlet", "-outlet")
 DEFAULT_SORT = "-date"
@@ -37,6 +38,7 @@ class MatchFilters:
     min_score: float | None = None
     q: str = ""
     sort: str = DEFAULT_SORT
+    view: str = "matches"  # or "stories": one row per story, its best match
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
@@ -55,6 +57,7 @@ class MatchFilters:
             min_score=raw.get("min_score"),
             q=clean_text(raw.get("q")),
             sort=sort if sort in SORT_KEYS else DEFAULT_SORT,
+            view="stories" if raw.get("view") == "stories" else "matches",
             page=min(max(int(raw.get("page") or 1), 1), MAX_PAGE),
             per_page=min(max(int(per_page), 1), MAX_PER_PAGE),
         )

@@ -107,6 +107,7 @@ def _listed_articles() -> _ListedArticles:
         column("fetched_at", UTCDateTime()),
         column("outlet_id", Integer),
         column("language", String),
+        column("story_id", Integer),
     )
 
 
@@ -116,13 +117,15 @@ def article_date(articles: Any = None) -> ColumnElement[datetime]:
     return func.coalesce(a.c.published_at, a.c.fetched_at)
 
 
-def _filtered(stmt: Select[Any], filters: MatchFilters, dialect: str, articles: Any = None, sort: str = "") -> Select[Any]:
+def _filtered(
+    stmt: Select[Any], filters: MatchFilters, dialect: str, articles: Any = None, sort: str = "", by_story: bool = False
+) -> Select[Any]:
     """``stmt`` on matches with the filter's conditions, joining articles/outlets only when
     the filter or the ``sort`` key needs them."""
     a = Article.__table__ if articles is None else articles
     key = sort.lstrip("-")
     need_outlet = bool(filters.outlet or filters.country or key == "outlet")
-    if need_outlet or key == "date" or filters.language or filters.date_from or filters.date_to or filters.q:
+    if need_outlet or by_story or key == "date" or filters.language or filters.date_from or filters.date_to or filters.q:
         stmt = stmt.join(a, Match.article_id == a.c.id)
     if need_outlet:
         stmt = stmt.join(Outlet, a.c.outlet_id == Outlet.id)
@@ -147,10 +150,19 @@ def _filtered(stmt: Select[Any], filters: MatchFilters, dialect: str, articles: 
     return stmt
 
 
+def _sort_key(sort: str, articles: Any = None) -> Any:
+    return {"date": article_date(articles), "score": Match.score, "outlet": Outlet.name}[sort.lstrip("-")]
+
+
 def _ordering(sort: str, articles: Any = None) -> list[Any]:
-    key = {"date": article_date(articles), "score": Match.score, "outlet": Outlet.name}[sort.lstrip("-")]
+    key = _sort_key(sort, articles)
     primary = key.desc() if sort.startswith("-") else key.asc()
     return [primary, Match.id.desc()]
+
+
+def _story_key(articles: Any) -> Any:
+    """One group per story; an article outside any story is a group of its own."""
+    return func.coalesce(articles.c.story_id, -articles.c.id)
 
 
 def _row_columns() -> list[Any]:
@@ -187,18 +199,34 @@ def _rows_by_id(session: Session, match_ids: list[int]) -> list[MatchRow]:
 
 
 def _rows(session: Session, filters: MatchFilters, limit: int, offset: int) -> list[MatchRow]:
-    """Two steps: the ids of one page (sorted on the covering index), then their full rows."""
+    """Two steps: the ids of one page (sorted on the covering index), then their full rows.
+
+    In the stories view a story shows once, through its best-scored match."""
     dialect = session.get_bind().dialect.name
-    listed = _listed_articles()
-    stmt = _filtered(select(Match.id).select_from(Match), filters, dialect, listed, sort=filters.sort)
-    stmt = stmt.order_by(*_ordering(filters.sort, listed)).limit(limit).offset(offset)
+    a = _listed_articles()
+    if filters.view != "stories":
+        stmt = _filtered(select(Match.id).select_from(Match), filters, dialect, a, sort=filters.sort)
+        stmt = stmt.order_by(*_ordering(filters.sort, a)).limit(limit).offset(offset)
+        return _rows_by_id(session, list(session.scalars(stmt)))
+    best = func.row_number().over(partition_by=_story_key(a), order_by=(Match.score.desc(), Match.id.desc()))
+    ranked = _filtered(
+        select(Match.id.label("mid"), _sort_key(filters.sort, a).label("k"), best.label("rn")).select_from(Match),
+        filters, dialect, a, sort=filters.sort, by_story=True,
+    ).subquery()  # fmt: skip
+    key = ranked.c.k.desc() if filters.sort.startswith("-") else ranked.c.k.asc()
+    stmt = select(ranked.c.mid).where(ranked.c.rn == 1).order_by(key, ranked.c.mid.desc()).limit(limit).offset(offset)
     return _rows_by_id(session, list(session.scalars(stmt)))
 
 
 def list_matches(session: Session, filters: MatchFilters) -> MatchPage:
-    """One page of matches under ``filters``, with the total count."""
+    """One page of matches (or of stories) under ``filters``, with the total count."""
     dialect = session.get_bind().dialect.name
-    count = _filtered(select(func.count(Match.id)).select_from(Match), filters, dialect, _listed_articles())
+    a = _listed_articles()
+    if filters.view == "stories":
+        counted = select(func.count(func.distinct(_story_key(a)))).select_from(Match)
+        count = _filtered(counted, filters, dialect, a, by_story=True)
+    else:
+        count = _filtered(select(func.count(Match.id)).select_from(Match), filters, dialect, a)
     total = session.scalar(count) or 0
     offset = (filters.page - 1) * filters.per_page
     items = _rows(session, filters, filters.per_page, offset) if offset < total else []

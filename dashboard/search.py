@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, column, select, text
+from sqlalchemy import ColumnElement, Integer, and_, column, select, text
 
 from storage.models import Article
 
@@ -58,8 +58,5 @@ def article_search_condition(dialect: str, query: str, article_id: Any = None) -
             tsq=" ".join(words)
         )  # type: ignore[return-value]
     # any other backend: a plain (slow) substring search on every word
-    condition: ColumnElement[bool] | None = None
-    for word in words:
-        clause = Article.title.contains(word) | Article.text.contains(word)
-        condition = clause if condition is None else condition & clause
-    return article_id.in_(select(Article.id).where(condition))  # type: ignore[no-any-return]
+    clauses = [Article.title.contains(word) | Article.text.contains(word) for word in words]
+    return article_id.in_(select(Article.id).where(and_(*clauses)))  # type: ignore[no-any-return]

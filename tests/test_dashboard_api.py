@@ -387,3 +387,22 @@ def test_empty_store_renders_every_page(database_url: str) -> None:
         "items": [],
     }
     assert date.today()  # the store being empty is not an error
+
+
+def test_stories_view_shows_each_story_once_by_its_best_match(env: Env) -> None:
+    rows = oracle(env.url)
+    with session_scope(get_engine(env.url)) as s:
+        story_of = dict(s.execute(select(Match.id, Article.story_id).join(Article)).all())
+        article_of = dict(s.execute(select(Match.id, Match.article_id)).all())
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r["topic"] == TOPIC:
+            groups.setdefault(story_of[r["id"]] or f"a{article_of[r['id']]}", []).append(r)
+    best = {max(g, key=lambda r: (r["score"], r["id"]))["id"] for g in groups.values()}
+    assert len(best) < sum(len(g) for g in groups.values())  # the sample has a story of several matches
+    data = env.client.get("/api/matches", params={"view": "stories", "topic": TOPIC, "sort": "-score"}).json()
+    assert data["total"] == len(groups) and {i["match_id"] for i in data["items"]} == best
+    scores = [i["score"] for i in data["items"]]
+    assert scores == sorted(scores, reverse=True)
+    page = env.client.get("/matches", params={"view": "stories", "topic": TOPIC}).text
+    assert f'<span id="total">{len(groups)}</span> stories' in page and "3 articles" in page

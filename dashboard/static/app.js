@@ -8,6 +8,7 @@ document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(form.elements, function (el) {
       if (el.name && el.value === "" ) { el.disabled = true; }
       if (el.name === "sort" && el.value === "-date") { el.disabled = true; }
+      if (el.name === "view" && el.value === "matches") { el.disabled = true; }
     });
   });
   // changing a drop-down applies the filter at once
