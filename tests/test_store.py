@@ -54,3 +54,35 @@ def test_declared_canonical_on_same_host_wins() -> None:
     assert choose_url("https://a.ma/x", "https://evil.example/x") == "https://a.ma/x"
     assert choose_url("https://a.ma/x", "https://a.ma/") == "https://a.ma/x"
     assert choose_url("https://a.ma/x", None) == "https://a.ma/x"
+
+
+def test_two_concurrent_writers_store_each_article_once(database_url: str) -> None:
+    """Two workers storing the same pages at the same moment: one row each, never an error."""
+    import threading
+
+    engine = get_engine(database_url)
+    with session_factory(engine)() as session:
+        outlet_id = ensure_outlet(session, "Le360")
+        session.commit()
+    urls = [f"https://a.ma/article-{i}" for i in range(40)]
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def writer() -> None:
+        with session_factory(engine)() as session:
+            for url in urls:
+                barrier.wait()
+                result = store_article(session, _article(f"texte {url}"), url=url, outlet_id=outlet_id,
+                                       html=b"<p>", fetched_url=url)
+                with lock:
+                    results.append(result.status)
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("stored") == len(urls) and results.count("duplicate_url") == len(urls)
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count(Article.id))) == len(urls)

@@ -35,7 +35,8 @@ def demo(articles: int, data_dir: Path | None, serve: bool) -> None:
     os.environ.pop("NEWSWATCH_DATABASE_URL", None)
     os.environ.setdefault("NEWSWATCH_DOWNLOAD_DELAY", "0")
     os.environ.setdefault("NEWSWATCH_AUTOTHROTTLE", "false")
-    os.environ.setdefault("NEWSWATCH_DOWNLOAD_TIMEOUT", "5")
+    os.environ.setdefault("NEWSWATCH_DOWNLOAD_TIMEOUT", "3")
+    os.environ.setdefault("NEWSWATCH_RETRY_TIMES", "1")
     os.environ.setdefault("NEWSWATCH_RETRY_BACKOFF_BASE", "0.2")
     reset_settings()
 
@@ -81,10 +82,9 @@ def _report_matches_and_digests(data_dir: Path) -> None:
         total = session.scalar(select(func.count(Article.id))) or 0
         per_topic = session.execute(select(Match.topic, func.count(Match.id)).group_by(Match.topic)).all()
     click.echo(f"{total} articles stored; matches: " + (", ".join(f"{t}: {n}" for t, n in per_topic) or "none"))
-    try:
-        from newswatch.commands.alerts import run_digests
-    except ImportError:
-        return
-    for line in run_digests():
-        click.echo(line)
-    click.echo(f"digests written to {data_dir / 'outbox'}")
+    from newswatch.commands.alerts import digest
+
+    click.get_current_context().invoke(digest, names=(), dry_run=False, since=None, immediate=False)
+    outbox = data_dir / "outbox"
+    files = sorted(outbox.glob("*")) if outbox.exists() else []
+    click.echo(f"{len(files)} message file(s) in {outbox}")
