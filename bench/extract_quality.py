@@ -66,7 +66,8 @@ def evaluate(
     """Score every extractor; pages outer, extractors inner, so load changes on a shared
     machine hit all extractors alike and the speed ratio stays meaningful."""
     acc: dict[str, dict[str, Any]] = {
-        name: {"f1s": [], "seconds": [], "per_page": [], "counts": [0, 0, 0, 0], "dropped": 0} for name, _ in runs
+        name: {"f1s": [], "seconds": [], "per_page": [], "counts": [0, 0, 0, 0], "dropped": 0}
+        for name, _ in runs
     }
     for page, raw in pages:
         gt = page["ground_truth"]
@@ -84,7 +85,7 @@ def evaluate(
                 row["f1"] = score.prf(score.tokens(output), score.tokens(gt["body"]))[2]
                 a["f1s"].append(row["f1"])
             counts = score.snippet_counts(output, gt)
-            a["counts"] = [x + y for x, y in zip(a["counts"], counts)]
+            a["counts"] = [x + y for x, y in zip(a["counts"], counts, strict=True)]
             row["leaks"] = counts[2]
             a["per_page"].append(row)
     results = {}

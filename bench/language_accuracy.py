@@ -88,10 +88,15 @@ def main() -> None:
         ("chosen rule (language.identify)", chosen),
     ]
     for below in (0.9, 0.99, 0.9999):
-        rules.append((f"  same, other_below={below}", lambda t, b=below: L.identify(t, other_below=b).language))
+        rules.append(
+            (f"  same, other_below={below}", lambda t, b=below: L.identify(t, other_below=b).language)
+        )
     for chars in (20, 40, 100):
         rules.append(
-            (f"  same, min_chars_for_other={chars}", lambda t, c=chars: L.identify(t, min_chars_for_other=c).language)
+            (
+                f"  same, min_chars_for_other={chars}",
+                lambda t, c=chars: L.identify(t, min_chars_for_other=c).language,
+            )
         )
     sets = [("titles", titles), ("bodies", bodies), ("other", other)]
     print(f"{'rule':34}" + "".join(f"{name} (n={len(items)})".rjust(18) for name, items in sets))

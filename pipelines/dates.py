@@ -20,7 +20,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -130,15 +131,15 @@ _MIN_YEAR = 1995
 def zone(name: str | None) -> dt_timezone | ZoneInfo:
     """The outlet's zone; an unknown name falls back to UTC."""
     if not name or name.upper() == "UTC":
-        return dt_timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return dt_timezone.utc
+        return UTC
 
 
 def _plausible(value: datetime) -> datetime | None:
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     if value.year < _MIN_YEAR or value > now + timedelta(days=1):
         return None
     return value
@@ -148,7 +149,7 @@ def _localize(value: datetime, tz: dt_timezone | ZoneInfo) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> datetime | None:
+def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = UTC) -> datetime | None:
     """Parse a machine-readable date (ISO 8601, RFC 2822, compact 20241128) as aware datetime."""
     raw = (value or "").strip()
     if not raw or len(raw) > 64:
@@ -164,7 +165,7 @@ def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc)
             parsed = datetime.strptime(raw, "%Y%m%d")
         elif re.fullmatch(r"\d{10}(?:\d{3})?", raw):  # epoch seconds / milliseconds
             seconds = int(raw[:10])
-            parsed = datetime.fromtimestamp(seconds, tz=dt_timezone.utc)
+            parsed = datetime.fromtimestamp(seconds, tz=UTC)
         else:
             try:
                 parsed = parsedate_to_datetime(raw)
@@ -203,14 +204,14 @@ def _build(match: re.Match[str], tz: dt_timezone | ZoneInfo) -> datetime | None:
     return _plausible(value)
 
 
-def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> datetime | None:
+def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = UTC) -> datetime | None:
     """First date (with its time, if any) written in ``text`` in fr/ar/es/en forms."""
     for found in iter_text_dates(text, tz):
         return found
     return None
 
 
-def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = dt_timezone.utc) -> Iterator[datetime]:
+def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC) -> Iterator[datetime]:
     """Dates written in ``text``, in the order they appear."""
     text = _normalise_text(text[:5000])
     hits: list[tuple[int, datetime]] = []
@@ -262,7 +263,9 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
     )
     for element in candidates[:20]:
         parent_class = " ".join(
-            f"{el.get('class', '')} {el.get('id', '')}" for el in (element, element.getparent()) if el is not None
+            f"{el.get('class', '')} {el.get('id', '')}"
+            for el in (element, element.getparent())
+            if el is not None
         )
         if _UPDATED_MARKER.search(parent_class):
             continue

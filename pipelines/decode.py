@@ -76,7 +76,9 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> tuple[str, st
     if isinstance(data, str):
         return data, "unicode"
     hint = _known(encoding)
-    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not (hint or "").startswith("utf-16"):
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not (hint or "").startswith(
+        "utf-16"
+    ):
         # Bytes that are valid UTF-8 are UTF-8, whatever a header or <meta> says: legacy
         # single-byte text is practically never valid UTF-8, while CMS templates often keep
         # an old "iso-8859-15" <meta> after the site moved to UTF-8 (El Mundo does).

@@ -26,7 +26,7 @@ from typing import Any
 
 import trafilatura
 from lxml.etree import ParserError
-from lxml.html import HTMLParser, HtmlElement, fromstring
+from lxml.html import HtmlElement, HTMLParser, fromstring
 
 from pipelines import dates, noise, page_kind
 from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
@@ -153,7 +153,9 @@ def _extract(
     if reason:
         raise NotAnArticle(reason)
     if len(text) < MIN_TEXT_CHARS:
-        what = "video page" if meta.og_type.startswith("video") or "VideoObject" in meta.jsonld_types else "page"
+        what = (
+            "video page" if meta.og_type.startswith("video") or "VideoObject" in meta.jsonld_types else "page"
+        )
         raise EmptyExtraction(f"{what} with {len(text)} characters of text")
 
     guess = article_language(meta.title, text)

@@ -68,8 +68,13 @@ def _identifiers() -> tuple[Any, Any]:
     full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     # the restricted model shares the loaded arrays (loading the model is ~0.5 s)
     restricted = LanguageIdentifier(
-        full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
-        norm_probs=True, tk_row=full.tk_row,
+        full.nb_ptc,
+        full.nb_pc,
+        full.nb_classes,
+        full.tk_nextmove,
+        full.tk_output,
+        norm_probs=True,
+        tk_row=full.tk_row,
     )
     restricted.set_languages(list(LANGUAGES))
     return restricted, full

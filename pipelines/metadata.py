@@ -178,7 +178,9 @@ def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> Page
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
         if not author and meta.get(key):
             author = meta[key]
-    page.author = _clean_author(author, page.site_name) or _clean_author(_author_from_page(tree), page.site_name)
+    page.author = _clean_author(author, page.site_name) or _clean_author(
+        _author_from_page(tree), page.site_name
+    )
 
     canonical = tree.xpath("//link[@rel='canonical']/@href")
     declared = (canonical[0] if canonical else "") or meta.get("og:url", "")

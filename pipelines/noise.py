@@ -25,25 +25,83 @@ from cssselect import GenericTranslator, SelectorError
 from lxml.etree import XPath, XPathError
 from lxml.html import HtmlElement
 
+from pipelines.dates import parse_text_date
+
 # ---------------------------------------------------------------- DOM pass
 _NOISE_CLASS_PARTS = (
     # tickers / breaking-news bars
-    "ticker", "breaking-news", "breaking_news", "breakingnews", "flash-info", "flashinfo", "flash_info",
-    "news-flash", "newsflash", "marquee", "urgent-news", "last-news-bar",
+    "ticker",
+    "breaking-news",
+    "breaking_news",
+    "breakingnews",
+    "flash-info",
+    "flashinfo",
+    "flash_info",
+    "news-flash",
+    "newsflash",
+    "marquee",
+    "urgent-news",
+    "last-news-bar",
     # language switchers
-    "lang-switch", "language-switch", "languages-switch", "language-selector", "lang-selector",
-    "wpml-ls", "polylang", "trp-language", "lang-menu", "language-menu", "gtranslate",
+    "lang-switch",
+    "language-switch",
+    "languages-switch",
+    "language-selector",
+    "lang-selector",
+    "wpml-ls",
+    "polylang",
+    "trp-language",
+    "lang-menu",
+    "language-menu",
+    "gtranslate",
     # share bars
-    "share-buttons", "share-bar", "sharebar", "social-share", "sharedaddy", "addtoany", "a2a_kit",
-    "post-sharing", "share-post", "post-share", "entry-share", "sharing-buttons", "share-links",
-    "social-sharing", "shareaholic", "heateor", "essb_links",
+    "share-buttons",
+    "share-bar",
+    "sharebar",
+    "social-share",
+    "sharedaddy",
+    "addtoany",
+    "a2a_kit",
+    "post-sharing",
+    "share-post",
+    "post-share",
+    "entry-share",
+    "sharing-buttons",
+    "share-links",
+    "social-sharing",
+    "shareaholic",
+    "heateor",
+    "essb_links",
     # related / read-more widgets
-    "related-posts", "related_posts", "relatedposts", "jp-relatedposts", "yarpp", "related-articles",
-    "related_articles", "td-related", "crp_related", "read-also", "also-read", "lire-aussi", "a-lire",
-    "more-articles", "you-may-like", "recommended-posts",
+    "related-posts",
+    "related_posts",
+    "relatedposts",
+    "jp-relatedposts",
+    "yarpp",
+    "related-articles",
+    "related_articles",
+    "td-related",
+    "crp_related",
+    "read-also",
+    "also-read",
+    "lire-aussi",
+    "a-lire",
+    "more-articles",
+    "you-may-like",
+    "recommended-posts",
     # breadcrumbs, comments, report widgets, mobile switch
-    "breadcrumb", "comment-respond", "comments-area", "comment-form", "comments-link", "comment-count",
-    "disqus", "fb-comments", "report-image", "report-abuse", "mobile-switch", "wpmobile",
+    "breadcrumb",
+    "comment-respond",
+    "comments-area",
+    "comment-form",
+    "comments-link",
+    "comment-count",
+    "disqus",
+    "fb-comments",
+    "report-image",
+    "report-abuse",
+    "mobile-switch",
+    "wpmobile",
 )
 _NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker")
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
@@ -93,9 +151,29 @@ RELATED_HEADINGS = re.compile(
 _HEADING_HINT = re.compile(
     _trie_regex(
         (
-            "loin", "ntéress", "même", "imilaire", "liés", "ssociés", "ire aussi", "ire également", "aimer",
-            "plus lus", "erniers articles", "elated", "ore stories", "ore news", "lso like", "ead more",
-            "ecommend", "elacionad", "nteresar", "oticias", "صلة", "أيضا", "المزيد",
+            "loin",
+            "ntéress",
+            "même",
+            "imilaire",
+            "liés",
+            "ssociés",
+            "ire aussi",
+            "ire également",
+            "aimer",
+            "plus lus",
+            "erniers articles",
+            "elated",
+            "ore stories",
+            "ore news",
+            "lso like",
+            "ead more",
+            "ecommend",
+            "elacionad",
+            "nteresar",
+            "oticias",
+            "صلة",
+            "أيضا",
+            "المزيد",
         )
     )
 )
@@ -293,8 +371,6 @@ def _is_byline(line: str) -> bool:
         return False
     if _BYLINE.search(line):
         return True
-    from pipelines.dates import parse_text_date
-
     return parse_text_date(line) is not None and len(line.split()) <= 12
 
 

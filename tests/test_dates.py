@@ -3,7 +3,7 @@ English visible text) read in the outlet's time zone; >= 95 % must come out exac
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,60 +24,175 @@ def ld(data: str) -> str:
 
 # (label, html, outlet zone, expected ISO datetime or None)
 TABLE: list[tuple[str, str, str, str | None]] = [
-    ("meta aware", page('<meta property="article:published_time" content="2024-11-28T15:40:00+01:00">'), CASA,
-     "2024-11-28T15:40:00+01:00"),
-    ("meta Z", page('<meta property="article:published_time" content="2024-11-28T14:40:00Z">'), PARIS,
-     "2024-11-28T14:40:00+00:00"),
-    ("meta naive in Paris winter", page('<meta name="pubdate" content="2024-01-15 08:30:00">'), PARIS,
-     "2024-01-15T08:30:00+01:00"),
-    ("meta naive in Paris summer", page('<meta name="date" content="2024-07-15T08:30">'), PARIS,
-     "2024-07-15T08:30:00+02:00"),
-    ("meta itemprop", page('<meta itemprop="datePublished" content="2025-06-24T10:00:00+01:00">'), CASA,
-     "2025-06-24T10:00:00+01:00"),
-    ("meta compact", page('<meta name="sailthru.date" content="20240316">'), CASA, "2024-03-16T00:00:00+00:00"),
-    ("json-ld NewsArticle", page(ld('{"@type":"NewsArticle","datePublished":"2024-06-29T09:12:41+00:00"}')), CASA,
-     "2024-06-29T09:12:41+00:00"),
-    ("json-ld @graph", page(ld('{"@graph":[{"@type":"WebPage"},{"@type":"Article","datePublished":'
-                                '"2023-12-16T15:00:00+01:00","dateModified":"2023-12-18T09:00:00+01:00"}]}')), PARIS,
-     "2023-12-16T15:00:00+01:00"),
-    ("json-ld naive", page(ld('{"@type":"NewsArticle","datePublished":"2025-03-20 19:05"}')), CASA,
-     "2025-03-20T19:05:00+00:00"),  # Ramadan 2025: Morocco on UTC+0
-    ("json-ld beats meta", page(ld('{"@type":"NewsArticle","datePublished":"2024-05-02T10:00:00+01:00"}')
-                                + '<meta property="article:published_time" content="2024-05-03T10:00:00+01:00">'),
-     CASA, "2024-05-02T10:00:00+01:00"),
-    ("time element", page(body='<article><time datetime="2024-09-24T14:05:00+01:00">24/09/2024</time></article>'),
-     CASA, "2024-09-24T14:05:00+01:00"),
-    ("time element text only", page(body='<time class="entry-date">12/02/2025 à 10:45</time>'), PARIS,
-     "2025-02-12T10:45:00+01:00"),
-    ("fr Publié le", page(body="<p class='meta'>Publié le 28 novembre 2024 à 15h40</p>"), CASA,
-     "2024-11-28T15:40:00+01:00"),
-    ("fr Publié le, mis à jour", page(body="<div>Mis à jour le 30 novembre 2024 à 08h00</div>"
-                                           "<div>Publié le 28 novembre 2024 à 15h40</div>"), PARIS,
-     "2024-11-28T15:40:00+01:00"),
-    ("fr byline", page(body="<p class='info-article'>16 décembre 2023 - 15h00 - Maroc - Ecrit par : S.A</p>"), CASA,
-     "2023-12-16T15:00:00+01:00"),
+    (
+        "meta aware",
+        page('<meta property="article:published_time" content="2024-11-28T15:40:00+01:00">'),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "meta Z",
+        page('<meta property="article:published_time" content="2024-11-28T14:40:00Z">'),
+        PARIS,
+        "2024-11-28T14:40:00+00:00",
+    ),
+    (
+        "meta naive in Paris winter",
+        page('<meta name="pubdate" content="2024-01-15 08:30:00">'),
+        PARIS,
+        "2024-01-15T08:30:00+01:00",
+    ),
+    (
+        "meta naive in Paris summer",
+        page('<meta name="date" content="2024-07-15T08:30">'),
+        PARIS,
+        "2024-07-15T08:30:00+02:00",
+    ),
+    (
+        "meta itemprop",
+        page('<meta itemprop="datePublished" content="2025-06-24T10:00:00+01:00">'),
+        CASA,
+        "2025-06-24T10:00:00+01:00",
+    ),
+    (
+        "meta compact",
+        page('<meta name="sailthru.date" content="20240316">'),
+        CASA,
+        "2024-03-16T00:00:00+00:00",
+    ),
+    (
+        "json-ld NewsArticle",
+        page(ld('{"@type":"NewsArticle","datePublished":"2024-06-29T09:12:41+00:00"}')),
+        CASA,
+        "2024-06-29T09:12:41+00:00",
+    ),
+    (
+        "json-ld @graph",
+        page(
+            ld(
+                '{"@graph":[{"@type":"WebPage"},{"@type":"Article","datePublished":'
+                '"2023-12-16T15:00:00+01:00","dateModified":"2023-12-18T09:00:00+01:00"}]}'
+            )
+        ),
+        PARIS,
+        "2023-12-16T15:00:00+01:00",
+    ),
+    (
+        "json-ld naive",
+        page(ld('{"@type":"NewsArticle","datePublished":"2025-03-20 19:05"}')),
+        CASA,
+        "2025-03-20T19:05:00+00:00",
+    ),  # Ramadan 2025: Morocco on UTC+0
+    (
+        "json-ld beats meta",
+        page(
+            ld('{"@type":"NewsArticle","datePublished":"2024-05-02T10:00:00+01:00"}')
+            + '<meta property="article:published_time" content="2024-05-03T10:00:00+01:00">'
+        ),
+        CASA,
+        "2024-05-02T10:00:00+01:00",
+    ),
+    (
+        "time element",
+        page(body='<article><time datetime="2024-09-24T14:05:00+01:00">24/09/2024</time></article>'),
+        CASA,
+        "2024-09-24T14:05:00+01:00",
+    ),
+    (
+        "time element text only",
+        page(body='<time class="entry-date">12/02/2025 à 10:45</time>'),
+        PARIS,
+        "2025-02-12T10:45:00+01:00",
+    ),
+    (
+        "fr Publié le",
+        page(body="<p class='meta'>Publié le 28 novembre 2024 à 15h40</p>"),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "fr Publié le, mis à jour",
+        page(
+            body="<div>Mis à jour le 30 novembre 2024 à 08h00</div>"
+            "<div>Publié le 28 novembre 2024 à 15h40</div>"
+        ),
+        PARIS,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "fr byline",
+        page(body="<p class='info-article'>16 décembre 2023 - 15h00 - Maroc - Ecrit par : S.A</p>"),
+        CASA,
+        "2023-12-16T15:00:00+01:00",
+    ),
     ("fr 1er", page(body="<span class='date'>1er mars 2024</span>"), PARIS, "2024-03-01T00:00:00+01:00"),
-    ("fr aggregator", page(body="<div>Publié dans Maroc Diplomatique le 16 - 03 - 2024</div>"), CASA,
-     "2024-03-16T00:00:00+00:00"),
-    ("ar Moroccan غشت", page(body="<span class='date'>نشر في 5 غشت 2023 - 10:30</span>"), CASA,
-     "2023-08-05T10:30:00+01:00"),
-    ("ar Moroccan شتنبر", page(body="<div class='post-date'>الثلاثاء 24 شتنبر 2024</div>"), CASA,
-     "2024-09-24T00:00:00+01:00"),
-    ("ar Moroccan دجنبر", page(body="<div class='date'>الأربعاء 13 دجنبر 2023 - 17:45</div>"), CASA,
-     "2023-12-13T17:45:00+01:00"),
-    ("ar Moroccan يوليوز digits", page(body="<span class='time'>نشر بتاريخ ٢٢ يوليوز ٢٠٢٤ على الساعة 09:15</span>"),
-     CASA, "2024-07-22T09:15:00+01:00"),
+    (
+        "fr aggregator",
+        page(body="<div>Publié dans Maroc Diplomatique le 16 - 03 - 2024</div>"),
+        CASA,
+        "2024-03-16T00:00:00+00:00",
+    ),
+    (
+        "ar Moroccan غشت",
+        page(body="<span class='date'>نشر في 5 غشت 2023 - 10:30</span>"),
+        CASA,
+        "2023-08-05T10:30:00+01:00",
+    ),
+    (
+        "ar Moroccan شتنبر",
+        page(body="<div class='post-date'>الثلاثاء 24 شتنبر 2024</div>"),
+        CASA,
+        "2024-09-24T00:00:00+01:00",
+    ),
+    (
+        "ar Moroccan دجنبر",
+        page(body="<div class='date'>الأربعاء 13 دجنبر 2023 - 17:45</div>"),
+        CASA,
+        "2023-12-13T17:45:00+01:00",
+    ),
+    (
+        "ar Moroccan يوليوز digits",
+        page(body="<span class='time'>نشر بتاريخ ٢٢ يوليوز ٢٠٢٤ على الساعة 09:15</span>"),
+        CASA,
+        "2024-07-22T09:15:00+01:00",
+    ),
     ("ar Moroccan نونبر", page(body="<p>تاريخ النشر: 18 نونبر 2024</p>"), CASA, "2024-11-18T00:00:00+01:00"),
-    ("ar standard أغسطس", page(body="<span class='date'>7 أغسطس 2024</span>"), CASA, "2024-08-07T00:00:00+01:00"),
-    ("ar Levantine تشرين", page(body="<span class='date'>12 تشرين الأول 2024</span>"), CASA,
-     "2024-10-12T00:00:00+01:00"),
-    ("ar Algerian جويلية", page(body="<span class='date'>3 جويلية 2024</span>"), CASA, "2024-07-03T00:00:00+01:00"),
-    ("es Publicado", page(body="<p>Publicado el 13 de enero de 2025 a las 18:20</p>"), "Europe/Madrid",
-     "2025-01-13T18:20:00+01:00"),
-    ("en Published", page(body="<p class='byline'>Published November 28, 2024 at 3:40 pm</p>"), "UTC",
-     "2024-11-28T15:40:00+00:00"),
-    ("future meta ignored", page('<meta property="article:published_time" content="2099-01-01T00:00:00Z">'), CASA,
-     None),
+    (
+        "ar standard أغسطس",
+        page(body="<span class='date'>7 أغسطس 2024</span>"),
+        CASA,
+        "2024-08-07T00:00:00+01:00",
+    ),
+    (
+        "ar Levantine تشرين",
+        page(body="<span class='date'>12 تشرين الأول 2024</span>"),
+        CASA,
+        "2024-10-12T00:00:00+01:00",
+    ),
+    (
+        "ar Algerian جويلية",
+        page(body="<span class='date'>3 جويلية 2024</span>"),
+        CASA,
+        "2024-07-03T00:00:00+01:00",
+    ),
+    (
+        "es Publicado",
+        page(body="<p>Publicado el 13 de enero de 2025 a las 18:20</p>"),
+        "Europe/Madrid",
+        "2025-01-13T18:20:00+01:00",
+    ),
+    (
+        "en Published",
+        page(body="<p class='byline'>Published November 28, 2024 at 3:40 pm</p>"),
+        "UTC",
+        "2024-11-28T15:40:00+00:00",
+    ),
+    (
+        "future meta ignored",
+        page('<meta property="article:published_time" content="2099-01-01T00:00:00Z">'),
+        CASA,
+        None,
+    ),
     ("no date", page(body="<p class='meta'>le .</p>"), CASA, None),
 ]
 
@@ -99,7 +214,9 @@ def test_date_table_accuracy() -> None:
     assert accuracy >= 0.95, f"{accuracy:.1%} right; wrong: {wrong}"
 
 
-@pytest.mark.parametrize(("label", "html", "tz", "expected"), [row for row in TABLE if row[0].startswith("ar ")])
+@pytest.mark.parametrize(
+    ("label", "html", "tz", "expected"), [row for row in TABLE if row[0].startswith("ar ")]
+)
 def test_arabic_month_names(label: str, html: str, tz: str, expected: str) -> None:
     assert _published(html, tz) == expected
 
@@ -114,18 +231,20 @@ def test_every_published_date_is_timezone_aware() -> None:
 
 def test_parse_text_date_forms() -> None:
     casa = zone(CASA)
-    assert parse_text_date("Publié le 28 novembre 2024 à 15h40", casa) == datetime(2024, 11, 28, 14, 40, tzinfo=timezone.utc)
+    assert parse_text_date("Publié le 28 novembre 2024 à 15h40", casa) == datetime(
+        2024, 11, 28, 14, 40, tzinfo=UTC
+    )
     assert parse_text_date("le .", casa) is None
     assert parse_text_date("32 janvier 2024", casa) is None
-    assert parse_text_date("11/28/2024", zone("UTC")) == datetime(2024, 11, 28, tzinfo=timezone.utc)
+    assert parse_text_date("11/28/2024", zone("UTC")) == datetime(2024, 11, 28, tzinfo=UTC)
 
 
 def test_machine_dates() -> None:
-    assert parse_machine_date("Thu, 28 Nov 2024 15:40:00 GMT") == datetime(2024, 11, 28, 15, 40, tzinfo=timezone.utc)
-    assert parse_machine_date("2024-11-28T15:40:00.123+0100") == datetime(2024, 11, 28, 14, 40, tzinfo=timezone.utc)
+    assert parse_machine_date("Thu, 28 Nov 2024 15:40:00 GMT") == datetime(2024, 11, 28, 15, 40, tzinfo=UTC)
+    assert parse_machine_date("2024-11-28T15:40:00.123+0100") == datetime(2024, 11, 28, 14, 40, tzinfo=UTC)
     assert parse_machine_date("not a date") is None
     assert parse_machine_date("") is None
 
 
 def test_unknown_zone_falls_back_to_utc() -> None:
-    assert zone("Mars/Olympus_Mons") == timezone.utc
+    assert zone("Mars/Olympus_Mons") == UTC

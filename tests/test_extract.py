@@ -28,7 +28,11 @@ AR_PARAGRAPHS = [
 
 
 def arabic_page(charset_meta: str | None) -> str:
-    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}">' if charset_meta else ""
+    meta = (
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}">'
+        if charset_meta
+        else ""
+    )
     paragraphs = "".join(f"<p>{p}</p>" for p in AR_PARAGRAPHS)
     return (
         f'<html dir="rtl" lang="ar"><head>{meta}<title>حموشي ولوجيي يوقعان خطة عمل</title></head><body>'
@@ -59,8 +63,13 @@ def test_http_hint_beats_a_wrong_meta() -> None:
 
 
 def test_valid_utf8_wins_over_a_stale_latin_declaration() -> None:
-    html = (SEEDS / "000_clean_article.html").read_text(encoding="utf-8").replace(
-        '<meta charset="utf-8">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">'
+    html = (
+        (SEEDS / "000_clean_article.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            '<meta charset="utf-8">',
+            '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">',
+        )
     )
     article = extract_article(html.encode("utf-8"), URL)
     assert "sécurité optimal" in article.text
@@ -79,9 +88,14 @@ def test_decode_bom_and_str() -> None:
 
 
 def test_outlet_noise_selectors_are_stripped() -> None:
-    html = (SEEDS / "000_clean_article.html").read_text(encoding="utf-8").replace(
-        "<p>Leur mission consiste", '<p class="promo-box">Abonnez-vous à notre lettre Sécurité Maroc chaque matin '
-        "pour recevoir toute l'actualité de la coopération policière.</p><p>Leur mission consiste"
+    html = (
+        (SEEDS / "000_clean_article.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            "<p>Leur mission consiste",
+            '<p class="promo-box">Abonnez-vous à notre lettre Sécurité Maroc chaque matin '
+            "pour recevoir toute l'actualité de la coopération policière.</p><p>Leur mission consiste",
+        )
     )
     assert "Abonnez-vous à notre lettre" in extract_article(html, URL).text
     cleaned = extract_article(html, URL, noise_selectors=[".promo-box", "div[[bad selector"])
@@ -99,9 +113,13 @@ def test_extras_canonical_and_discovery() -> None:
 
 
 def test_og_url_is_a_declared_canonical_and_relative_links_are_resolved() -> None:
-    html = (SEEDS / "000_clean_article.html").read_text(encoding="utf-8").replace(
-        '<link rel="canonical" href="https://journal-du-maroc.example/societe/jo-2024-policiers-marocains-paris-1234.html">',
-        '<meta property="og:url" content="/societe/jo-2024.html">',
+    html = (
+        (SEEDS / "000_clean_article.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            '<link rel="canonical" href="https://journal-du-maroc.example/societe/jo-2024-policiers-marocains-paris-1234.html">',
+            '<meta property="og:url" content="/societe/jo-2024.html">',
+        )
     )
     article = extract_article(html, "https://journal-du-maroc.example/amp/societe/jo-2024.html")
     assert article.extra["declared_canonical"] == "https://journal-du-maroc.example/societe/jo-2024.html"
@@ -148,9 +166,9 @@ def _hostile_inputs() -> list[tuple[str, bytes | str]]:
         ("png labelled html", b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(5_000))),
         ("gzip body", b"\x1f\x8b\x08\x00" + bytes(rng.randrange(256) for _ in range(5_000))),
         ("truncated html", seed[: len(seed) // 3]),
-        ("cut inside a tag", seed[:1234] + b"<div class=\"td-post"),
+        ("cut inside a tag", seed[:1234] + b'<div class="td-post'),
         ("only a doctype", b"<!DOCTYPE html>"),
-        ("plain text", "Juste une phrase sans balises.".encode()),
+        ("plain text", b"Juste une phrase sans balises."),
         ("xml", b"<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>"),
         ("deep nesting", ("<div>" * 5000 + paragraph + "</div>" * 5000).encode()),
         ("nul bytes in text", seed.replace(b"En visite", b"En\x00visite\x00")),

@@ -57,10 +57,18 @@ def test_outlet_options_from_sources(tmp_path: Path) -> None:
     sources.write_text(SOURCES, encoding="utf-8")
     page = tmp_path / "naive.html"
     page.write_text(
-        SEED.read_text(encoding="utf-8").replace("2024-07-20T11:05:00+01:00", "2024-07-20T11:05:00"), encoding="utf-8"
+        SEED.read_text(encoding="utf-8").replace("2024-07-20T11:05:00+01:00", "2024-07-20T11:05:00"),
+        encoding="utf-8",
     )
-    code, out, err = run(str(page), "--url", "https://journal-du-maroc.example/a.html",
-                         "--outlet", "journal du maroc", "--sources", str(sources))
+    code, out, err = run(
+        str(page),
+        "--url",
+        "https://journal-du-maroc.example/a.html",
+        "--outlet",
+        "journal du maroc",
+        "--sources",
+        str(sources),
+    )
     assert code == 0, err
     data = json.loads(out)
     assert "Leur mission consiste" not in data["text"]  # the outlet's selector removed the 3rd paragraph
@@ -79,7 +87,11 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("page", "url", "message"),
     [
-        ("kinds/category_listing.html", "https://x.example/securite/", "not an article: JSON-LD says CollectionPage"),
+        (
+            "kinds/category_listing.html",
+            "https://x.example/securite/",
+            "not an article: JSON-LD says CollectionPage",
+        ),
         ("kinds/video_page.html", "https://x.example/video/1.html", "empty extraction: video page"),
         ("seeds/000_clean_article.html", "https://x.example/tag/maroc/", "not an article: tag listing"),
     ],

@@ -65,7 +65,7 @@ def _score(fixtures: Path) -> dict[str, Any]:
             f1s.append(f1)
             if f1 < 0.9:
                 low.append(f"{page['id']}: F1 {f1:.3f}")
-        counts = [a + b for a, b in zip(counts, score.snippet_counts(output, gt))]
+        counts = [a + b for a, b in zip(counts, score.snippet_counts(output, gt), strict=True)]
     tp, fn, fp, tn = counts
     return {
         "f1": statistics.mean(f1s),

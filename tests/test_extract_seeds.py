@@ -92,7 +92,9 @@ CASES = {
 
 def _extract(name: str):  # type: ignore[no-untyped-def]
     html = (PAGES / name).read_bytes()
-    return extract_article(html, f"https://outlet.example.ma/actualite/2024/{name}", timezone="Africa/Casablanca")
+    return extract_article(
+        html, f"https://outlet.example.ma/actualite/2024/{name}", timezone="Africa/Casablanca"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -133,7 +135,9 @@ def test_seed_dates_and_metadata() -> None:
     assert clean.extra["declared_canonical"].startswith("https://journal-du-maroc.example/societe/")
     aggregator = _extract("001_aggregator.html")
     # "Publié dans Maroc Diplomatique le 16 - 03 - 2024": a day in Casablanca, then on UTC+0 (Ramadan)
-    assert aggregator.published is not None and aggregator.published.isoformat() == "2024-03-16T00:00:00+00:00"
+    assert (
+        aggregator.published is not None and aggregator.published.isoformat() == "2024-03-16T00:00:00+00:00"
+    )
     wordpress = _extract("002_wordpress_newspaper.html")
     assert wordpress.author == "Sahirou Youssoufou"
     assert wordpress.extra["date_source"] == "json-ld"

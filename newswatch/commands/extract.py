@@ -50,15 +50,21 @@ def _outlet_options(outlet: str | None, sources: Path | None) -> tuple[list[str]
 
 @click.command()
 @click.argument("source")
-@click.option("--url", "page_url", default=None, help="The page's URL (for a saved file; used for page kind and links).")
-@click.option("--outlet", default=None, help="Outlet name in the sources file: its noise selectors and time zone.")
+@click.option(
+    "--url", "page_url", default=None, help="The page's URL (for a saved file; used for page kind and links)."
+)
+@click.option(
+    "--outlet", default=None, help="Outlet name in the sources file: its noise selectors and time zone."
+)
 @click.option(
     "--sources",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
     help="Sources file (default: NEWSWATCH_SOURCES_FILE or CONFIG_DIR/sources.yaml).",
 )
-@click.option("--timezone", "zone", default=None, help="Time zone for dates without one (overrides --outlet's).")
+@click.option(
+    "--timezone", "zone", default=None, help="Time zone for dates without one (overrides --outlet's)."
+)
 @click.option("--encoding", default=None, help="Charset hint, as an HTTP header would give it.")
 @click.option("--all", "all_fields", is_flag=True, help="Print every field (description, confidence, extra).")
 def extract(
@@ -91,7 +97,11 @@ def extract(
         page_url = page_url or path.resolve().as_uri()
     try:
         article = extract_article(
-            html, page_url, noise_selectors=selectors, timezone=zone or outlet_zone or "UTC", encoding=encoding
+            html,
+            page_url,
+            noise_selectors=selectors,
+            timezone=zone or outlet_zone or "UTC",
+            encoding=encoding,
         )
     except ExtractionError as exc:
         click.echo(f"{source}: {exc.kind.replace('_', ' ')}: {exc.reason}", err=True)
