@@ -197,3 +197,18 @@ def test_subset_and_unknown_topic(matcher: Matcher) -> None:
     assert matcher.subset(["t"]).topic_names == ["t"]
     with pytest.raises(RulesError, match="nope"):
         matcher.subset(["nope"])
+
+
+def test_token_offsets_survive_odd_whitespace_and_punctuation() -> None:
+    import random
+
+    rng = random.Random(3)
+    pieces = ["Maroc", "l’été", "(DGSN-DGST),", "والمغربُ", "SÉCURITÉ", "d'abord", "qu'il", "\u00a0", "\x1c", "\u2028",
+              "\t", "\n\n", "—", "123", "e\u0301te\u0301", "foo_bar", "🇲🇦", "ـــ", " "]
+    for _ in range(50):
+        text = "".join(rng.choice(pieces) + rng.choice([" ", "", "\u3000"]) for _ in range(40))
+        stream = tokenize(text, "fr")
+        assert len(stream.tokens) == len(stream.original_tokens())
+        for i, tok in enumerate(stream.tokens):
+            start, end = stream.span(i)
+            assert tokenize(text[start:end], "fr").tokens == [tok]

@@ -383,6 +383,8 @@ def _reasons(
     terms: list[dict[str, Any]] = []
     entities: list[dict[str, Any]] = []
     for h in sorted(hits, key=lambda h: (FIELDS.index(h.field), h.first)):
+        if len(terms) >= MAX_REASON_ITEMS and len(entities) >= MAX_REASON_ITEMS:
+            break
         stream = streams[h.field]
         start, end = stream.span(h.first)[0], stream.span(h.last)[1]
         item = {"field": h.field, "start": start, "end": end, "text": stream.text[start:end]}
@@ -408,7 +410,9 @@ def _snippets(hits: list[Hit], streams: dict[str, TokenStream], width: int = 200
         t = streams["title"].text
         out.append({"field": "title", "text": t[:width], "start": 0, "end": min(len(t), width)})
     stream = streams["text"]
-    spans = sorted({(stream.span(h.first)[0], stream.span(h.last)[1], h.ref.label) for h in hits if h.field == "text"})
+    body = sorted((h for h in hits if h.field == "text"), key=lambda h: h.first)
+    body = body[:: max(1, len(body) // 300)]  # a huge article: 300 hits are plenty to place snippets
+    spans = sorted({(stream.span(h.first)[0], stream.span(h.last)[1], h.ref.label) for h in body})
     if not spans:
         return out
     text = stream.text

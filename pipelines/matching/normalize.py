@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from itertools import chain
+from bisect import bisect_right
+from itertools import accumulate, chain
 
 import snowballstemmer
 
@@ -51,6 +52,8 @@ def detect_script_arabic(token: str) -> bool:
 
 
 def fold_latin(token: str) -> str:
+    if token.isascii():
+        return token.lower()
     decomposed = unicodedata.normalize("NFKD", token.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_LATIN_EXTRA)
 
@@ -107,14 +110,17 @@ class TokenNormalizer:
         self._chunks[chunk] = result
         return result
 
-    def tokens(self, text: str) -> list[str]:
-        """Normalised tokens of ``text``: the hot path (whitespace split + two cache lookups)."""
+    def parts(self, text: str) -> tuple[list[str], list[tuple[str, ...]]]:
+        """Whitespace chunks of ``text`` and their normalised words: the hot path."""
         chunks = text.split()
         parts = list(map(self._chunks.get, chunks))
         if None in parts:
             chunk = self.chunk
             parts = [p if p is not None else chunk(c) for p, c in zip(parts, chunks, strict=True)]
-        return list(chain.from_iterable(parts))  # type: ignore[arg-type]
+        return chunks, parts  # type: ignore[return-value]
+
+    def tokens(self, text: str) -> list[str]:
+        return list(chain.from_iterable(self.parts(text)[1]))
 
     def _normalize(self, token: str) -> str:
         if detect_script_arabic(token):
@@ -166,8 +172,11 @@ class TokenStream:
     tokens: list[str]
     joined: str
     norm: TokenNormalizer
+    chunks: list[str] = field(default_factory=list, repr=False)
+    parts: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     _cursor: tuple[int, int] = (0, -1)  # (position in joined, token index there)
-    _spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _chunk_ends: list[int] | None = field(default=None, repr=False)  # tokens up to each chunk
+    _chunk_offsets: list[int] = field(default_factory=list, repr=False)  # found so far, in order
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
@@ -184,11 +193,24 @@ class TokenStream:
         return idx
 
     def span(self, index: int) -> tuple[int, int]:
-        """Character offsets of token ``index`` in the original text."""
-        if self._spans is None:
-            norm = self.norm
-            self._spans = [m.span() for m in WORD_RE.finditer(self.text) if norm(m.group())]
-        return self._spans[index]
+        """Character offsets of token ``index`` in the original text.
+
+        Token -> whitespace chunk (cumulative counts) -> the chunk's offset (found with
+        ``str.find`` from the previous chunk, only as far as needed) -> the word in the chunk.
+        """
+        if self._chunk_ends is None:
+            self._chunk_ends = list(accumulate(map(len, self.parts)))
+        c = bisect_right(self._chunk_ends, index)
+        offsets, chunks, text = self._chunk_offsets, self.chunks, self.text
+        while len(offsets) <= c:
+            i = len(offsets)
+            pos = offsets[-1] + len(chunks[i - 1]) if offsets else 0
+            offsets.append(text.find(chunks[i], pos))
+        offset = offsets[c]
+        before = self._chunk_ends[c - 1] if c else 0
+        norm = self.norm
+        kept = [m.span() for m in WORD_RE.finditer(text, offset, offset + len(chunks[c])) if norm(m.group())]
+        return kept[index - before]
 
     def original_tokens(self) -> list[str]:
         return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
@@ -197,9 +219,10 @@ class TokenStream:
 def tokenize(text: str, language: str, norm: TokenNormalizer | None = None) -> TokenStream:
     """Normalise ``text`` for ``language`` (fr/en/es/ar; anything else: folding, no stemming)."""
     norm = norm or normalizer_for(language)
-    tokens = norm.tokens(text)
+    chunks, parts = norm.parts(text)
+    tokens = list(chain.from_iterable(parts))
     joined = " " + " ".join(tokens) + " " if tokens else " "
-    return TokenStream(text=text, tokens=tokens, joined=joined, norm=norm)
+    return TokenStream(text=text, tokens=tokens, joined=joined, norm=norm, chunks=chunks, parts=parts)
 
 
 def normalize_phrase(phrase: str, language: str, norm: TokenNormalizer | None = None) -> str:
