@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from storage.db import get_engine, session_scope
 from storage.models import Article, Match, Outlet, Story
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules"
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 POSITIVE = (
     "Le directeur général de la DGSN, Abdellatif Hammouchi, a reçu à Rabat le directeur général de la Police "
@@ -135,7 +135,7 @@ def test_a_failing_article_is_logged_and_the_rest_go_on(
     monkeypatch.setattr(matcher, "match", flaky)
     with session_scope(get_engine(db)) as s:
         process_new_articles(s, ids, matcher)
-    assert "article %d (https://a.ma/2) skipped: RuntimeError: boom" % ids[1] in caplog.text
+    assert f"article {ids[1]} (https://a.ma/2) skipped: RuntimeError: boom" in caplog.text
     with session_scope(get_engine(db)) as s:
         assert [m.article_id for m in s.scalars(select(Match))] == [ids[0]]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from pipelines.matching.stories import Signature, StoryIndex, signature, similarity
 
-T0 = datetime(2024, 6, 29, 12, tzinfo=timezone.utc)
+T0 = datetime(2024, 6, 29, 12, tzinfo=UTC)
 
 ARTICLE = (
     "Le directeur général de la Sûreté nationale, Abdellatif Hammouchi, a reçu mardi 14 mai 2024 à Rabat "

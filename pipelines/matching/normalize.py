@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from bisect import bisect_right
+from dataclasses import dataclass, field
 from itertools import accumulate, chain
 
 import snowballstemmer
@@ -144,10 +144,10 @@ class TokenNormalizer:
             return ""
         if self._stemmer is None or folded.isdigit():
             return folded
-        stem = self._stems.get(folded)  # "Police", "POLICE", "police": one stemming
-        if stem is None:
-            stem = self._stems[folded] = str(self._stemmer.stemWord(folded))
-        return stem
+        stemmed = self._stems.get(folded)  # "Police", "POLICE", "police": one stemming
+        if stemmed is None:
+            stemmed = self._stems[folded] = str(self._stemmer.stemWord(folded))
+        return stemmed
 
 
 _NORMALIZERS: dict[str, TokenNormalizer] = {}

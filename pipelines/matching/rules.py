@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -46,7 +46,7 @@ class TermSpec(_Strict):
     weight: float = Field(default=1.0, gt=0)
 
 
-Term = Union[str, TermSpec]
+Term = str | TermSpec
 TermsByLang = dict[Lang, list[Term]]
 
 
@@ -119,7 +119,7 @@ class Expr(_Strict):
         return self
 
 
-Node = Union[str, Expr]
+Node = str | Expr
 Expr.model_rebuild()
 
 
@@ -168,9 +168,9 @@ def _check_references(topic: Topic, file: Path) -> None:
         raise RulesError(file, topic.topic, field, message)
 
     for gname, group in topic.groups.items():
-        for i, ent in enumerate(group.entities):
-            if ent not in topic.entities:
-                fail(f"groups.{gname}.entities.{i}", f"unknown entity '{ent}' (known: {sorted(topic.entities)})")
+        for i, ent_id in enumerate(group.entities):
+            if ent_id not in topic.entities:
+                fail(f"groups.{gname}.entities.{i}", f"unknown entity '{ent_id}' (known: {sorted(topic.entities)})")
         for lang, terms in group.terms.items():
             for i, term in enumerate(terms):
                 if not WORD_RE.search(term_text(term)):

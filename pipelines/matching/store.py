@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -44,7 +44,7 @@ def reset_story_indexes() -> None:
 
 def _when(article: Article) -> datetime:
     when = article.published_at or article.fetched_at or utcnow()
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _story_index(session: Session) -> StoryIndex:
@@ -63,6 +63,8 @@ def _story_index(session: Session) -> StoryIndex:
     ).all()
     for art_id, story_id, blob, published, fetched in rows:
         state.last_id = max(state.last_id, art_id)
+        if blob is None or story_id is None:
+            continue
         try:
             sig = Signature.from_bytes(blob)
         except ValueError as exc:
@@ -108,13 +110,13 @@ def save_matches(session: Session, article: Article, matches: list[TopicMatch], 
             session.delete(row)
             changed += 1
     for topic, m in wanted.items():
-        row = existing.get(topic)
-        if row is None:
+        current = existing.get(topic)
+        if current is None:
             session.add(Match(article_id=article.id, topic=topic, score=m.score, rules_version=m.rules_version, reasons=m.reasons))
             changed += 1
-        elif (row.score, row.rules_version, row.reasons) != (m.score, m.rules_version, m.reasons):
-            row.score, row.rules_version, row.reasons = m.score, m.rules_version, m.reasons
-            row.matched_at = utcnow()
+        elif (current.score, current.rules_version, current.reasons) != (m.score, m.rules_version, m.reasons):
+            current.score, current.rules_version, current.reasons = m.score, m.rules_version, m.reasons
+            current.matched_at = utcnow()
             changed += 1
     return changed
 
