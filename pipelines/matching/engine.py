@@ -443,8 +443,15 @@ def _snippets(hits: list[Hit], streams: dict[str, TokenStream], width: int = 200
     return out
 
 
-def load_topics(rules_dir: Path) -> Matcher:
-    """Load and validate every rule file; raise RulesError naming file, rule and field."""
+def load_topics(rules_dir: Path | str | None = None) -> Matcher:
+    """Load and validate every rule file; raise RulesError naming file, rule and field.
+
+    ``rules_dir`` None: the settings' rules folder (NEWSWATCH_RULES_DIR or CONFIG_DIR/rules).
+    """
+    if rules_dir is None:
+        from newswatch.settings import get_settings
+
+        rules_dir = get_settings().resolved_rules_dir
     loaded = load_rule_files(Path(rules_dir))
     matcher = Matcher([(topic, version) for topic, version, _ in loaded])
     for topic, _, path in loaded:
