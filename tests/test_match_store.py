@@ -138,6 +138,10 @@ def test_a_failing_article_is_logged_and_the_rest_go_on(
     assert f"article {ids[1]} (https://a.ma/2) skipped: RuntimeError: boom" in caplog.text
     with session_scope(get_engine(db)) as s:
         assert [m.article_id for m in s.scalars(select(Match))] == [ids[0]]
+        # the failed article's story work was rolled back with it (savepoint)
+        failed = s.get(Article, ids[1])
+        assert failed.story_id is None and failed.minhash is None
+        assert [st.article_count for st in s.scalars(select(Story))] == [1]
 
 
 def test_rematch_after_a_rule_change(db: str, tmp_path: Path) -> None:

@@ -75,8 +75,10 @@ def _story_index(session: Session) -> StoryIndex:
     return state.index
 
 
-def assign_story(session: Session, article: Article, index: StoryIndex) -> Story:
-    """Put ``article`` in the story of its closest recent article, or start a new story."""
+def assign_story(session: Session, article: Article, index: StoryIndex) -> tuple[Story, Signature]:
+    """Put ``article`` in the story of its closest recent article, or start a new story.
+
+    The caller adds the article to ``index`` once the database work is committed."""
     sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
     found = index.find(sig, when, exclude=article.id)
@@ -92,8 +94,7 @@ def assign_story(session: Session, article: Article, index: StoryIndex) -> Story
         story.last_seen = when
     article.story_id = story.id
     article.minhash = sig.to_bytes()
-    index.add(article.id, sig, story.id, when)
-    return story
+    return story, sig
 
 
 def save_matches(session: Session, article: Article, matches: list[TopicMatch], topics: Iterable[str]) -> int:
@@ -136,10 +137,13 @@ def process_new_articles(session: Session, article_ids: list[int], matcher: Matc
         articles = session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)).all()
         for article in articles:
             try:
+                storied = None
                 with session.begin_nested():
                     if article.story_id is None:
-                        assign_story(session, article, index)
+                        storied = assign_story(session, article, index)
                     save_matches(session, article, _match_article(article, matcher), topics)
+                if storied is not None:  # only once the savepoint holds: no ghost entries
+                    index.add(article.id, storied[1], storied[0].id, _when(article))
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl
                 log.error("match: article %s (%s) skipped: %s: %s", article.id, article.url, type(exc).__name__, exc)
         session.flush()
