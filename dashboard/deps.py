@@ -37,7 +37,9 @@ def match_filters(
     sort: Annotated[
         SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")
     ] = "-date",
-    view: Annotated[View, Query(description="matches: every match; stories: one row per story (its best match)")] = "matches",
+    view: Annotated[
+        View, Query(description="matches: every match; stories: one row per story (its best match)")
+    ] = "matches",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> MatchFilters:

@@ -185,22 +185,22 @@ def feedback_page(request: Request, session: SessionDep) -> Response:
 def feedback_csv(session: SessionDep) -> Response:
     rows = (
         [
-            fb.id,
-            fb.created_at,
-            fb.verdict,
-            fb.note,
-            m.id,
-            m.topic,
-            round(m.score, 4),
-            m.rules_version,
-            " ".join(queries.rule_names(m.reasons, m.topic)),
-            " | ".join(reason_labels(m.reasons)[0]),
-            a.id,
-            a.language,
-            a.title,
-            a.url,
+            r.feedback.id,
+            r.feedback.created_at,
+            r.feedback.verdict,
+            r.feedback.note,
+            r.match.id,
+            r.match.topic,
+            round(r.match.score, 4),
+            r.match.rules_version,
+            " ".join(queries.rule_names(r.match.reasons, r.match.topic)),
+            " | ".join(reason_labels(r.match.reasons)[0]),
+            r.article_id,
+            r.language,
+            r.title,
+            r.url,
         ]  # fmt: skip
-        for fb, m, a in queries.feedback_rows(session)
+        for r in queries.feedback_rows(session)
     )
     header = ["feedback_id", "created_at", "verdict", "note", "match_id", "topic", "score", "rules_version",
               "rules", "terms", "article_id", "language", "title", "url"]  # fmt: skip

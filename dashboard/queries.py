@@ -118,14 +118,27 @@ def article_date(articles: Any = None) -> ColumnElement[datetime]:
 
 
 def _filtered(
-    stmt: Select[Any], filters: MatchFilters, dialect: str, articles: Any = None, sort: str = "", by_story: bool = False
+    stmt: Select[Any],
+    filters: MatchFilters,
+    dialect: str,
+    articles: Any = None,
+    sort: str = "",
+    by_story: bool = False,
 ) -> Select[Any]:
     """``stmt`` on matches with the filter's conditions, joining articles/outlets only when
     the filter or the ``sort`` key needs them."""
     a = Article.__table__ if articles is None else articles
     key = sort.lstrip("-")
     need_outlet = bool(filters.outlet or filters.country or key == "outlet")
-    if need_outlet or by_story or key == "date" or filters.language or filters.date_from or filters.date_to or filters.q:
+    if (
+        need_outlet
+        or by_story
+        or key == "date"
+        or filters.language
+        or filters.date_from
+        or filters.date_to
+        or filters.q
+    ):
         stmt = stmt.join(a, Match.article_id == a.c.id)
     if need_outlet:
         stmt = stmt.join(Outlet, a.c.outlet_id == Outlet.id)
@@ -214,7 +227,13 @@ def _rows(session: Session, filters: MatchFilters, limit: int, offset: int) -> l
         filters, dialect, a, sort=filters.sort, by_story=True,
     ).subquery()  # fmt: skip
     key = ranked.c.k.desc() if filters.sort.startswith("-") else ranked.c.k.asc()
-    stmt = select(ranked.c.mid).where(ranked.c.rn == 1).order_by(key, ranked.c.mid.desc()).limit(limit).offset(offset)
+    stmt = (
+        select(ranked.c.mid)
+        .where(ranked.c.rn == 1)
+        .order_by(key, ranked.c.mid.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     return _rows_by_id(session, list(session.scalars(stmt)))
 
 
@@ -350,27 +369,40 @@ class RuleFeedback:
         return self.relevant / total if total else None
 
 
-def feedback_rows(session: Session, limit: int = 100_000) -> Iterator[tuple[Feedback, Match, Article]]:
+@dataclass
+class FeedbackRow:
+    """One verdict with what rule tuning needs (no article text: it can be large)."""
+
+    feedback: Feedback
+    match: Match
+    article_id: int
+    language: str | None
+    title: str
+    url: str
+
+
+def feedback_rows(session: Session, limit: int = 100_000) -> Iterator[FeedbackRow]:
     stmt = (
-        select(Feedback, Match, Article)
+        select(Feedback, Match, Article.id, Article.language, Article.title, Article.url)
         .join(Match, Feedback.match_id == Match.id)
         .join(Article, Match.article_id == Article.id)
         .order_by(Feedback.id)
         .limit(limit)
     )
     for row in session.execute(stmt):
-        yield row.tuple()
+        yield FeedbackRow(*row)
 
 
 def feedback_by_rule(session: Session) -> list[RuleFeedback]:
     """Verdicts counted per (topic, rule): the numbers to tune rules with."""
     table: dict[tuple[str, str], RuleFeedback] = {}
-    for fb, match, _article in feedback_rows(session):
-        for rule in rule_names(match.reasons, match.topic):
-            entry = table.setdefault((match.topic, rule), RuleFeedback(match.topic, rule))
-            if fb.verdict == "relevant":
+    stmt = select(Feedback.verdict, Match.topic, Match.reasons).join(Match, Feedback.match_id == Match.id)
+    for verdict, topic, reasons in session.execute(stmt):
+        for rule in rule_names(reasons, topic):
+            entry = table.setdefault((topic, rule), RuleFeedback(topic, rule))
+            if verdict == "relevant":
                 entry.relevant += 1
-            elif fb.verdict == "not_relevant":
+            elif verdict == "not_relevant":
                 entry.not_relevant += 1
     return sorted(table.values(), key=lambda r: (r.topic, r.rule))
 

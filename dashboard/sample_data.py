@@ -51,7 +51,9 @@ def spans(text: str, words: list[str], field_name: str, kind: str = "term") -> l
     return out
 
 
-def reasons(title: str, text: str, terms: list[str], entities: list[str], groups: list[str]) -> dict[str, Any]:
+def reasons(
+    title: str, text: str, terms: list[str], entities: list[str], groups: list[str]
+) -> dict[str, Any]:
     return {
         "terms": spans(title, terms, "title") + spans(text, terms, "text"),
         "entities": spans(title, entities, "title", "entity") + spans(text, entities, "text", "entity"),
