@@ -257,11 +257,11 @@ def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
 
 def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
     """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first."""
-    candidates = tree.xpath(
-        "//*[@itemprop='datePublished'] | //time[@pubdate] | //time[contains(@class,'publi')]"
-        " | //time[contains(@class,'date')] | //article//time | //time"
-    )
-    for element in candidates[:20]:
+    marked = list(tree.iterfind(".//*[@itemprop='datePublished']"))
+    times = list(tree.iter("time"))
+    # publication-looking <time> first, then the others in document order
+    times.sort(key=lambda t: 0 if t.get("pubdate") is not None or "publi" in t.get("class", "") else 1)
+    for element in (marked + times)[:20]:
         parent_class = " ".join(
             f"{el.get('class', '')} {el.get('id', '')}"
             for el in (element, element.getparent())
@@ -357,7 +357,7 @@ def find_published(
 def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object of the page, ``@graph`` members flattened, in document order."""
     objects: list[dict[str, Any]] = []
-    for script in tree.xpath("//script[@type='application/ld+json']"):
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
         raw = (script.text or "").strip()
         if not raw:
             continue

@@ -104,6 +104,7 @@ _NOISE_CLASS_PARTS = (
     "wpmobile",
 )
 _NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker")
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "svg", "path", "option", "link", "meta"})
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
 
 
@@ -232,11 +233,22 @@ def unwrap_layout_tables(tree: HtmlElement) -> int:
     return changed
 
 
-def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> int:
-    """Remove noise blocks in place; return how many elements were removed."""
+def strip_dom_noise(
+    tree: HtmlElement, noise_selectors: Sequence[str] = (), bylines: list[HtmlElement] | None = None
+) -> int:
+    """Remove noise blocks in place; return how many elements were removed.
+
+    When ``bylines`` is a list, elements that look like an author byline (rel/itemprop
+    "author", class "author"/"byline") are appended to it before anything is removed.
+    """
     body = tree.find("body")
     if body is None:
         return 0
+    if bylines is not None:
+        for path in (".//*[@rel='author']", ".//*[@itemprop='author']"):
+            found = body.find(path)
+            if found is not None:
+                bylines.append(found)
     unwrap_layout_tables(body)
     total = 0
 
@@ -252,19 +264,34 @@ def strip_dom_noise(tree: HtmlElement, noise_selectors: Sequence[str] = ()) -> i
         if compiled is not None:
             doomed.extend(el for el in compiled(tree) if isinstance(el, HtmlElement))
     headings: list[HtmlElement] = []
+    hint = _HEADING_HINT.search
     for element in body.iter():
         tag = element.tag
-        if not isinstance(tag, str):
+        if not isinstance(tag, str) or tag in _SKIPPED_TAGS:
             continue
-        attributes = element.get("class", "") + " " + element.get("id", "")
-        if len(attributes) > 1 and _noisy_attribute(attributes) and tag not in _PROTECTED_TAGS:
-            if _paragraph_chars(element) <= 0.4 * page_chars():
-                doomed.append(element)
-        for text, is_tail in ((element.text, False), (element.tail, True)):
-            if text and len(text) < 80 and _HEADING_HINT.search(text):
-                heading = _heading_element(element, text, is_tail)
-                if heading is not None:
-                    headings.append(heading)
+        get = element.get
+        klass, ident = get("class"), get("id")
+        if klass or ident:
+            attributes = f"{klass or ''} {ident or ''}"
+            if (
+                bylines is not None
+                and ("author" in attributes or "byline" in attributes)
+                and len(bylines) < 8
+            ):
+                bylines.append(element)
+            if tag not in _PROTECTED_TAGS and _noisy_attribute(attributes):
+                if _paragraph_chars(element) <= 0.4 * page_chars():
+                    doomed.append(element)
+        text = element.text
+        if text and len(text) < 80 and hint(text):
+            heading = _heading_element(element, text, False)
+            if heading is not None:
+                headings.append(heading)
+        text = element.tail
+        if text and len(text) < 80 and hint(text):
+            heading = _heading_element(element, text, True)
+            if heading is not None:
+                headings.append(heading)
     for heading in headings:
         container = heading.getparent()
         if (

@@ -83,10 +83,7 @@ def url_reason(url: str) -> str | None:
 
 def markup_reason(tree: HtmlElement, meta: PageMeta) -> str | None:
     """Why the page's markup says it is not an article (None when it may be one)."""
-    title = " ".join((tree.findtext(".//title") or "").split())
-    h1 = tree.xpath("(//h1)[1]")
-    heading = " ".join(h1[0].text_content().split()) if h1 else ""
-    for label, text in (("title", title), ("heading", heading)):
+    for label, text in (("title", meta.title_tag), ("heading", meta.h1)):
         if text and len(text) < 120 and _NOT_FOUND.search(text) and not meta.article_jsonld:
             return f"error page ({label}: {text[:60]!r})"
     if not (meta.jsonld_types & ARTICLE_TYPES) and meta.og_type != "article":
@@ -115,7 +112,7 @@ def content_reason(text: str, tree: HtmlElement, meta: PageMeta) -> str | None:
     """Why the extracted text looks like a login page or a listing of teasers (None when it
     reads as an article). A listing has many linked headings and no real paragraph; pages
     whose markup says "article" are not second-guessed."""
-    if len(text) < LOGIN_MAX_TEXT and tree.xpath("//form//input[@type='password']"):
+    if len(text) < LOGIN_MAX_TEXT and tree.find(".//form//input[@type='password']") is not None:
         return "login form"
     if meta.has_article_markup:
         return None
