@@ -60,3 +60,18 @@ def test_every_seed_is_found_with_its_people(matcher: Matcher, shared_dir: Path)
         assert {"hammouchi", "morocco", "france"} <= entities, path.name
         for e in m.reasons["entities"] + m.reasons["terms"]:
             assert text[e["start"] : e["end"]] == e["text"]
+
+
+def test_real_pages_of_unrelated_news_do_not_match(matcher: Matcher, shared_dir: Path) -> None:
+    """80 real articles (fr/es/en/ar, none about Morocco-France security): real-world negatives."""
+    import json
+
+    manifest = json.loads((shared_dir / "fixtures" / "real-pages" / "manifest.json").read_text(encoding="utf-8"))
+    flagged = []
+    for page in manifest["pages"]:
+        truth = page["ground_truth"]
+        body = truth.get("body") or " ".join(truth.get("must_contain", []))
+        found = matcher.match(truth.get("title") or "", body, page.get("language"))
+        flagged += [(page["id"], m.topic) for m in found if m.topic == TOPIC]
+    assert len(manifest["pages"]) >= 50
+    assert flagged == []

@@ -123,7 +123,7 @@ class TokenNormalizer:
         return list(chain.from_iterable(self.parts(text)[1]))
 
     def _normalize(self, token: str) -> str:
-        if detect_script_arabic(token):
+        if not token.isascii() and detect_script_arabic(token):
             folded = fold_arabic(token)
             folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
             if not folded:
