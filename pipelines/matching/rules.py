@@ -8,6 +8,20 @@ the rule (topic) and the field, e.g.::
     config/rules/x.yaml: rule 'security-cooperation': field 'groups.security.terms.fr.3': ...
 
 The rules version of a topic is a hash of its file's bytes, so a changed file re-matches.
+
+Fields (see ``config/rules/security-cooperation.yaml`` for a full example)::
+
+    topic: name               # default: the file name; lowercase, digits, - and _
+    threshold: 6              # minimum score; each distinct term/entity adds its weight once
+    title_weight: 2           # multiplier for terms/entities seen in the title
+    entities:                 # id -> {weight, aliases (any case), acronyms (exact case)}
+    groups:                   # name -> {weight, terms: {fr|en|es|ar: [str | {term, weight}]}, entities: [ids]}
+    require:                  # a group name, or {all|any|none: [nodes]}, or {near: [g1, g2], within: N}
+    exclusions:               # [{phrases: {lang: [...]}, near?: {lang: [...]}, unless?: [groups], within: N}]
+    examples: {positive: [...], negative: [...]}   # checked by tests/test_rules.py
+
+Terms and aliases are normalised like the text (case, accents, Arabic letter forms,
+clitics, stemming), so write them once in their dictionary form.
 """
 
 from __future__ import annotations
