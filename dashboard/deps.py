@@ -7,6 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Query, Request
+from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from dashboard.filters import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MatchFilters, SortKey, View
@@ -25,14 +26,23 @@ def db_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def _blank_is_none(value: object) -> object:
+    """An empty form field (a filter left blank, with or without JavaScript) means no filter."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+Score = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+
+
 def match_filters(
     topic: Annotated[str, Query(max_length=200, description="Topic (rule file) name")] = "",
     outlet: Annotated[str, Query(max_length=200, description="Outlet name")] = "",
     country: Annotated[str, Query(max_length=8, description="Outlet country code, e.g. ma, fr")] = "",
     language: Annotated[str, Query(max_length=8, description="Article language, e.g. fr, ar")] = "",
-    date_from: Annotated[date | None, Query(description="First day (article date, UTC)")] = None,
-    date_to: Annotated[date | None, Query(description="Last day, inclusive")] = None,
-    min_score: Annotated[float | None, Query(ge=0, le=1e6, allow_inf_nan=False)] = None,
+    date_from: Annotated[date | None, Blank, Query(description="First day (article date, UTC)")] = None,
+    date_to: Annotated[date | None, Blank, Query(description="Last day, inclusive")] = None,
+    min_score: Annotated[Score | None, Blank, Query(description="Lowest score shown")] = None,
     q: Annotated[str, Query(max_length=200, description="Words that must all occur in title or text")] = "",
     sort: Annotated[
         SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")

@@ -174,6 +174,13 @@ def test_bad_filter_values_give_a_clear_422_page(env: Env) -> None:
         and "min_score" in r.text
         and "<!doctype html>" in r.text
     )
+    # a form submitted without JavaScript sends every field, blank ones too: blank = no filter
+    blank = env.client.get(
+        "/api/matches?topic=&outlet=&country=&language=&date_from=&date_to=&min_score=&q=&view=matches"
+    )
+    assert blank.status_code == 200 and blank.json() == env.client.get("/api/matches").json()
+    assert env.client.get("/matches?topic=&date_from=&date_to=&min_score=&q=").status_code == 200
+    assert env.client.get("/api/matches?min_score=nan").status_code == 422
     assert env.client.get("/articles/999999").status_code == 404
     assert env.client.get("/api/articles/999999").json() == {"detail": "no article 999999"}
 
