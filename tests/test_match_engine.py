@@ -163,6 +163,8 @@ def test_reasons_are_json_and_carry_snippets(matcher: Matcher) -> None:
     json.dumps(m.to_json())
     assert m.rules_version == matcher.version_of("t") and len(m.rules_version) == 16
     assert any("Maroc" in s["text"] and "sécurité" in s["text"] for s in m.reasons["snippets"])
+    for snip in m.reasons["snippets"]:
+        assert snip["field"] == "text" and text[snip["start"] : snip["end"]] == snip["text"]
     assert set(m.reasons["groups"]) == {"ma", "fr", "sec"}
 
 

@@ -403,12 +403,9 @@ def _reasons(
 
 
 def _snippets(hits: list[Hit], streams: dict[str, TokenStream], width: int = 200, count: int = 3) -> list[dict[str, Any]]:
-    """The windows of the body (and the title) holding the most distinct hits."""
+    """The windows of the body holding the most distinct hits; ``start``/``end`` are offsets
+    of ``text`` in the article text (the title is shown whole anyway, so it has none)."""
     out: list[dict[str, Any]] = []
-    title_hits = [h for h in hits if h.field == "title"]
-    if title_hits:
-        t = streams["title"].text
-        out.append({"field": "title", "text": t[:width], "start": 0, "end": min(len(t), width)})
     stream = streams["text"]
     body = sorted((h for h in hits if h.field == "text"), key=lambda h: h.first)
     body = body[:: max(1, len(body) // 300)]  # a huge article: 300 hits are plenty to place snippets
@@ -439,7 +436,12 @@ def _snippets(hits: list[Hit], streams: dict[str, TokenStream], width: int = 200
         chosen.append((lo, hi))
         if len(chosen) == count:
             break
-    out.extend({"field": "text", "text": text[a:b].strip(), "start": a, "end": b} for a, b in sorted(chosen))
+    for a, b in sorted(chosen):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        out.append({"field": "text", "text": text[a:b], "start": a, "end": b})
     return out
 
 
