@@ -364,7 +364,7 @@ _DROP_LINE = re.compile(
             r"^(?:partager|partagez|share|compartir)(?: (?:cet article|this article|sur|on|en))?\s*:?\s*$",
             r"^(?:(?:facebook|twitter|whatsapp|linkedin|e-?mail|imprimer|print|telegram|messenger)\s*){2,}$",
             # tag lines, photo credits
-            r"^(?:sujets associés|mots[- ]clés|étiquettes|tags|temas|etiquetas|thèmes|الكلمات المفتاحية|وسوم)\s*:?(?:\s.{0,200})?$",
+            r"^(?:sujets associés|mots[- ]clés|étiquettes|tags|temas|etiquetas|thèmes|الكلمات المفتاحية|وسوم)\s*(?::.{0,200})?$",
             r"^crédits? (?:photos?|image)s?\s*:",
             r"^(?:image|photo) (?:d.)?illustrati(?:ve|on)\b.{0,80}$",
             # paywall and audio-player prompts

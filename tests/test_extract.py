@@ -197,3 +197,30 @@ def test_empty_and_binary_have_clear_reasons() -> None:
         extract_article(b"", URL)
     with pytest.raises(NotAnArticle, match="binary"):
         extract_article(bytes(range(256)) * 40, URL)
+
+
+def test_clean_text_rules() -> None:
+    from pipelines.noise import clean_text
+
+    body = "\n".join(
+        [
+            "16 décembre 2023 - 15h00 - Maroc - Ecrit par : S.A",
+            "Premier paragraphe de l'article, assez long pour peser dans le texte, sur la coopération policière.",
+            "À lire : Sécurité des JO 2024 : le Maroc va apporter son expertise à la France",
+            "Thèmes de la conférence abordés par les ministres réunis à Rabat cette semaine, en détail.",
+            "Deuxième paragraphe de l'article, lui aussi assez long pour peser dans le texte final.",
+            "Temas",
+            "Aller plus loin",
+            "Entre la France et le Maroc, une amitié en péril ?",
+        ]
+    )
+    lines = clean_text(body).splitlines()
+    assert lines == [
+        "Premier paragraphe de l'article, assez long pour peser dans le texte, sur la coopération policière.",
+        "Thèmes de la conférence abordés par les ministres réunis à Rabat cette semaine, en détail.",
+        "Deuxième paragraphe de l'article, lui aussi assez long pour peser dans le texte final.",
+    ]
+    # a "related" heading at the very top is a section title, not a trailing teaser block
+    assert clean_text("Aller plus loin\n" + "Un long paragraphe de texte. " * 10).startswith(
+        "Aller plus loin"
+    )
