@@ -413,3 +413,10 @@ def test_stories_view_shows_each_story_once_by_its_best_match(env: Env) -> None:
     assert scores == sorted(scores, reverse=True)
     page = env.client.get("/matches", params={"view": "stories", "topic": TOPIC}).text
     assert f'<span id="total">{len(groups)}</span> stories' in page and "3 articles" in page
+
+
+def test_matches_page_advertises_one_atom_feed_per_topic(env: Env) -> None:
+    html = env.client.get("/matches").text
+    feeds = re.findall(r'<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)">', html)
+    assert feeds == ["/feeds/migration.atom", f"/feeds/{TOPIC}.atom"]
+    assert env.client.get(feeds[0]).headers["content-type"].startswith("application/atom+xml")
