@@ -135,7 +135,8 @@ def _extract(
         raise NotAnArticle("not an HTML page (binary content)")
     if len(text_html) > MAX_HTML_CHARS:
         text_html = text_html[:MAX_HTML_CHARS]
-    reason = page_kind.url_reason(url)
+    # a URL taken from a feed or a news sitemap is an item: its shape is no evidence
+    reason = None if discovered_via in page_kind.ITEM_SOURCES else page_kind.url_reason(url)
     tree = parse_html(text_html)
     if tree is None or tree.find("body") is None and not len(tree):
         raise EmptyExtraction("no parseable HTML")

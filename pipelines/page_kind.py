@@ -24,6 +24,8 @@ from lxml.html import HtmlElement
 
 from pipelines.metadata import ARTICLE_TYPES, PageMeta
 
+# ``discovered_via`` values whose URLs are article items (the URL shape is then not judged).
+ITEM_SOURCES = frozenset({"feed", "sitemap", "news-sitemap", "rss", "atom"})
 NON_ARTICLE_TYPES = frozenset(
     {"CollectionPage", "ProfilePage", "AboutPage", "ContactPage", "SearchResultsPage", "ItemList", "FAQPage"}
 )
@@ -35,6 +37,8 @@ _SECTION_WORDS = (
 _LISTING_PATH = re.compile(
     rf"^/(?:[a-z]{{2}}/)?(?P<kind>{_SECTION_WORDS})(?:/[^/]+){{0,2}}/?(?:page/\d+/?)?$", re.IGNORECASE
 )
+# A last path segment like an article's: "slug-12345", "slug.html", "2024/06/27/slug".
+_ARTICLE_SLUG = re.compile(r"\d{5,}|\.(?:s?html?|php|aspx?)$|/(?:19|20)\d\d/[01]?\d/", re.IGNORECASE)
 _PAGINATION = re.compile(r"/page/\d+/?$|/p/\d+/?$", re.IGNORECASE)
 _INFO_PAGE = re.compile(
     r"^/(?:[a-z]{2}/)?(?P<kind>about|about-us|a-propos|apropos|qui-sommes-nous|quienes-somos|contact|contacts"
@@ -59,7 +63,10 @@ LOGIN_MAX_TEXT = 800
 
 
 def url_reason(url: str) -> str | None:
-    """Why the URL alone looks like a non-article page (None when it may be an article)."""
+    """Why the URL alone looks like a non-article page (None when it may be an article).
+
+    ``/category/politique/`` is a listing; ``/category/politique/hammouchi-paris-12345.html``
+    (an article filed under its category, as some CMS do) is not."""
     if not url:
         return None
     parts = urlsplit(url)
@@ -69,7 +76,7 @@ def url_reason(url: str) -> str | None:
         if not re.search(r"(?:^|&)(?:p|page_id|id|article|story)=\d", query):
             return "home page"
     match = _LISTING_PATH.match(path)
-    if match:
+    if match and not _ARTICLE_SLUG.search(path):
         return f"{match.group('kind').lower()} listing ({path})"
     if _PAGINATION.search(path) or re.search(r"(?:^|&)(?:page|paged)=\d", query):
         return f"paginated listing ({path})"

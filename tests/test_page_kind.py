@@ -47,6 +47,14 @@ def test_video_page_is_empty_extraction() -> None:
     assert "video page" in caught.value.reason
 
 
+def test_feed_items_are_not_judged_by_their_url() -> None:
+    seed = Path(__file__).parent / "pages" / "seeds" / "004_inline_read_more.html"
+    with pytest.raises(NotAnArticle, match="tag listing"):
+        extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/")
+    article = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/", discovered_via="feed")
+    assert article.text.startswith("La visite de travail")
+
+
 def test_article_markup_outranks_a_listing_url() -> None:
     """A WordPress article filed under a /category/ path is still an article."""
     seed = Path(__file__).parent / "pages" / "seeds" / "002_wordpress_newspaper.html"
@@ -70,6 +78,8 @@ def test_article_markup_outranks_a_listing_url() -> None:
         (f"{SITE}/%D9%88%D8%B3%D9%85/%D8%A7%D9%84%D9%85%D8%BA%D8%B1%D8%A8/", "وسم listing"),
         (f"{SITE}/politique/2024/06/27/hammouchi-paris_1234.html", None),
         (f"{SITE}/tags-et-categories-une-enquete-123.html", None),
+        (f"{SITE}/category/politique/hammouchi-paris-12345.html", None),
+        (f"{SITE}/author/karim/2024/06/27/hammouchi-paris/", None),
         (f"{SITE}/index.php?id=4521", None),
         ("", None),
     ],
