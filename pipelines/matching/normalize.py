@@ -104,7 +104,8 @@ class TokenNormalizer:
 
     def chunk(self, chunk: str) -> tuple[str, ...]:
         """Normalised words of one whitespace-separated chunk ("(DGSN-DGST)," -> dgsn, dgst)."""
-        result = tuple(n for n in map(self, WORD_RE.findall(chunk)) if n)
+        words = (chunk,) if chunk.isalpha() else WORD_RE.findall(chunk)  # most chunks are one word
+        result = tuple(n for n in map(self, words) if n)
         if len(self._chunks) >= self.MAX_CACHE:
             self._chunks.clear()
         self._chunks[chunk] = result
