@@ -87,17 +87,15 @@ def main() -> None:
         ("restricted, other if conf<0.99", restricted_conf(0.99)),
         ("chosen rule (language.identify)", chosen),
     ]
-    for below in (0.9, 0.99, 0.9999):
-        rules.append(
-            (f"  same, other_below={below}", lambda t, b=below: L.identify(t, other_below=b).language)
-        )
-    for chars in (20, 40, 100):
-        rules.append(
-            (
-                f"  same, min_chars_for_other={chars}",
-                lambda t, c=chars: L.identify(t, min_chars_for_other=c).language,
-            )
-        )
+
+    def with_threshold(below: float) -> Callable[[str], str]:
+        return lambda text: L.identify(text, other_below=below).language
+
+    def with_min_chars(chars: int) -> Callable[[str], str]:
+        return lambda text: L.identify(text, min_chars_for_other=chars).language
+
+    rules += [(f"  same, other_below={below}", with_threshold(below)) for below in (0.9, 0.99, 0.9999)]
+    rules += [(f"  same, min_chars_for_other={chars}", with_min_chars(chars)) for chars in (20, 40, 100)]
     sets = [("titles", titles), ("bodies", bodies), ("other", other)]
     print(f"{'rule':34}" + "".join(f"{name} (n={len(items)})".rjust(18) for name, items in sets))
     for name, rule in rules:
