@@ -210,6 +210,8 @@ def test_token_offsets_survive_odd_whitespace_and_punctuation() -> None:
     for _ in range(50):
         text = "".join(rng.choice(pieces) + rng.choice([" ", "", "\u3000"]) for _ in range(40))
         stream = tokenize(text, "fr")
+        one_by_one = [tokenize(text, "fr").span(i) for i in range(len(stream.tokens))]  # incremental path
+        assert stream._every_span() == one_by_one  # the one-pass table agrees
         assert len(stream.tokens) == len(stream.original_tokens())
         for i, tok in enumerate(stream.tokens):
             start, end = stream.span(i)

@@ -178,6 +178,11 @@ class TokenStream:
     _cursor: tuple[int, int] = (0, -1)  # (position in joined, token index there)
     _chunk_ends: list[int] | None = field(default=None, repr=False)  # tokens up to each chunk
     _chunk_offsets: list[int] = field(default_factory=list, repr=False)  # found so far, in order
+    _chunk_words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    _all_spans: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _span_calls: int = 0
+
+    FULL_TABLE_AFTER = 8  # span() calls before building every token's span in one pass
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
@@ -199,6 +204,12 @@ class TokenStream:
         Token -> whitespace chunk (cumulative counts) -> the chunk's offset (found with
         ``str.find`` from the previous chunk, only as far as needed) -> the word in the chunk.
         """
+        if self._all_spans is not None:
+            return self._all_spans[index]
+        self._span_calls += 1
+        if self._span_calls > self.FULL_TABLE_AFTER:
+            self._all_spans = self._every_span()
+            return self._all_spans[index]
         if self._chunk_ends is None:
             self._chunk_ends = list(accumulate(map(len, self.parts)))
         c = bisect_right(self._chunk_ends, index)
@@ -207,11 +218,27 @@ class TokenStream:
             i = len(offsets)
             pos = offsets[-1] + len(chunks[i - 1]) if offsets else 0
             offsets.append(text.find(chunks[i], pos))
-        offset = offsets[c]
-        before = self._chunk_ends[c - 1] if c else 0
-        norm = self.norm
-        kept = [m.span() for m in WORD_RE.finditer(text, offset, offset + len(chunks[c])) if norm(m.group())]
-        return kept[index - before]
+        kept = self._chunk_words.get(c)
+        if kept is None:
+            offset, norm = offsets[c], self.norm
+            kept = [m.span() for m in WORD_RE.finditer(text, offset, offset + len(chunks[c])) if norm(m.group())]
+            self._chunk_words[c] = kept
+        return kept[index - (self._chunk_ends[c - 1] if c else 0)]
+
+    def _every_span(self) -> list[tuple[int, int]]:
+        """Spans of all tokens in one pass (for articles with many hits)."""
+        spans: list[tuple[int, int]] = []
+        text, norm, pos = self.text, self.norm, 0
+        for chunk, part in zip(self.chunks, self.parts, strict=True):
+            offset = text.find(chunk, pos)
+            pos = offset + len(chunk)
+            if not part:
+                continue
+            if len(part) == 1 and chunk.isalpha():
+                spans.append((offset, pos))
+            else:
+                spans.extend(m.span() for m in WORD_RE.finditer(text, offset, pos) if norm(m.group()))
+        return spans
 
     def original_tokens(self) -> list[str]:
         return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
