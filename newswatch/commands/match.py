@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,7 +27,7 @@ def parse_date(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or ISO 8601)") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_matcher(rules: Path | None, topics: tuple[str, ...]) -> Any:
