@@ -67,6 +67,8 @@ def _outlet_options(outlet: str | None, sources: Path | None) -> tuple[list[str]
 )
 @click.option("--encoding", default=None, help="Charset hint, as an HTTP header would give it.")
 @click.option("--all", "all_fields", is_flag=True, help="Print every field (description, confidence, extra).")
+@click.option("--pretty/--line", default=None,
+              help="Indented JSON (default on a terminal) or one JSON line (default in a pipe, for `newswatch match`).")
 def extract(
     source: str,
     page_url: str | None,
@@ -75,6 +77,7 @@ def extract(
     zone: str | None,
     encoding: str | None,
     all_fields: bool,
+    pretty: bool | None,
 ) -> None:
     """Extract the article in SOURCE (a saved HTML file or an http(s) URL) and print it as JSON."""
     from pipelines.article import ExtractionError
@@ -109,4 +112,6 @@ def extract(
     data: dict[str, Any] = article.to_json()
     if not all_fields:
         data = {key: data[key] for key in OUTPUT_FIELDS}
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    if pretty is None:
+        pretty = sys.stdout.isatty()
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2 if pretty else None))
