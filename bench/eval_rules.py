@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/eval_rules.py [--topic security-cooperation] [--rules config/rules]
         [--corpus tests/corpus] [--seeds ../shared/seeds] [--explain]
+
+security-cooperation is measured on tests/corpus/*.yaml plus the seeds; a topic with its own
+file tests/corpus/topics/<topic>.yaml on that file.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipelines.matching.engine import load_topics  # noqa: E402
-from pipelines.matching.evaluation import evaluate, load_corpus, load_seed_items  # noqa: E402
+from pipelines.matching.evaluation import evaluate, load_corpus, load_corpus_file, load_seed_items  # noqa: E402
 
 
 def main() -> int:
@@ -27,11 +30,15 @@ def main() -> int:
     args = ap.parse_args()
 
     matcher = load_topics(args.rules)
-    items = load_corpus(args.corpus)
-    if args.seeds.is_dir():
-        items += load_seed_items(args.seeds)
+    own = args.corpus / "topics" / f"{args.topic}.yaml"
+    if own.is_file():  # a topic with its own labelled file
+        items = load_corpus_file(own)
     else:
-        print(f"(seeds folder {args.seeds} absent: corpus only)")
+        items = load_corpus(args.corpus)
+        if args.seeds.is_dir():
+            items += load_seed_items(args.seeds)
+        else:
+            print(f"(seeds folder {args.seeds} absent: corpus only)")
     res = evaluate(matcher, args.topic, items)
     print(f"topic {args.topic}: {res.total} items, {res.tp + res.fn} positive")
     print(f"precision {res.precision:.3f}  recall {res.recall:.3f}  (tp {res.tp} fp {res.fp} fn {res.fn} tn {res.tn})")
@@ -41,7 +48,8 @@ def main() -> int:
         extra = ""
         if args.explain:
             matcher_all = matcher.subset([args.topic])
-            matcher_all.topics[0] = matcher_all.topics[0].model_copy(update={"threshold": 0.0, "require": "security"})
+            first_group = next(iter(matcher_all.topics[0].groups))
+            matcher_all.topics[0] = matcher_all.topics[0].model_copy(update={"threshold": 0.0, "require": first_group})
             got = matcher_all.match(item.title, item.text, item.language)
             extra = f" groups={got[0].reasons['groups']} score={got[0].score}" if got else " no hit"
         print(f"  FALSE NEGATIVE {item.id}: {item.title or item.text[:80]}{extra}")

@@ -75,3 +75,14 @@ def test_real_pages_of_unrelated_news_do_not_match(matcher: Matcher, shared_dir:
         flagged += [(page["id"], m.topic) for m in found if m.topic == TOPIC]
     assert len(manifest["pages"]) >= 50
     assert flagged == []
+
+
+@pytest.mark.parametrize("topic", ["organised-crime", "irregular-migration"])
+def test_the_other_shipped_topics_on_their_own_items(matcher: Matcher, topic: str) -> None:
+    """Smaller labelled sets (fr/ar/en/es) for the two other topics: the engine is general."""
+    from pipelines.matching.evaluation import load_corpus_file
+
+    items = load_corpus_file(ROOT / "tests" / "corpus" / "topics" / f"{topic}.yaml")
+    assert sum(i.label for i in items) >= 6 and sum(not i.label for i in items) >= 6
+    res = evaluate(matcher, topic, items)
+    assert res.precision >= 0.8 and res.recall >= 0.8, _explain(res)

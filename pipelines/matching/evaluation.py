@@ -1,6 +1,7 @@
 """Measure a topic on a labelled corpus: precision, recall and the misclassified items.
 
-The corpus is YAML files of ``{id, label, title, text[, lang]}`` (``tests/corpus/``); the
+The corpus is YAML files of ``{id, label, title, text[, lang]}`` (``tests/corpus/``, labels for
+security-cooperation; ``tests/corpus/topics/<topic>.yaml``, labels for that topic); the
 real seeds in the shared folder join it when present, read in place: each seed article is a
 positive, and the ~50 unrelated ticker headlines of seed 001 are negatives one by one.
 Used by ``tests/test_match_corpus.py`` and ``bench/eval_rules.py``.
@@ -48,15 +49,18 @@ class Evaluation:
         return self.tp + self.fp + self.fn + self.tn
 
 
+def load_corpus_file(path: Path) -> list[Item]:
+    """One YAML list of items; the language defaults to the file name (fr.yaml …)."""
+    lang = path.stem if path.stem in ("fr", "en", "es", "ar") else None
+    return [
+        Item(str(raw["id"]), bool(raw["label"]), raw.get("title", ""), raw.get("text", ""), raw.get("lang", lang))
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    ]
+
+
 def load_corpus(corpus_dir: Path) -> list[Item]:
-    items: list[Item] = []
-    for path in sorted(corpus_dir.glob("*.yaml")):
-        lang = path.stem if path.stem in ("fr", "en", "es", "ar") else None
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            items.append(
-                Item(str(raw["id"]), bool(raw["label"]), raw.get("title", ""), raw.get("text", ""), raw.get("lang", lang))
-            )
-    return items
+    """Every ``*.yaml`` of the folder (not its sub-folders)."""
+    return [item for path in sorted(corpus_dir.glob("*.yaml")) for item in load_corpus_file(path)]
 
 
 _TICKER_END = "Merci d'avoir signalé"
