@@ -211,3 +211,31 @@ def test_iter_match_rows_filters_by_topic(db: str, matcher: Matcher) -> None:
     with session_scope(get_engine(db)) as s:
         assert len(list(iter_match_rows(s, topic="security-cooperation"))) == 1
         assert list(iter_match_rows(s, topic="organised-crime")) == []
+
+
+def test_a_stale_in_memory_index_is_checked_against_the_database(db: str, matcher: Matcher) -> None:
+    from pipelines.matching import store
+    from pipelines.matching.stories import signature
+
+    first = _add("https://a.ma/1", POSITIVE)
+    with session_scope(get_engine(db)) as s:
+        process_new_articles(s, [first], matcher)
+    filler = _add("https://a.ma/filler", NEGATIVE)
+    with session_scope(get_engine(db)) as s:  # the index has now loaded row 1 from the database
+        process_new_articles(s, [filler], matcher)
+    # behind the process's back (a restored or recreated database), row 1 is now another
+    # article in another story; the in-memory index still remembers the old one
+    with session_scope(get_engine(db)) as s:
+        other = Story(title="Bourse")
+        s.add(other)
+        s.flush()
+        other_id = other.id
+        art = s.get(Article, first)
+        old_story = art.story_id
+        art.text, art.story_id, art.minhash = NEGATIVE, other_id, signature("", NEGATIVE, "fr").to_bytes()
+    assert len(next(iter(store._INDEXES.values())).index) == 2
+    second = _add("https://b.ma/2", REPUBLISHED)
+    with session_scope(get_engine(db)) as s:
+        process_new_articles(s, [second], matcher)
+    with session_scope(get_engine(db)) as s:
+        assert s.get(Article, second).story_id not in (None, other_id, old_story)

@@ -81,8 +81,17 @@ def assign_story(session: Session, article: Article, index: StoryIndex) -> tuple
     The caller adds the article to ``index`` once the database work is committed."""
     sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
-    found = index.find(sig, when, exclude=article.id)
-    story = session.get(Story, found[0]) if found else None
+    story = None
+    for key, story_id, _ in index.candidates(sig, when, exclude=article.id)[:5]:
+        # the index is per process: check the database still agrees (another process, a
+        # rolled-back transaction or a recreated database may have changed things)
+        row = session.execute(select(Article.story_id, Article.minhash).where(Article.id == key)).first()
+        known = index.signature_of(key)
+        if row is not None and known is not None and row[0] == story_id and row[1] == known.to_bytes():
+            story = session.get(Story, story_id)
+            if story is not None:
+                break
+        index.remove(key)
     if story is None:
         story = Story(title=(article.title or article.text[:200]).strip()[:1000], first_seen=when, last_seen=when, article_count=0)
         session.add(story)

@@ -149,19 +149,27 @@ class StoryIndex:
             self.remove(key)
         return len(old)
 
-    def find(self, sig: Signature, when: datetime, exclude: int | None = None) -> tuple[int, float] | None:
-        """(story id, similarity) of the closest recent article's story, or None."""
+    def signature_of(self, key: int) -> Signature | None:
+        entry = self._entries.get(key)
+        return entry.sig if entry else None
+
+    def candidates(self, sig: Signature, when: datetime, exclude: int | None = None) -> list[tuple[int, int, float]]:
+        """(key, story id, similarity) of recent articles telling the same story, best first."""
         keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
         if sig.n_event >= MIN_EVENT_FEATURES:
             keys |= set(self._event.query(sig.event))
-        best: tuple[float, int, int] | None = None
+        found = []
         for key in keys:
-            if key == exclude:
-                continue
             entry = self._entries[key]
-            if abs(entry.when - when) > self.window:
+            if key == exclude or abs(entry.when - when) > self.window:
                 continue
             score = similarity(sig, entry.sig)
-            if score > 0 and (best is None or (score, -key) > (best[0], -best[1])):
-                best = (score, key, entry.story_id)
-        return (best[2], best[0]) if best else None
+            if score > 0:
+                found.append((key, entry.story_id, score))
+        found.sort(key=lambda f: (-f[2], f[0]))
+        return found
+
+    def find(self, sig: Signature, when: datetime, exclude: int | None = None) -> tuple[int, float] | None:
+        """(story id, similarity) of the closest recent article's story, or None."""
+        found = self.candidates(sig, when, exclude)
+        return (found[0][1], found[0][2]) if found else None
