@@ -55,3 +55,13 @@ def test_match_with_a_broken_rule_file_says_where(nw_env: Path, tmp_path: Path) 
     res = CliRunner().invoke(cli, ["match", "--rules", str(tmp_path), "-"], input=_input())
     assert res.exit_code == 1
     assert "bad.yaml: rule 'bad': field 'require.all.1': unknown group 'b'" in res.output
+
+
+def test_csv_cells_that_look_like_formulas_are_quoted() -> None:
+    from newswatch.commands.export_matches import flatten
+
+    row = {"title": "=HYPERLINK(\"http://evil\")", "url": "https://x.ma/1", "score": 7.5, "reasons": {
+        "terms": [{"term": "police"}], "entities": [], "snippets": [{"field": "text", "text": "@SUM(1)  police"}]}}
+    flat = flatten(row)
+    assert flat["title"] == "'=HYPERLINK(\"http://evil\")" and flat["snippet"] == "'@SUM(1) police"
+    assert flat["url"] == "https://x.ma/1" and flat["score"] == 7.5 and flat["terms"] == "police"

@@ -16,6 +16,16 @@ CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "arti
               "language", "published_at", "story_id", "terms", "entities", "snippet"]
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """Scraped text is hostile: a cell a spreadsheet would run as a formula is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
     """One CSV row: reasons reduced to the distinct terms, entities and the best snippet."""
     reasons = row.get("reasons") or {}
@@ -26,7 +36,7 @@ def flatten(row: dict[str, Any]) -> dict[str, Any]:
     flat["terms"] = "; ".join(terms)
     flat["entities"] = "; ".join(entities)
     flat["snippet"] = " ".join(snippets[0]["text"].split()) if snippets else ""
-    return flat
+    return {k: _cell(v) for k, v in flat.items()}
 
 
 def write_rows(rows: Iterator[dict[str, Any]], fmt: str, out: Any) -> int:
