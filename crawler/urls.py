@@ -27,7 +27,7 @@ NON_ARTICLE_PATH = re.compile(
     r"theme|dossier|search|recherche|login|connexion|register|inscription|account|compte|abonnement|"
     r"subscribe|newsletter|contact|about|a-propos|qui-sommes-nous|mentions-legales|legal|privacy|"
     r"cgu|cookies|feed|rss|sitemap|wp-admin|wp-login|page/\d+|video|videos|podcast|podcasts|"
-    r"live-tv|direct|emissions?|programmes?|jeux|horoscope|meteo|weather)(/|$)",
+    r"live-tv|direct|emissions?|programmes?|jeux|horoscope|meteo|weather)(/|\.[a-z]{2,5}$|$)",
     re.I,
 )
 NON_ARTICLE_EXT = re.compile(

@@ -47,6 +47,8 @@ def test_port_is_part_of_the_site() -> None:
         ("https://www.le360.ma/tag/maroc/", False),
         ("https://www.le360.ma/author/jean-dupont-le-journaliste-du-jour/", False),
         ("https://www.le360.ma/contact", False),
+        ("https://www.le360.ma/contact.html", False),
+        ("https://www.le360.ma/qui-sommes-nous.php", False),
         ("https://www.le360.ma/", False),
         ("https://www.le360.ma/politique", False),
         ("https://www.le360.ma/images/photo-de-la-reunion-a-rabat.jpg", False),
