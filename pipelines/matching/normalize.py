@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate, chain
+from operator import add
 
 import snowballstemmer
 
@@ -34,6 +35,7 @@ _SNOWBALL = {"fr": "french", "en": "english", "es": "spanish"}
 # A word: letters/digits plus the combining marks that sit inside words (Latin accents in
 # decomposed text, Arabic harakat); tatweel (U+0640) is a letter modifier and already \w.
 WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
+_SPACE_RE = re.compile(r"\s+")  # what str.split() splits on (both use str.isspace)
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 # Elided French articles/pronouns and the English possessive: meaningless once split off.
@@ -177,12 +179,8 @@ class TokenStream:
     parts: list[tuple[str, ...]] = field(default_factory=list, repr=False)
     _cursor: tuple[int, int] = (0, -1)  # (position in joined, token index there)
     _chunk_ends: list[int] | None = field(default=None, repr=False)  # tokens up to each chunk
-    _chunk_offsets: list[int] = field(default_factory=list, repr=False)  # found so far, in order
+    _chunk_starts: list[int] = field(default_factory=list, repr=False)  # offsets of chunks in text
     _chunk_words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
-    _all_spans: list[tuple[int, int]] | None = field(default=None, repr=False)
-    _span_calls: int = 0
-
-    FULL_TABLE_AFTER = 8  # span() calls before building every token's span in one pass
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
@@ -201,44 +199,27 @@ class TokenStream:
     def span(self, index: int) -> tuple[int, int]:
         """Character offsets of token ``index`` in the original text.
 
-        Token -> whitespace chunk (cumulative counts) -> the chunk's offset (found with
-        ``str.find`` from the previous chunk, only as far as needed) -> the word in the chunk.
+        Token -> whitespace chunk (cumulative token counts) -> the chunk's offset (cumulative
+        lengths of chunks and whitespace runs: built once, in C) -> the word in the chunk.
         """
-        if self._all_spans is not None:
-            return self._all_spans[index]
-        self._span_calls += 1
-        if self._span_calls > self.FULL_TABLE_AFTER:
-            self._all_spans = self._every_span()
-            return self._all_spans[index]
         if self._chunk_ends is None:
             self._chunk_ends = list(accumulate(map(len, self.parts)))
+            runs = _SPACE_RE.findall(self.text)
+            lead = len(runs[0]) if runs and self.text[:1].isspace() else 0
+            gaps = runs[1:] if lead else runs
+            steps = map(add, map(len, self.chunks), map(len, gaps))
+            self._chunk_starts = list(accumulate(steps, initial=lead))
         c = bisect_right(self._chunk_ends, index)
-        offsets, chunks, text = self._chunk_offsets, self.chunks, self.text
-        while len(offsets) <= c:
-            i = len(offsets)
-            pos = offsets[-1] + len(chunks[i - 1]) if offsets else 0
-            offsets.append(text.find(chunks[i], pos))
         kept = self._chunk_words.get(c)
         if kept is None:
-            offset, norm = offsets[c], self.norm
-            kept = [m.span() for m in WORD_RE.finditer(text, offset, offset + len(chunks[c])) if norm(m.group())]
+            offset, chunk = self._chunk_starts[c], self.chunks[c]
+            if chunk.isalpha():
+                kept = [(offset, offset + len(chunk))]
+            else:
+                norm = self.norm
+                kept = [m.span() for m in WORD_RE.finditer(self.text, offset, offset + len(chunk)) if norm(m.group())]
             self._chunk_words[c] = kept
         return kept[index - (self._chunk_ends[c - 1] if c else 0)]
-
-    def _every_span(self) -> list[tuple[int, int]]:
-        """Spans of all tokens in one pass (for articles with many hits)."""
-        spans: list[tuple[int, int]] = []
-        text, norm, pos = self.text, self.norm, 0
-        for chunk, part in zip(self.chunks, self.parts, strict=True):
-            offset = text.find(chunk, pos)
-            pos = offset + len(chunk)
-            if not part:
-                continue
-            if len(part) == 1 and chunk.isalpha():
-                spans.append((offset, pos))
-            else:
-                spans.extend(m.span() for m in WORD_RE.finditer(text, offset, pos) if norm(m.group()))
-        return spans
 
     def original_tokens(self) -> list[str]:
         return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
