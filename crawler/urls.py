@@ -27,7 +27,13 @@ NON_ARTICLE_PATH = re.compile(
     r"theme|dossier|search|recherche|login|connexion|register|inscription|account|compte|abonnement|"
     r"subscribe|newsletter|contact|about|a-propos|qui-sommes-nous|mentions-legales|legal|privacy|"
     r"cgu|cookies|feed|rss|sitemap|wp-admin|wp-login|page/\d+|video|videos|podcast|podcasts|"
-    r"live-tv|direct|emissions?|programmes?|jeux|horoscope|meteo|weather)(/|\.[a-z]{2,5}$|$)",
+    r"live-tv|direct|emissions?|programmes?|jeux|horoscope|meteo|weather)(/|$)",
+    re.I,
+)
+# The same service pages as files (contact.html, qui-sommes-nous.php).
+NON_ARTICLE_PAGE = re.compile(
+    r"/(contact|about|a-propos|qui-sommes-nous|mentions-legales|legal|privacy|cgu|cookies|login|connexion|"
+    r"register|inscription|search|recherche|newsletter|abonnement|subscribe)\.[a-z]{2,5}$",
     re.I,
 )
 NON_ARTICLE_EXT = re.compile(
@@ -97,7 +103,7 @@ def is_navigation(url: str, outlet: Outlet) -> bool:
         return True
     if not allowed_by_patterns(url, outlet):
         return True
-    return bool(NON_ARTICLE_PATH.search(path) or NON_ARTICLE_EXT.search(path))
+    return bool(NON_ARTICLE_PATH.search(path) or NON_ARTICLE_PAGE.search(path) or NON_ARTICLE_EXT.search(path))
 
 
 def looks_like_article(url: str, outlet: Outlet) -> bool:
@@ -113,6 +119,6 @@ def looks_like_article(url: str, outlet: Outlet) -> bool:
         return False
     if outlet.allow:
         return True
-    if NON_ARTICLE_PATH.search(path) or NON_ARTICLE_EXT.search(path):
+    if NON_ARTICLE_PATH.search(path) or NON_ARTICLE_PAGE.search(path) or NON_ARTICLE_EXT.search(path):
         return False
     return bool(ARTICLE_HINT.search(urlsplit(url)._replace(scheme="", netloc="").geturl()))

@@ -10,11 +10,13 @@ reasons that Scrapy counts in its stats; empty extractions are also recorded as 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -40,13 +42,38 @@ class ExtractionFailed(DropItem):
     """The extractor crashed on this page (recorded; the crawl goes on)."""
 
 
+@functools.lru_cache(maxsize=4)
+def _matcher(rules_dir: str) -> Any:
+    from pipelines.matching.engine import load_topics
+
+    return load_topics(Path(rules_dir))
+
+
+def analyse(article: ExtractedArticle, rules_dir: str | None) -> dict[str, Any]:
+    """The CPU side of stories and matching (MinHash signature, topic matches), pure, so it
+    runs in the extraction process and the crawler process only writes rows. Whatever fails
+    here is left out and computed again by the store stage, which reports it."""
+    result: dict[str, Any] = {}
+    try:
+        from pipelines.matching.stories import signature
+
+        result["signature"] = signature(article.title, article.text, article.language).to_bytes()
+        if rules_dir:
+            result["matches"] = _matcher(rules_dir).match(article.title, article.text, article.language)
+    except Exception as exc:  # noqa: BLE001 - never lose the article over its analysis
+        logger.warning("analysis of %s left to the store stage: %s: %s", article.url, type(exc).__name__, exc)
+    return result
+
+
 def run_extraction(html: bytes, url: str, noise_selectors: tuple[str, ...], timezone: str,
-                   encoding: str | None, via: str) -> ExtractedArticle:
+                   encoding: str | None, via: str, rules_dir: str | None = None) -> ExtractedArticle:
     """What a worker process runs; imported lazily so workers load trafilatura once."""
     from pipelines.extract import extract_article
 
-    return extract_article(html, url, noise_selectors=noise_selectors, timezone=timezone,
-                           encoding=encoding, discovered_via=via)
+    article = extract_article(html, url, noise_selectors=noise_selectors, timezone=timezone,
+                              encoding=encoding, discovered_via=via)
+    article.extra["analysis"] = analyse(article, rules_dir)
+    return article
 
 
 def _worker_count(setting: int) -> int:
@@ -56,6 +83,7 @@ def _worker_count(setting: int) -> int:
 class ExtractPipeline:
     def __init__(self, crawler: Crawler, workers: int, sources_file: str) -> None:
         self.crawler = crawler
+        self.rules_dir = crawler.settings.get("NEWSWATCH_RULES_DIR")
         self.workers = workers
         self.sources_file = sources_file
         self._pool: Executor | None = None
@@ -83,7 +111,7 @@ class ExtractPipeline:
     async def _extract(self, item: dict[str, Any]) -> ExtractedArticle:
         outlet = self._outlets.get(item["outlet"]) or spider_outlets(self.crawler).get(item["outlet"])
         args = (item["html"], item["fetched_url"], tuple(outlet.noise_selectors) if outlet else (),
-                outlet.timezone if outlet else "UTC", item.get("encoding"), item.get("via", ""))
+                outlet.timezone if outlet else "UTC", item.get("encoding"), item.get("via", ""), self.rules_dir)
         if self._pool is None:
             return run_extraction(*args)
         try:

@@ -99,19 +99,28 @@ class StorePipeline:
         if result.status == "duplicate_url":
             raise DuplicateArticle(f"already stored: {url}")
         self.crawler.stats.inc_value(f"newswatch/articles/{result.status}")
+        analysis = article.extra.pop("analysis", None) or {}
         if result.status == "stored" and self.matcher is not None:
-            self._match(result.article_id)
+            self._match(result.article_id, analysis)
         item["article_id"] = result.article_id
         item["stored_url"] = url
         item.pop("html", None)
         return item
 
-    def _match(self, article_id: int | None) -> None:
+    def _match(self, article_id: int | None, analysis: dict[str, Any]) -> None:
+        """Story and matches, from what the extraction process computed when it could."""
         assert self.session is not None and article_id is not None
         try:
             from pipelines.matching.store import process_new_articles
+            from pipelines.matching.stories import Signature
 
-            process_new_articles(self.session, [article_id], self.matcher)
+            sig = Signature.from_bytes(analysis["signature"]) if "signature" in analysis else None
+            matches = analysis.get("matches")
+            known = set(self.matcher.topic_names)
+            if matches is not None and any(m.topic not in known or m.rules_version != self.matcher.version_of(m.topic)
+                                           for m in matches):
+                matches = None  # the rule files changed during the crawl: match with this process's rules
+            process_new_articles(self.session, [article_id], self.matcher, {article_id: (sig, matches)})
             self.session.commit()
         except Exception:  # logged with traceback; the article is stored, rematch can redo it
             self.session.rollback()

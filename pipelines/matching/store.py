@@ -75,11 +75,15 @@ def _story_index(session: Session) -> StoryIndex:
     return state.index
 
 
-def assign_story(session: Session, article: Article, index: StoryIndex) -> tuple[Story, Signature]:
+def assign_story(
+    session: Session, article: Article, index: StoryIndex, sig: Signature | None = None
+) -> tuple[Story, Signature]:
     """Put ``article`` in the story of its closest recent article, or start a new story.
 
+    ``sig`` may come precomputed (the crawl computes it in its extraction processes).
     The caller adds the article to ``index`` once the database work is committed."""
-    sig = signature(article.title or "", article.text or "", article.language)
+    if sig is None:
+        sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
     story = None
     for key, story_id, _ in index.candidates(sig, when, exclude=article.id)[:5]:
@@ -135,8 +139,16 @@ def _match_article(article: Article, matcher: Matcher) -> list[TopicMatch]:
     return matcher.match(article.title or "", article.text or "", article.language)
 
 
-def process_new_articles(session: Session, article_ids: list[int], matcher: Matcher) -> None:
-    """Stories + matches for freshly stored articles. Never raises on an odd article."""
+Precomputed = dict[int, tuple[Signature | None, list[TopicMatch] | None]]
+
+
+def process_new_articles(
+    session: Session, article_ids: list[int], matcher: Matcher, precomputed: Precomputed | None = None
+) -> None:
+    """Stories + matches for freshly stored articles. Never raises on an odd article.
+
+    ``precomputed`` maps an article id to its signature and matches when they were computed
+    elsewhere (the crawl's extraction processes, off the reactor); missing parts are computed here."""
     if not article_ids:
         return
     index = _story_index(session)
@@ -145,12 +157,15 @@ def process_new_articles(session: Session, article_ids: list[int], matcher: Matc
         chunk = article_ids[start : start + BATCH]
         articles = session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)).all()
         for article in articles:
+            sig, matches = (precomputed or {}).get(article.id, (None, None))
             try:
                 storied = None
                 with session.begin_nested():
                     if article.story_id is None:
-                        storied = assign_story(session, article, index)
-                    save_matches(session, article, _match_article(article, matcher), topics)
+                        storied = assign_story(session, article, index, sig=sig)
+                    if matches is None:
+                        matches = _match_article(article, matcher)
+                    save_matches(session, article, matches, topics)
                 if storied is not None:  # only once the savepoint holds: no ghost entries
                     index.add(article.id, storied[1], storied[0].id, _when(article))
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl
