@@ -26,6 +26,7 @@ from scrapy.exceptions import DropItem
 from crawler.signals import crawl_error
 from crawler.sources import load_sources
 from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
+from storage.articles import compress_html
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def run_extraction(html: bytes, url: str, noise_selectors: tuple[str, ...], time
     article = extract_article(html, url, noise_selectors=noise_selectors, timezone=timezone,
                               encoding=encoding, discovered_via=via)
     article.extra["analysis"] = analyse(article, rules_dir)
+    article.extra["html_zlib"] = compress_html(html)  # CPU work the crawler process is spared
     return article
 
 

@@ -8,7 +8,9 @@ Settings: NEWSWATCH_DATABASE_URL, NEWSWATCH_RULES_DIR.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +20,7 @@ from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
 from crawler.urls import canonicalize
-from storage.articles import ensure_outlet, store_article
+from storage.articles import StoreResult, ensure_outlet, store_article
 from storage.db import get_engine, session_factory
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.session = session_factory(get_engine(self.database_url))()
         self.matcher = self._load_matcher()
+        # all database work happens in this one thread, so the reactor keeps downloading
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newswatch-store")
 
     def _load_matcher(self) -> Any:
         try:
@@ -71,6 +75,7 @@ class StorePipeline:
             return None
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        self.writer.shutdown(wait=True)
         if self.session is not None:
             self.session.close()
 
@@ -86,43 +91,56 @@ class StorePipeline:
             self.session.commit()
         return self.outlet_ids[name]
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        assert self.session is not None
-        article = item["article"]
-        url = choose_url(item["url"], article.extra.get("declared_canonical"))
-        recorder = getattr(self.crawler, "newswatch_run_id", None)
-        result = store_article(
-            self.session, article, url=url, outlet_id=self._outlet_id(item["outlet"]), html=item["html"],
-            fetched_url=item["fetched_url"], http_status=item.get("status", 200), encoding=item.get("encoding"),
-            discovered_via=item.get("via", ""), crawl_run_id=recorder,
-        )
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        result, url = await asyncio.wrap_future(self.writer.submit(self._store, item))
         if result.status == "duplicate_url":
             raise DuplicateArticle(f"already stored: {url}")
         self.crawler.stats.inc_value(f"newswatch/articles/{result.status}")
-        analysis = article.extra.pop("analysis", None) or {}
-        if result.status == "stored" and self.matcher is not None:
-            self._match(result.article_id, analysis)
         item["article_id"] = result.article_id
         item["stored_url"] = url
         item.pop("html", None)
         return item
 
-    def _match(self, article_id: int | None, analysis: dict[str, Any]) -> None:
-        """Story and matches, from what the extraction process computed when it could."""
-        assert self.session is not None and article_id is not None
+    def _store(self, item: dict[str, Any]) -> tuple[StoreResult, str]:
+        """The article, its raw page, its story and matches: one transaction (writer thread)."""
+        assert self.session is not None
+        article = item["article"]
+        url = choose_url(item["url"], article.extra.get("declared_canonical"))
+        analysis = article.extra.pop("analysis", None) or {}
         try:
-            from pipelines.matching.store import process_new_articles
-            from pipelines.matching.stories import Signature
-
-            sig = Signature.from_bytes(analysis["signature"]) if "signature" in analysis else None
-            matches = analysis.get("matches")
-            known = set(self.matcher.topic_names)
-            if matches is not None and any(m.topic not in known or m.rules_version != self.matcher.version_of(m.topic)
-                                           for m in matches):
-                matches = None  # the rule files changed during the crawl: match with this process's rules
-            process_new_articles(self.session, [article_id], self.matcher, {article_id: (sig, matches)})
+            result = store_article(
+                self.session, article, url=url, outlet_id=self._outlet_id(item["outlet"]), html=item["html"],
+                fetched_url=item["fetched_url"], http_status=item.get("status", 200), encoding=item.get("encoding"),
+                discovered_via=item.get("via", ""), crawl_run_id=getattr(self.crawler, "newswatch_run_id", None),
+                html_zlib=article.extra.pop("html_zlib", None), commit=False,
+            )
+            if result.status == "stored" and self.matcher is not None:
+                self._match(result.article_id, analysis)
             self.session.commit()
-        except Exception:  # logged with traceback; the article is stored, rematch can redo it
+        except BaseException:
             self.session.rollback()
+            raise
+        return result, url
+
+    def _match(self, article_id: int | None, analysis: dict[str, Any]) -> None:
+        """Story and matches, from what the extraction process computed when it could.
+        If matching fails, the article is still stored (rematch redoes it)."""
+        assert self.session is not None and article_id is not None
+        try:  # process_new_articles keeps each article's work in a savepoint of its own
+            self._story_and_matches(article_id, analysis)
+        except Exception:  # logged with traceback; the article is stored, rematch can redo it
             logger.exception("matching failed for article %s", article_id)
             self.crawler.stats.inc_value("newswatch/errors/matching")
+
+    def _story_and_matches(self, article_id: int, analysis: dict[str, Any]) -> None:
+        from pipelines.matching.store import process_new_articles
+        from pipelines.matching.stories import Signature
+
+        assert self.session is not None
+        sig = Signature.from_bytes(analysis["signature"]) if "signature" in analysis else None
+        matches = analysis.get("matches")
+        known = set(self.matcher.topic_names)
+        if matches is not None and any(m.topic not in known or m.rules_version != self.matcher.version_of(m.topic)
+                                       for m in matches):
+            matches = None  # the rule files changed during the crawl: match with this process's rules
+        process_new_articles(self.session, [article_id], self.matcher, {article_id: (sig, matches)})

@@ -75,8 +75,15 @@ def store_article(
     discovered_via: str = "",
     crawl_run_id: int | None = None,
     fetched_at: datetime | None = None,
+    html_zlib: bytes | None = None,
+    commit: bool = True,
 ) -> StoreResult:
-    """Insert one article and its raw page in one transaction; duplicates are reported, not raised."""
+    """Insert one article and its raw page; duplicates are reported, not raised.
+
+    ``html_zlib`` is the page already compressed (the crawl does it in its extraction
+    processes). With ``commit=False`` the rows are only flushed, so the caller can add the
+    article's story and matches and commit everything at once; the session must then hold
+    no other pending work (a duplicate rolls the transaction back)."""
     if session.scalar(select(Article.id).where(Article.url == url)) is not None:
         return StoreResult(None, "duplicate_url")
     digest = content_hash(article.text)
@@ -103,11 +110,11 @@ def store_article(
     if fetched_at is not None:
         row.fetched_at = fetched_at
     row.raw = RawPage(fetched_url=fetched_url, http_status=http_status, encoding=encoding,
-                      html_zlib=compress_html(html), size_bytes=len(html))
+                      html_zlib=html_zlib if html_zlib is not None else compress_html(html), size_bytes=len(html))
     session.add(row)
     try:
-        session.commit()
-    except IntegrityError:
+        session.commit() if commit else session.flush()
+    except IntegrityError:  # stored meanwhile by another worker: this transaction held only this article
         session.rollback()
         return StoreResult(None, "duplicate_url")
     if original is not None:

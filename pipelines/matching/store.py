@@ -11,6 +11,7 @@ logged in one line and skipped. ``rematch`` re-runs changed rules over stored ar
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,10 +29,16 @@ log = logging.getLogger(__name__)
 BATCH = 200
 
 
+REFRESH_SECONDS = 5.0
+"""How stale this process's story index may get before it reads other processes' new articles
+(its own are added as they are stored); a crawl stores dozens of articles a second."""
+
+
 @dataclass
 class _IndexState:
     index: StoryIndex
     last_id: int = 0
+    refreshed_at: float = float("-inf")
 
 
 _INDEXES: dict[str, _IndexState] = {}
@@ -54,6 +61,9 @@ def _story_index(session: Session) -> StoryIndex:
     state = _INDEXES.get(key)
     if state is None:
         state = _INDEXES[key] = _IndexState(StoryIndex())
+    if time.monotonic() - state.refreshed_at < REFRESH_SECONDS:
+        return state.index
+    state.refreshed_at = time.monotonic()
     horizon = utcnow() - WINDOW
     rows = session.execute(
         select(Article.id, Article.story_id, Article.minhash, Article.published_at, Article.fetched_at)
