@@ -1,22 +1,23 @@
-"""Scrapy adapter of the extraction stage: runs ``extract_article`` in worker processes.
+"""Scrapy adapter of the page stage: each fetched page goes to a worker process that
+extracts, analyses and stores it (``pipelines.page_job.process_page``).
 
-Extraction (trafilatura) is the cost floor of the crawl and pure CPU; running it in a
-process pool keeps Scrapy's reactor free to download while both cores extract.
-Settings: NEWSWATCH_EXTRACT_WORKERS (0 = one per core; -1 = in the crawler process,
-for debugging). Pages that are not articles or carry no text are dropped with typed
-reasons that Scrapy counts in its stats; empty extractions are also recorded as errors.
+Extraction (trafilatura) is the cost floor of the crawl and pure CPU, and an article's
+database work is mostly Python too; running both in a process pool keeps Scrapy's reactor
+free to download while every core works. Settings: NEWSWATCH_EXTRACT_WORKERS (0 = one
+per core; -1 = in the crawler process, for debugging), NEWSWATCH_DATABASE_URL,
+NEWSWATCH_RULES_DIR. Pages that are not articles or carry no text are dropped with typed
+reasons that Scrapy counts in its stats; empty extractions and failures are also recorded
+as crawl errors.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -25,8 +26,8 @@ from scrapy.exceptions import DropItem
 
 from crawler.signals import crawl_error
 from crawler.sources import load_sources
-from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
-from storage.articles import compress_html
+from pipelines.article import EmptyExtraction, NotAnArticle
+from pipelines.page_job import PageJob, PageResult, process_page
 
 logger = logging.getLogger(__name__)
 
@@ -40,42 +41,7 @@ class EmptyArticle(DropItem):
 
 
 class ExtractionFailed(DropItem):
-    """The extractor crashed on this page (recorded; the crawl goes on)."""
-
-
-@functools.lru_cache(maxsize=4)
-def _matcher(rules_dir: str) -> Any:
-    from pipelines.matching.engine import load_topics
-
-    return load_topics(Path(rules_dir))
-
-
-def analyse(article: ExtractedArticle, rules_dir: str | None) -> dict[str, Any]:
-    """The CPU side of stories and matching (MinHash signature, topic matches), pure, so it
-    runs in the extraction process and the crawler process only writes rows. Whatever fails
-    here is left out and computed again by the store stage, which reports it."""
-    result: dict[str, Any] = {}
-    try:
-        from pipelines.matching.stories import signature
-
-        result["signature"] = signature(article.title, article.text, article.language).to_bytes()
-        if rules_dir:
-            result["matches"] = _matcher(rules_dir).match(article.title, article.text, article.language)
-    except Exception as exc:  # noqa: BLE001 - never lose the article over its analysis
-        logger.warning("analysis of %s left to the store stage: %s: %s", article.url, type(exc).__name__, exc)
-    return result
-
-
-def run_extraction(html: bytes, url: str, noise_selectors: tuple[str, ...], timezone: str,
-                   encoding: str | None, via: str, rules_dir: str | None = None) -> ExtractedArticle:
-    """What a worker process runs; imported lazily so workers load trafilatura once."""
-    from pipelines.extract import extract_article
-
-    article = extract_article(html, url, noise_selectors=noise_selectors, timezone=timezone,
-                              encoding=encoding, discovered_via=via)
-    article.extra["analysis"] = analyse(article, rules_dir)
-    article.extra["html_zlib"] = compress_html(html)  # CPU work the crawler process is spared
-    return article
+    """Extracting or storing this page failed (recorded; the crawl goes on)."""
 
 
 def _worker_count(setting: int) -> int:
@@ -83,24 +49,21 @@ def _worker_count(setting: int) -> int:
 
 
 class ExtractPipeline:
-    def __init__(self, crawler: Crawler, workers: int, sources_file: str) -> None:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
         self.crawler = crawler
-        self.rules_dir = crawler.settings.get("NEWSWATCH_RULES_DIR")
-        self.workers = workers
-        self.sources_file = sources_file
+        self.workers = settings.getint("NEWSWATCH_EXTRACT_WORKERS", 0)
+        self.sources_file = settings.get("NEWSWATCH_SOURCES_FILE")
+        self.database_url = settings.get("NEWSWATCH_DATABASE_URL")
+        self.rules_dir = settings.get("NEWSWATCH_RULES_DIR")
         self._pool: Executor | None = None
         self._outlets: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        pipeline = cls(crawler, crawler.settings.getint("NEWSWATCH_EXTRACT_WORKERS", 0),
-                       crawler.settings.get("NEWSWATCH_SOURCES_FILE"))
-        return pipeline
+        return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
-        outlets = getattr(spider, "outlets", None) or load_sources(self.sources_file)
-        self._outlets = {o.name: o for o in outlets}
         if self.workers >= 0:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(_worker_count(self.workers), mp_context=context)
@@ -110,34 +73,56 @@ class ExtractPipeline:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    async def _extract(self, item: dict[str, Any]) -> ExtractedArticle:
-        outlet = self._outlets.get(item["outlet"]) or spider_outlets(self.crawler).get(item["outlet"])
-        args = (item["html"], item["fetched_url"], tuple(outlet.noise_selectors) if outlet else (),
-                outlet.timezone if outlet else "UTC", item.get("encoding"), item.get("via", ""), self.rules_dir)
+    def _outlet(self, name: str) -> Any:
+        """The outlet's config record: the spider's (it read --sources), else the default file's."""
+        outlet = getattr(self.crawler.spider, "by_name", {}).get(name)
+        if outlet is None:
+            if not self._outlets:
+                self._outlets = {o.name: o for o in load_sources(self.sources_file)}
+            outlet = self._outlets.get(name)
+        return outlet
+
+    def _job(self, item: dict[str, Any]) -> PageJob:
+        outlet = self._outlet(item["outlet"])
+        return PageJob(
+            html=item["html"], url=item["url"], fetched_url=item["fetched_url"], outlet=item["outlet"],
+            country=outlet.country if outlet else "", homepage=outlet.homepage if outlet else "",
+            languages=tuple(outlet.languages) if outlet else (),
+            noise_selectors=tuple(outlet.noise_selectors) if outlet else (),
+            timezone=outlet.timezone if outlet else "UTC", status=item.get("status", 200),
+            encoding=item.get("encoding"), via=item.get("via", ""), database_url=self.database_url,
+            rules_dir=self.rules_dir, crawl_run_id=getattr(self.crawler, "newswatch_run_id", None),
+        )
+
+    async def _run(self, job: PageJob) -> PageResult:
         if self._pool is None:
-            return run_extraction(*args)
+            return process_page(job)
         try:
-            return await asyncio.wrap_future(self._pool.submit(run_extraction, *args))
+            return await asyncio.wrap_future(self._pool.submit(process_page, job))
         except BrokenProcessPool:
             # a worker died (out of memory on a monster page?): start a fresh pool, try once more
-            logger.error("extraction worker died on %s; restarting the pool", item["fetched_url"])
+            logger.error("page worker died on %s; restarting the pool", job.fetched_url)
             self.close_spider()
             self.open_spider(self.crawler.spider)
             assert self._pool is not None
-            return await asyncio.wrap_future(self._pool.submit(run_extraction, *args))
+            return await asyncio.wrap_future(self._pool.submit(process_page, job))
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         try:
-            article = await self._extract(item)
+            result = await self._run(self._job(item))
         except NotAnArticle as exc:
             raise NotAnArticlePage(f"not an article: {exc.reason} ({item['fetched_url']})") from exc
         except EmptyExtraction as exc:
             self._record(item, "empty_extraction", exc.reason)
             raise EmptyArticle(f"empty extraction: {exc.reason} ({item['fetched_url']})") from exc
-        except (ExtractionError, Exception) as exc:  # one bad page never stops the crawl
+        except Exception as exc:  # one bad page (or a database hiccup) never stops the crawl
             self._record(item, "extraction_failed", f"{type(exc).__name__}: {exc}")
-            raise ExtractionFailed(f"extraction failed on {item['fetched_url']}: {exc}") from exc
-        item["article"] = article
+            raise ExtractionFailed(f"processing failed on {item['fetched_url']}: {exc}") from exc
+        for problem in result.problems:
+            logger.warning("%s: %s", item["fetched_url"], problem)
+            self.crawler.stats.inc_value("newswatch/errors/matching")
+        item["result"] = result
+        item.pop("html", None)  # the page is stored; do not keep it in memory
         return item
 
     def _record(self, item: dict[str, Any], kind: str, message: str) -> None:
@@ -145,8 +130,3 @@ class ExtractPipeline:
         self.crawler.signals.send_catch_log(
             crawl_error, outlet=item["outlet"], url=item["fetched_url"], kind=kind, message=message
         )
-
-
-def spider_outlets(crawler: Crawler) -> dict[str, Any]:
-    spider = crawler.spider
-    return getattr(spider, "by_name", {}) if spider else {}

@@ -49,11 +49,10 @@ def ensure_outlet(session: Session, name: str, country: str = "", homepage: str 
     """Id of the outlet row, creating (or refreshing) it from the config record."""
     row = session.scalar(select(Outlet).where(Outlet.name == name))
     if row is None:
-        row = Outlet(name=name, country=country, homepage=homepage, languages=languages or [])
-        session.add(row)
         try:
-            with session.begin_nested():
-                session.flush()
+            with session.begin_nested():  # added inside the savepoint: a failed insert leaves nothing pending
+                row = Outlet(name=name, country=country, homepage=homepage, languages=languages or [])
+                session.add(row)
         except IntegrityError:  # created meanwhile by another worker
             row = session.scalar(select(Outlet).where(Outlet.name == name))
             assert row is not None

@@ -86,3 +86,33 @@ def test_two_concurrent_writers_store_each_article_once(database_url: str) -> No
     assert results.count("stored") == len(urls) and results.count("duplicate_url") == len(urls)
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count(Article.id))) == len(urls)
+
+
+def test_two_processes_creating_one_outlet_at_once_both_get_its_id(database_url: str) -> None:
+    """The crawl's worker processes meet a new outlet at the same moment: no error, one row."""
+    import threading
+
+    from storage.models import Outlet
+
+    engine = get_engine(database_url)
+    barrier = threading.Barrier(4)
+    ids: list[int] = []
+
+    def create() -> None:
+        with session_factory(engine)() as session:
+            barrier.wait()
+            ids.append(ensure_outlet(session, "Barlamane", "MA", "https://www.barlamane.com/", ["ar"]))
+            session.commit()
+            # the session is still usable afterwards (no pending failed insert)
+            store_article(session, _article(f"texte {threading.get_ident()}"), url=f"https://b.ma/{threading.get_ident()}",
+                          outlet_id=ids[-1], html=b"<p>", fetched_url="https://b.ma/")
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 4 and len(set(ids)) == 1
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count(Outlet.id))) == 1
+        assert session.scalar(select(func.count(Article.id))) == 4

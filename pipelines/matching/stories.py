@@ -15,8 +15,10 @@ Two MinHash signatures per article (datasketch), both on normalised text:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -33,6 +35,17 @@ MIN_EVENT_FEATURES = 8
 WINDOW = timedelta(days=7)
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
 _BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
+
+
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    """datasketch draws a MinHash's permutations from a seeded RNG on every construction; they
+    are the same every time (same seed), so draw them once per size."""
+    return MinHash(num_perm, scheme=SCHEME).permutations
+
+
+def _minhash(num_perm: int, hashvalues: Any = None) -> MinHash:
+    return MinHash(num_perm, hashvalues=hashvalues, scheme=SCHEME, permutations=_permutations(num_perm))
 
 
 @dataclass
@@ -58,7 +71,7 @@ class Signature:
         sh = np.frombuffer(data[8 : 8 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint32)
         ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint32)
         return cls(
-            MinHash(SHINGLE_PERM, hashvalues=sh, scheme=SCHEME), MinHash(EVENT_PERM, hashvalues=ev, scheme=SCHEME), n_shingles, n_event
+            _minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event
         )
 
 
@@ -88,7 +101,7 @@ def signature(title: str, text: str, language: str | None) -> Signature:
         shingles = {" ".join(tokens)}
     # Arabic has no capitals: its salient features are the numbers and the Latin names
     event = _salient(raw, normed)
-    mh_sh, mh_ev = MinHash(SHINGLE_PERM, scheme=SCHEME), MinHash(EVENT_PERM, scheme=SCHEME)
+    mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
     return Signature(mh_sh, mh_ev, len(shingles), len(event))
