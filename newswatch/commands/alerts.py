@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import click
 
+from newswatch.commands.dates import parse_since
 from newswatch.settings import get_settings
 
 
@@ -36,16 +37,6 @@ def _runtime() -> tuple[object, object]:
     return rt, path
 
 
-def _parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r}: expected a date like 2026-11-20 or 2026-11-20T07:30+01:00") from exc
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 @click.command()
 @click.option("--subscription", "-s", "names", multiple=True, help="Only this subscription (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the digest as text; send and record nothing.")
@@ -57,7 +48,7 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: 
 
     rt, path = _runtime()
     assert isinstance(rt, AlertsRuntime)
-    start = _parse_since(since)
+    start = parse_since(since)
     kind = "immediate" if immediate else "digest"
     try:
         subs = [rt.config.get(n) for n in names] if names else [

@@ -6,28 +6,19 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newswatch.commands.dates import parse_since
 from storage.db import get_engine, session_factory, upgrade
 from storage.models import Article, Outlet
 
 ARTICLE_FIELDS = ["id", "url", "outlet", "country", "title", "author", "published", "language",
                   "language_confidence", "site_name", "fetched_at", "story_id", "duplicate_of_id", "text"]
-
-
-def parse_since(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or ISO 8601)") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def article_records(session: Session, since: datetime | None) -> Iterator[dict[str, Any]]:

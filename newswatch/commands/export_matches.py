@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from newswatch.commands.match import parse_date
+from newswatch.commands.dates import parse_since
 
 CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "article_id", "url", "title", "outlet",
               "language", "published_at", "story_id", "terms", "entities", "snippet"]
@@ -64,7 +64,7 @@ def matches(fmt: str, since: str | None, topic: str | None, database_url: str | 
     from pipelines.matching.store import iter_match_rows
     from storage.db import get_engine, session_factory, upgrade
 
-    moment = parse_date(since)
+    moment = parse_since(since)
     upgrade(database_url)
     with session_factory(get_engine(database_url))() as session:
         count = write_rows(iter_match_rows(session, moment, topic), fmt, sys.stdout)

@@ -11,23 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
+from newswatch.commands.dates import parse_since
 from newswatch.settings import get_settings
-
-
-def parse_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or ISO 8601)") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_matcher(rules: Path | None, topics: tuple[str, ...]) -> Any:
@@ -102,7 +92,7 @@ def rematch(topics: tuple[str, ...], since: str | None, all_articles: bool, rule
     from storage.db import get_engine, session_factory, upgrade
 
     matcher = load_matcher(rules, topics)
-    moment = parse_date(since)
+    moment = parse_since(since)
     upgrade(database_url)
     with session_factory(get_engine(database_url))() as session:
         stats = run_rematch(session, matcher, since=moment, all_articles=all_articles)
