@@ -18,12 +18,13 @@ import shlex
 import sys
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alerts.triggers import WallClockCronTrigger
+from newswatch.zones import check_zone
 
 KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -47,11 +48,7 @@ class Schedule(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)") from exc
-        return value
+        return check_zone(value)
 
     @model_validator(mode="after")
     def _cron(self) -> Schedule:

@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from newswatch.zones import check_zone
 
 KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 
@@ -70,12 +71,7 @@ class Outlet(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if value:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return check_zone(value) if value else value
 
     @model_validator(mode="after")
     def _timezone(self) -> Outlet:
