@@ -122,7 +122,7 @@ def _story_and_matches(store: _Store, article: ExtractedArticle, article_id: int
         problems.append(f"analysis: {type(exc).__name__}: {exc}")
         sig, matches = None, None
     # process_new_articles keeps each article's work in a savepoint and never raises on odd text
-    process_new_articles(store.session, [article_id], store.matcher, {article_id: (sig, matches)})
+    process_new_articles(store.session, [article_id], store.matcher, {article_id: (sig, matches)}, fresh=True)
 
 
 def process_page(job: PageJob) -> PageResult:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.matching.stories import Signature, StoryIndex, signature, similarity
+from pipelines.matching.stories import Signature, StoryIndex, signature, similarities, similarity
 
 T0 = datetime(2024, 6, 29, 12, tzinfo=UTC)
 
@@ -100,3 +100,24 @@ def test_seed_001_joins_once_its_ticker_noise_is_gone(shared_dir: Path) -> None:
     assert stories["001"] == stories["000"]
     raw = _group({"000": seeds["000"], "001raw": seeds["001"]})
     assert raw["001raw"] != raw["000"]
+
+
+def test_batch_similarities_equal_one_by_one() -> None:
+    """The index scores its candidates in one numpy pass; it must agree with ``similarity``."""
+    import random
+
+    from newswatch.localweb.lexicon import make_paragraphs, make_title
+
+    rng = random.Random(3)
+    sigs = [signature("", "", None), signature("Hammouchi reçoit Veaux", ARTICLE, "fr")]
+    for _ in range(80):
+        lang, topic = rng.choice(["fr", "ar", "en", "es"]), rng.choice(["coop", "near", "sport", "economie"])
+        sigs.append(signature(make_title(rng, lang, topic, "lundi"), "\n".join(make_paragraphs(rng, lang, topic, 300, "lundi")), lang))
+    kinds = set()
+    for a in sigs[:30]:
+        batch = similarities(a, sigs)
+        one_by_one = [similarity(a, b) for b in sigs]
+        assert list(batch) == pytest.approx(one_by_one, abs=1e-12)
+        kinds |= {("dup" if s > 1 else "event" if s > 0 else "none") for s in one_by_one}
+    assert kinds == {"dup", "event", "none"}  # every branch was compared
+    assert len(similarities(sigs[0], [])) == 0

@@ -73,8 +73,8 @@ def _story_index(session: Session) -> StoryIndex:
     ).all()
     for art_id, story_id, blob, published, fetched in rows:
         state.last_id = max(state.last_id, art_id)
-        if blob is None or story_id is None:
-            continue
+        if blob is None or story_id is None or art_id in state.index:
+            continue  # this process's own articles are already in (added as they were stored)
         try:
             sig = Signature.from_bytes(blob)
         except ValueError as exc:
@@ -96,16 +96,24 @@ def assign_story(
         sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
     story = None
-    for key, story_id, _ in index.candidates(sig, when, exclude=article.id)[:5]:
+    candidates = index.candidates(sig, when, exclude=article.id)[:5]
+    if candidates:
         # the index is per process: check the database still agrees (another process, a
-        # rolled-back transaction or a recreated database may have changed things)
-        row = session.execute(select(Article.story_id, Article.minhash).where(Article.id == key)).first()
-        known = index.signature_of(key)
-        if row is not None and known is not None and row[0] == story_id and row[1] == known.to_bytes():
-            story = session.get(Story, story_id)
-            if story is not None:
-                break
-        index.remove(key)
+        # rolled-back transaction or a recreated database may have changed things) — one query
+        stored = {
+            key: (story_id, blob)
+            for key, story_id, blob in session.execute(
+                select(Article.id, Article.story_id, Article.minhash).where(Article.id.in_([c[0] for c in candidates]))
+            )
+        }
+        for key, story_id, _ in candidates:
+            known = index.signature_of(key)
+            row = stored.get(key)
+            if row is not None and known is not None and row[0] == story_id and row[1] == known.to_bytes():
+                story = session.get(Story, story_id)
+                if story is not None:
+                    break
+            index.remove(key)
     if story is None:
         story = Story(title=(article.title or article.text[:200]).strip()[:1000], first_seen=when, last_seen=when, article_count=0)
         session.add(story)
@@ -120,14 +128,20 @@ def assign_story(
     return story, sig
 
 
-def save_matches(session: Session, article: Article, matches: list[TopicMatch], topics: Iterable[str]) -> int:
-    """Make the article's Match rows for ``topics`` equal ``matches`` (insert/update/delete)."""
+def save_matches(
+    session: Session, article: Article, matches: list[TopicMatch], topics: Iterable[str], fresh: bool = False
+) -> int:
+    """Make the article's Match rows for ``topics`` equal ``matches`` (insert/update/delete).
+
+    ``fresh``: the article was inserted in this transaction, so it has no rows to compare with."""
     topics = set(topics)
     wanted = {m.topic: m for m in matches if m.topic in topics}
-    existing = {
-        m.topic: m
-        for m in session.scalars(select(Match).where(Match.article_id == article.id, Match.topic.in_(topics)))
-    }
+    existing: dict[str, Match] = {}
+    if not fresh:
+        existing = {
+            m.topic: m
+            for m in session.scalars(select(Match).where(Match.article_id == article.id, Match.topic.in_(topics)))
+        }
     changed = 0
     for topic, row in existing.items():
         if topic not in wanted:
@@ -153,19 +167,28 @@ Precomputed = dict[int, tuple[Signature | None, list[TopicMatch] | None]]
 
 
 def process_new_articles(
-    session: Session, article_ids: list[int], matcher: Matcher, precomputed: Precomputed | None = None
+    session: Session,
+    article_ids: list[int],
+    matcher: Matcher,
+    precomputed: Precomputed | None = None,
+    fresh: bool = False,
 ) -> None:
     """Stories + matches for freshly stored articles. Never raises on an odd article.
 
     ``precomputed`` maps an article id to its signature and matches when they were computed
-    elsewhere (the crawl's extraction processes, off the reactor); missing parts are computed here."""
+    elsewhere (the crawl's extraction processes, off the reactor); missing parts are computed here.
+    ``fresh``: the articles were inserted by this session's open transaction (no story, no
+    Match rows yet), so they are taken from the session and nothing is compared."""
     if not article_ids:
         return
     index = _story_index(session)
     topics = matcher.topic_names
     for start in range(0, len(article_ids), BATCH):
         chunk = article_ids[start : start + BATCH]
-        articles = session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)).all()
+        if fresh:
+            articles = [a for a in (session.get(Article, i) for i in chunk) if a is not None]
+        else:
+            articles = list(session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)))
         for article in articles:
             sig, matches = (precomputed or {}).get(article.id, (None, None))
             try:
@@ -175,7 +198,7 @@ def process_new_articles(
                         storied = assign_story(session, article, index, sig=sig)
                     if matches is None:
                         matches = _match_article(article, matcher)
-                    save_matches(session, article, matches, topics)
+                    save_matches(session, article, matches, topics, fresh=fresh)
                 if storied is not None:  # only once the savepoint holds: no ghost entries
                     index.add(article.id, storied[1], storied[0].id, _when(article))
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl

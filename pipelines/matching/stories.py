@@ -120,6 +120,21 @@ def similarity(a: Signature, b: Signature) -> float:
     return 0.0
 
 
+def similarities(a: Signature, others: list[Signature]) -> np.ndarray:
+    """``similarity(a, b)`` for many b at once (numpy; a story lookup may check a hundred)."""
+    if not others:
+        return np.zeros(0)
+    dup_ok = np.array([bool(a.n_shingles and b.n_shingles) for b in others])
+    dup = (np.stack([b.shingles.hashvalues for b in others]) == a.shingles.hashvalues).mean(axis=1)
+    scores = np.where(dup_ok & (dup >= DUPLICATE_JACCARD), 1.0 + dup, 0.0)
+    if a.n_event >= MIN_EVENT_FEATURES:
+        ev_ok = np.array([b.n_event >= MIN_EVENT_FEATURES for b in others]) & (scores == 0)
+        if ev_ok.any():
+            ev = (np.stack([b.event.hashvalues for b in others]) == a.event.hashvalues).mean(axis=1)
+            scores = np.where(ev_ok & (ev >= EVENT_JACCARD), ev, scores)
+    return scores
+
+
 @dataclass
 class _Entry:
     story_id: int
@@ -171,14 +186,12 @@ class StoryIndex:
         keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
         if sig.n_event >= MIN_EVENT_FEATURES:
             keys |= set(self._event.query(sig.event))
-        found = []
-        for key in keys:
-            entry = self._entries[key]
-            if key == exclude or abs(entry.when - when) > self.window:
-                continue
-            score = similarity(sig, entry.sig)
-            if score > 0:
-                found.append((key, entry.story_id, score))
+        near = [(key, self._entries[key]) for key in keys if key != exclude]
+        near = [(key, entry) for key, entry in near if abs(entry.when - when) <= self.window]
+        if not near:
+            return []
+        scores = similarities(sig, [entry.sig for _, entry in near])
+        found = [(key, entry.story_id, float(score)) for (key, entry), score in zip(near, scores, strict=True) if score > 0]
         found.sort(key=lambda f: (-f[2], f[0]))
         return found
 
