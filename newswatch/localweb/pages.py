@@ -163,6 +163,8 @@ class Chrome:
     pad_lines: list[str]
     pad_offsets: list[int]
     ticker: list[tuple[str, str]] = field(default_factory=list)  # (title, path)
+    weight: str = "light"  # "full": the markup mass of a real news page (see ``PAGE_WEIGHTS``)
+    latest: list[Art] = field(default_factory=list)  # newest articles, for full pages' menus and card grids
 
     @property
     def labels(self) -> dict[str, str]:
@@ -171,6 +173,69 @@ class Chrome:
     @property
     def dir(self) -> str:
         return "rtl" if self.lang == "ar" else "ltr"
+
+
+PAGE_WEIGHTS = ("light", "full")
+"""light: each shape's own noise around the article, padded to size with one inline script
+(cheap to parse: fast tests). full: the same plus what makes real pages costly to parse,
+as measured on ../shared/fixtures/real-pages (hundreds to thousands of elements): a mega
+menu, an icon sprite, share bars, a grid of teaser cards and a footer site map."""
+
+_ICONS = ("facebook", "x", "whatsapp", "telegram", "linkedin", "email", "print", "copy")
+
+
+def _icon(name: str) -> str:
+    return (f'<svg class="icon icon-{name}" viewBox="0 0 24 24" aria-hidden="true"><use href="#i-{name}"></use>'
+            f'<path d="M{len(name)} 2h{20 - len(name)}v20H2z"></path></svg>')
+
+
+def _sprite() -> str:
+    symbols = "".join(f'<symbol id="i-{n}" viewBox="0 0 24 24"><path d="M{k} {k}h12v12H{k}z"></path>'
+                      f'<circle cx="12" cy="12" r="{k + 3}"></circle></symbol>' for k, n in enumerate(_ICONS))
+    return f'<svg xmlns="http://www.w3.org/2000/svg" style="display:none">{symbols}</svg>\n'
+
+
+def _mega_menu(c: Chrome) -> str:
+    """Every section with a column of its latest headlines, as big news sites' menus have."""
+    cols = []
+    for k, (sec, label) in enumerate(SECTIONS[c.lang].items()):
+        items = "".join(f'<li class="mega-item"><a class="mega-link" href="{escape(a.path)}"><span>{escape(a.title)}</span></a></li>'
+                        for a in c.latest[k * 4: k * 4 + 12])
+        cols.append(f'<div class="mega-col"><div class="mega-head">{_a(c.urls.section(sec), label)}</div>'
+                    f'<ul class="mega-list">{items}</ul></div>')
+    return f'<div class="mega-menu" hidden><div class="mega-inner">{"".join(cols)}</div></div>\n'
+
+
+def _share_bar(c: Chrome) -> str:
+    items = "".join(f'<li class="share-item"><a class="share-link share-{n}" href="#" rel="nofollow">{_icon(n)}'
+                    f'<span class="sr-only">{n}</span></a></li>' for n in _ICONS)
+    return f'<div class="share-bar"><ul class="share-list">{items}</ul></div>\n'
+
+
+def _card(c: Chrome, art: Art) -> str:
+    label = SECTIONS[c.lang][art.section]
+    return (f'<article class="card"><div class="card__inner"><a class="card__media" href="{escape(art.path)}" tabindex="-1">'
+            f'<picture><source type="image/webp" srcset="/images/{art.id}-320.webp 320w, /images/{art.id}-640.webp 640w">'
+            f'<img src="/images/{art.id}-320.jpg" alt="" loading="lazy" width="320" height="180"></picture></a>'
+            f'<div class="card__body"><span class="card__kicker">{escape(label)}</span>'
+            f'<h3 class="card__title">{_a(art.path, art.title)}</h3>'
+            f'<div class="card__meta"><time datetime="{_iso(art.published)}">{escape(visible_date(c.lang, "dash", art.published))}</time>'
+            f'{_icon("copy")}</div></div></div></article>')
+
+
+def _card_grid(c: Chrome, arts: list[Art]) -> str:
+    cards = "".join(_card(c, a) for a in arts[:24])
+    return (f'<section class="more-news" aria-label="{escape(c.labels["most_read"])}"><div class="section-head">'
+            f'<span class="section-title">{escape(c.labels["most_read"])}</span></div><div class="cards">{cards}</div></section>\n')
+
+
+def _site_map_footer(c: Chrome) -> str:
+    cols = []
+    for sec, label in SECTIONS[c.lang].items():
+        links = "".join(f'<li>{_a(c.urls.section(sec, k), f"{label} {k}")}</li>' for k in range(1, 9))
+        tags = "".join(f'<li>{_a(c.urls.tag(slug), name)}</li>' for name, slug in list(c.tags.items())[:6])
+        cols.append(f'<div class="fcol"><span class="fcol-title">{escape(label)}</span><ul>{links}{tags}</ul></div>')
+    return f'<div class="footer-sitemap">{"".join(cols)}</div>\n'
 
 
 def _a(path: str, text: str, cls: str = "", absolute: bool = False) -> str:
@@ -212,7 +277,8 @@ def _header(c: Chrome) -> str:
         f'<form class="search-form" action="{escape(u.static("search").split("?")[0])}" method="get">'
         f'<input type="search" name="q" placeholder="{escape(lb["search"])}"><button type="submit">{escape(lb["search"])}</button></form></div>\n'
         f'<div class="logo">{_a(u.home(), c.name)}</div>\n'
-        f'<nav class="main-menu"><ul>{nav}</ul></nav>\n<nav class="hot-tags"><ul>{tags}</ul></nav></header>\n'
+        f'<nav class="main-menu"><ul>{nav}</ul></nav>\n<nav class="hot-tags"><ul>{tags}</ul></nav>'
+        + (_mega_menu(c) if c.weight == "full" else "") + '</header>\n'
     )
 
 
@@ -227,7 +293,8 @@ def _footer(c: Chrome) -> str:
         f'<li><a href="#">{escape(lb["legal"])}</a></li></ul><ul class="footer-authors">{authors}</ul></div>'
         f'<div class="newsletter"><p>{escape(lb["newsletter"])}</p><form action="#" method="post">'
         f'<input type="email" name="email"><button type="submit">OK</button></form></div>'
-        f'<p class="copyright">© {escape(c.name)}</p>{mobile}</footer>\n'
+        + (_site_map_footer(c) if c.weight == "full" else "")
+        + f'<p class="copyright">© {escape(c.name)}</p>{mobile}</footer>\n'
     )
 
 
@@ -307,7 +374,12 @@ def article_page(c: Chrome, art: Art) -> str:
     section_label = SECTIONS[c.lang][art.section]
     tags = " - ".join(_a(u.tag(c.tags[t]), t) for t in art.tags)
     related = art.related
-    body = [f'<body class="single {c.shape}">\n', _header(c)]
+    body = [f'<body class="single {c.shape}">\n']
+    if c.weight == "full":
+        body.append(_sprite())
+    body.append(_header(c))
+    if c.weight == "full":
+        body.append(_share_bar(c))
 
     if c.shape == "wordpress":
         body.append(
@@ -393,6 +465,8 @@ def article_page(c: Chrome, art: Art) -> str:
             f'<div class="meta"><span class="meta__author">{author_link}</span> <span class="meta__date">{_date_html(c, art)}</span></div>\n'
             f'<div class="article__content">{_paragraphs(art.paragraphs)}</div></article></main>\n'
         )
+    if c.weight == "full":
+        body.append(_share_bar(c) + _card_grid(c, [a for a in c.latest if a is not art]))
     if c.shape != "clean":
         body.append(_sidebar(c, related))
     body.append(_footer(c))

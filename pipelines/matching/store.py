@@ -54,7 +54,7 @@ def _when(article: Article) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _story_index(session: Session) -> StoryIndex:
+def story_index(session: Session) -> StoryIndex:
     """This process's index for the session's database, topped up from stored signatures."""
     bind = session.get_bind()
     key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(id(bind))
@@ -85,18 +85,33 @@ def _story_index(session: Session) -> StoryIndex:
     return state.index
 
 
+Candidate = tuple[int, int, float]  # (article id, its story id, similarity)
+
+
+def find_candidates(index: StoryIndex, sig: Signature, when: datetime, exclude: int | None = None) -> list[Candidate]:
+    """The closest recent articles' stories (pure, in memory: no database lock needed)."""
+    return index.candidates(sig, when, exclude=exclude)[:5]
+
+
 def assign_story(
-    session: Session, article: Article, index: StoryIndex, sig: Signature | None = None
+    session: Session,
+    article: Article,
+    index: StoryIndex,
+    sig: Signature | None = None,
+    candidates: list[Candidate] | None = None,
 ) -> tuple[Story, Signature]:
     """Put ``article`` in the story of its closest recent article, or start a new story.
 
-    ``sig`` may come precomputed (the crawl computes it in its extraction processes).
+    ``sig`` and ``candidates`` may come precomputed: the crawl computes them in its
+    extraction processes before it opens the write transaction, so the database stays
+    locked (SQLite: the whole file) only for the inserts themselves.
     The caller adds the article to ``index`` once the database work is committed."""
     if sig is None:
         sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
     story = None
-    candidates = index.candidates(sig, when, exclude=article.id)[:5]
+    if candidates is None:
+        candidates = find_candidates(index, sig, when, exclude=article.id)
     if candidates:
         # the index is per process: check the database still agrees (another process, a
         # rolled-back transaction or a recreated database may have changed things) — one query
@@ -163,7 +178,16 @@ def _match_article(article: Article, matcher: Matcher) -> list[TopicMatch]:
     return matcher.match(article.title or "", article.text or "", article.language)
 
 
-Precomputed = dict[int, tuple[Signature | None, list[TopicMatch] | None]]
+@dataclass
+class Prepared:
+    """What the crawl's extraction processes computed for one article before storing it."""
+
+    sig: Signature | None = None
+    matches: list[TopicMatch] | None = None
+    candidates: list[Candidate] | None = None
+
+
+Precomputed = dict[int, Prepared]
 
 
 def process_new_articles(
@@ -175,13 +199,13 @@ def process_new_articles(
 ) -> None:
     """Stories + matches for freshly stored articles. Never raises on an odd article.
 
-    ``precomputed`` maps an article id to its signature and matches when they were computed
-    elsewhere (the crawl's extraction processes, off the reactor); missing parts are computed here.
+    ``precomputed`` maps an article id to its signature, matches and story candidates when they
+    were computed elsewhere (the crawl's extraction processes); missing parts are computed here.
     ``fresh``: the articles were inserted by this session's open transaction (no story, no
     Match rows yet), so they are taken from the session and nothing is compared."""
     if not article_ids:
         return
-    index = _story_index(session)
+    index = story_index(session)
     topics = matcher.topic_names
     for start in range(0, len(article_ids), BATCH):
         chunk = article_ids[start : start + BATCH]
@@ -190,12 +214,13 @@ def process_new_articles(
         else:
             articles = list(session.scalars(select(Article).where(Article.id.in_(chunk)).order_by(Article.id)))
         for article in articles:
-            sig, matches = (precomputed or {}).get(article.id, (None, None))
+            prepared = (precomputed or {}).get(article.id) or Prepared()
+            sig, matches = prepared.sig, prepared.matches
             try:
                 storied = None
                 with session.begin_nested():
                     if article.story_id is None:
-                        storied = assign_story(session, article, index, sig=sig)
+                        storied = assign_story(session, article, index, sig=sig, candidates=prepared.candidates)
                     if matches is None:
                         matches = _match_article(article, matcher)
                     save_matches(session, article, matches, topics, fresh=fresh)
