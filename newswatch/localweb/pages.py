@@ -195,12 +195,17 @@ def _sprite() -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" style="display:none">{symbols}</svg>\n'
 
 
+def _cycle(arts: list[Art], start: int, n: int) -> list[Art]:
+    """``n`` articles from ``start``, wrapping around: a small site's menus are as full as a big one's."""
+    return [arts[(start + i) % len(arts)] for i in range(n)] if arts else []
+
+
 def _mega_menu(c: Chrome) -> str:
     """Every section with a column of its latest headlines, as big news sites' menus have."""
     cols = []
     for k, (sec, label) in enumerate(SECTIONS[c.lang].items()):
         items = "".join(f'<li class="mega-item"><a class="mega-link" href="{escape(a.path)}"><span>{escape(a.title)}</span></a></li>'
-                        for a in c.latest[k * 4: k * 4 + 12])
+                        for a in _cycle(c.latest, k * 4, 12))
         cols.append(f'<div class="mega-col"><div class="mega-head">{_a(c.urls.section(sec), label)}</div>'
                     f'<ul class="mega-list">{items}</ul></div>')
     return f'<div class="mega-menu" hidden><div class="mega-inner">{"".join(cols)}</div></div>\n'
@@ -224,7 +229,7 @@ def _card(c: Chrome, art: Art) -> str:
 
 
 def _card_grid(c: Chrome, arts: list[Art]) -> str:
-    cards = "".join(_card(c, a) for a in arts[:24])
+    cards = "".join(_card(c, a) for a in _cycle(arts, 0, 24))
     return (f'<section class="more-news" aria-label="{escape(c.labels["most_read"])}"><div class="section-head">'
             f'<span class="section-title">{escape(c.labels["most_read"])}</span></div><div class="cards">{cards}</div></section>\n')
 
