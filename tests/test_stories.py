@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.matching.stories import Signature, StoryIndex, signature, similarities, similarity
+from pipelines.matching.stories import MAX_PER_STORY, Signature, StoryIndex, signature, similarities, similarity
 
 T0 = datetime(2024, 6, 29, 12, tzinfo=UTC)
 
@@ -121,3 +121,22 @@ def test_batch_similarities_equal_one_by_one() -> None:
         kinds |= {("dup" if s > 1 else "event" if s > 0 else "none") for s in one_by_one}
     assert kinds == {"dup", "event", "none"}  # every branch was compared
     assert len(similarities(sigs[0], [])) == 0
+
+
+def test_a_big_story_keeps_only_its_latest_articles_indexed() -> None:
+    """A running story's LSH entries are capped, so lookups stay cheap; it still attracts
+    new articles, and other stories keep theirs."""
+    idx = StoryIndex()
+    other = signature("Bourse", "Le MASI a clôturé en baisse de 0,8 % lundi 13 mai 2024, plombé par Attijariwafa "
+                      "Bank, Maroc Telecom et LafargeHolcim Maroc, selon la Bourse de Casablanca.", "fr")
+    idx.add(9999, other, 2, T0)
+    for key in range(MAX_PER_STORY + 10):
+        text = ARTICLE + f" Mise à jour numéro {key} de la rédaction."
+        idx.add(key, signature("Hammouchi reçoit Veaux", text, "fr"), 1, T0)
+    assert len(idx) == MAX_PER_STORY + 1
+    assert 0 not in idx and 9 not in idx and MAX_PER_STORY + 9 in idx  # the oldest went first
+    assert 9999 in idx
+    late = signature("Hammouchi et Veaux à Rabat", ARTICLE + " (MAP)", "fr")
+    assert idx.find(late, T0)[0] == 1
+    idx.remove(MAX_PER_STORY + 9)
+    assert len(idx) == MAX_PER_STORY

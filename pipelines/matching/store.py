@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from pipelines.matching.engine import Matcher, TopicMatch
@@ -39,6 +39,22 @@ class _IndexState:
     index: StoryIndex
     last_id: int = 0
     refreshed_at: float = float("-inf")
+    evicted_at: float = float("-inf")
+
+
+LOOKBACK_IDS = 32
+"""On PostgreSQL each refresh also re-reads this many ids below the highest seen: two workers'
+ids can commit out of order, and an article committed late must still join the index.
+(SQLite has one writer at a time, so its ids commit in order.)"""
+
+EVICT_SECONDS = 60.0
+
+_NEW_SIGNATURES = (
+    select(Article.id, Article.story_id, Article.minhash, Article.published_at, Article.fetched_at)
+    .where(Article.id > bindparam("after"), Article.minhash.is_not(None), Article.story_id.is_not(None))
+    .where(Article.fetched_at >= bindparam("horizon"))
+    .order_by(Article.id)
+)
 
 
 _INDEXES: dict[str, _IndexState] = {}
@@ -65,12 +81,10 @@ def story_index(session: Session) -> StoryIndex:
         return state.index
     state.refreshed_at = time.monotonic()
     horizon = utcnow() - WINDOW
-    rows = session.execute(
-        select(Article.id, Article.story_id, Article.minhash, Article.published_at, Article.fetched_at)
-        .where(Article.id > state.last_id, Article.minhash.is_not(None), Article.story_id.is_not(None))
-        .where(Article.fetched_at >= horizon)
-        .order_by(Article.id)
-    ).all()
+    # Core, not ORM: this runs before every article a crawl stores
+    connection = session.connection()
+    lookback = 0 if connection.dialect.name == "sqlite" else LOOKBACK_IDS
+    rows = connection.execute(_NEW_SIGNATURES, {"after": max(0, state.last_id - lookback), "horizon": horizon}).all()
     for art_id, story_id, blob, published, fetched in rows:
         state.last_id = max(state.last_id, art_id)
         if blob is None or story_id is None or art_id in state.index:
@@ -81,7 +95,9 @@ def story_index(session: Session) -> StoryIndex:
             log.warning("article %s: unreadable story signature (%s); ignored", art_id, exc)
             continue
         state.index.add(art_id, sig, story_id, published or fetched)
-    state.index.evict_before(horizon - WINDOW)
+    if time.monotonic() - state.evicted_at >= EVICT_SECONDS:
+        state.evicted_at = time.monotonic()
+        state.index.evict_before(horizon - WINDOW)
     return state.index
 
 

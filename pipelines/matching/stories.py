@@ -16,6 +16,7 @@ Two MinHash signatures per article (datasketch), both on normalised text:
 from __future__ import annotations
 
 import functools
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,10 @@ DUPLICATE_JACCARD = 0.5
 EVENT_JACCARD = 0.21
 MIN_EVENT_FEATURES = 8
 WINDOW = timedelta(days=7)
+MAX_PER_STORY = 24
+"""The index keeps a story's latest this-many articles: a running story of a thousand articles
+in a week (an Olympics) is joined through its latest coverage, and a lookup costs the same
+whatever the stories' sizes (every member would otherwise come back from the LSH buckets)."""
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
 _BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
 
@@ -150,6 +155,7 @@ class StoryIndex:
         self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=SHINGLE_PERM)
         self._event = MinHashLSH(threshold=EVENT_JACCARD, num_perm=EVENT_PERM)
         self._entries: dict[int, _Entry] = {}
+        self._members: dict[int, deque[int]] = {}  # story id -> its indexed keys, oldest first
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -164,12 +170,22 @@ class StoryIndex:
         self._dup.insert(key, sig.shingles)
         if sig.n_event >= MIN_EVENT_FEATURES:
             self._event.insert(key, sig.event)
+        members = self._members.setdefault(story_id, deque())
+        members.append(key)
+        if len(members) > MAX_PER_STORY:
+            self.remove(members[0])
 
     def remove(self, key: int) -> None:
-        if self._entries.pop(key, None) is not None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
             self._dup.remove(key)
             if key in self._event.keys:
                 self._event.remove(key)
+            members = self._members.get(entry.story_id)
+            if members is not None:
+                members.remove(key)
+                if not members:
+                    del self._members[entry.story_id]
 
     def evict_before(self, when: datetime) -> int:
         old = [k for k, e in self._entries.items() if e.when < when]
@@ -190,6 +206,7 @@ class StoryIndex:
         near = [(key, entry) for key, entry in near if abs(entry.when - when) <= self.window]
         if not near:
             return []
+
         scores = similarities(sig, [entry.sig for _, entry in near])
         found = [(key, entry.story_id, float(score)) for (key, entry), score in zip(near, scores, strict=True) if score > 0]
         found.sort(key=lambda f: (-f[2], f[0]))
