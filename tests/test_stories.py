@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.matching.stories import MAX_PER_STORY, Signature, StoryIndex, signature, similarities, similarity
+from pipelines.matching.stories import (
+    MAX_PER_STORY,
+    Signature,
+    StoryIndex,
+    signature,
+    similarities,
+    similarity,
+)
 
 T0 = datetime(2024, 6, 29, 12, tzinfo=UTC)
 
