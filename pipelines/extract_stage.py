@@ -27,7 +27,7 @@ from scrapy.exceptions import DropItem
 from crawler.signals import crawl_error
 from crawler.sources import load_sources
 from pipelines.article import EmptyExtraction, NotAnArticle
-from pipelines.page_job import PageJob, PageResult, process_page
+from pipelines.page_job import PageJob, PageResult, process_page, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ class EmptyArticle(DropItem):
 
 class ExtractionFailed(DropItem):
     """Extracting or storing this page failed (recorded; the crawl goes on)."""
+
+
+def _log_warm_up(future: Any) -> None:
+    if not future.cancelled() and future.exception() is not None:  # the pages will report it, once each
+        logger.debug("page worker warm-up failed: %s", future.exception())
 
 
 def _worker_count(setting: int) -> int:
@@ -67,6 +72,8 @@ class ExtractPipeline:
         if self.workers >= 0:
             context = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(_worker_count(self.workers), mp_context=context)
+            for _ in range(_worker_count(self.workers)):
+                self._pool.submit(warm_up, self.database_url, self.rules_dir).add_done_callback(_log_warm_up)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self._pool is not None:

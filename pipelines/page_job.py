@@ -105,10 +105,23 @@ _STORES: dict[tuple[str, str | None], _Store] = {}
 
 
 def _store_for(job: PageJob) -> _Store:
-    key = (job.database_url, job.rules_dir)
+    return _store(job.database_url, job.rules_dir)
+
+
+def _store(database_url: str, rules_dir: str | None) -> _Store:
+    key = (database_url, rules_dir)
     if key not in _STORES:
         _STORES[key] = _Store(*key)
     return _STORES[key]
+
+
+def warm_up(database_url: str, rules_dir: str | None) -> None:
+    """Import the extraction stack and open this process's store and matcher while the crawl
+    is still fetching robots.txt and feeds, so the first pages do not wait for it."""
+    import pipelines.extract  # noqa: F401 - the import is the point (trafilatura, lxml, langid)
+
+    if database_url:
+        _store(database_url, rules_dir)
 
 
 def _prepare(store: _Store, article: ExtractedArticle, problems: list[str]) -> Any:
