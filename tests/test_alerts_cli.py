@@ -25,7 +25,8 @@ def seeded(nw_env: Path, monkeypatch: pytest.MonkeyPatch) -> Seeder:
     seed.told("Coopération sécuritaire: Rabat et Paris signent", ["Le360", "Le Monde"], score=0.95,
               matched_at=now - dt.timedelta(hours=2))
     seed.told("تعاون أمني مغربي فرنسي", ["Hespress"], score=0.75, language="ar", matched_at=now - dt.timedelta(hours=3))
-    seed.told("Vieille affaire", ["Le360"], score=0.9, matched_at=now - dt.timedelta(days=10))
+    # matched before the first digest's 24-hour window, published within max_age_days (7)
+    seed.told("Vieille affaire", ["Le360"], score=0.9, matched_at=now - dt.timedelta(days=5))
     return seed
 
 

@@ -94,11 +94,15 @@ class Seeder:
 
     def told(self, title: str, outlets: list[str], *, score: float = 0.8, language: str = "fr",
              matched_at: datetime | None = None, text: str = "", reasons: dict[str, Any] | None = None) -> int:
-        """One story told by several outlets, each article matched; returns the story id."""
+        """One story told by several outlets, each article matched; returns the story id.
+
+        The articles are published an hour before they are matched: a test that matches "now"
+        must not find its articles older than a subscription's ``max_age_days``."""
         story_id = self.story(title)
+        published = matched_at - timedelta(hours=1) if matched_at is not None else None
         for i, outlet in enumerate(outlets):
             art = self.article(outlet, title if i == 0 else f"{title} ({outlet})", story_id=story_id,
-                               language=language, text=text)
+                               language=language, text=text, published_at=published)
             self.match(art, score=score - 0.01 * i, matched_at=matched_at, reasons=reasons)
         return story_id
 
