@@ -271,5 +271,8 @@ def looks_binary(body: bytes) -> bool:
         return False
     if head.count(b"\x00") > 0:
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control / len(head) > 0.05
+
+
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
