@@ -58,6 +58,7 @@ EXTENSIONS = {
 }
 
 NEWSWATCH_DATABASE_URL = _s.resolved_database_url
+NEWSWATCH_STORE_BATCH = _s.store_batch
 NEWSWATCH_SOURCES_FILE = str(_s.resolved_sources_file)
 NEWSWATCH_RULES_DIR = str(_s.resolved_rules_dir)
 NEWSWATCH_CRAWL_DAYS = _s.crawl_days

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     extract_workers: int = Field(
         default=0, description="Extraction processes beside the crawler; 0 = one per CPU core."
     )
+    store_batch: int = Field(
+        default=8, ge=1, le=200,
+        description="Pages an extraction process stores per database transaction (1 = one each).",
+    )
     redis_url: str = Field(
         default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."
     )

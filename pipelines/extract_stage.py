@@ -27,7 +27,7 @@ from scrapy.exceptions import DropItem
 from crawler.signals import crawl_error
 from crawler.sources import load_sources
 from pipelines.article import EmptyExtraction, NotAnArticle
-from pipelines.page_job import PageJob, PageResult, process_page, warm_up
+from pipelines.page_job import PageJob, PageResult, process_page, process_pages, warm_up
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,11 @@ class EmptyArticle(DropItem):
 
 class ExtractionFailed(DropItem):
     """Extracting or storing this page failed (recorded; the crawl goes on)."""
+
+
+BATCH_WAIT = 0.05
+"""Seconds a page waits for others to share its write transaction: a busy crawl fills a batch
+at once, a quiet one sends what it has."""
 
 
 def _log_warm_up(future: Any) -> None:
@@ -61,8 +66,11 @@ class ExtractPipeline:
         self.sources_file = settings.get("NEWSWATCH_SOURCES_FILE")
         self.database_url = settings.get("NEWSWATCH_DATABASE_URL")
         self.rules_dir = settings.get("NEWSWATCH_RULES_DIR")
+        self.batch_size = max(1, settings.getint("NEWSWATCH_STORE_BATCH", 8))
         self._pool: Executor | None = None
         self._outlets: dict[str, Any] = {}
+        self._waiting: list[tuple[PageJob, asyncio.Future[PageResult]]] = []
+        self._send_later: asyncio.TimerHandle | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -102,17 +110,55 @@ class ExtractPipeline:
         )
 
     async def _run(self, job: PageJob) -> PageResult:
+        """The page's result from a worker process. Pages wait here (at most BATCH_WAIT seconds)
+        to travel in batches of NEWSWATCH_STORE_BATCH: one write transaction each."""
         if self._pool is None:
             return process_page(job)
-        try:
-            return await asyncio.wrap_future(self._pool.submit(process_page, job))
-        except BrokenProcessPool:
-            # a worker died (out of memory on a monster page?): start a fresh pool, try once more
-            logger.error("page worker died on %s; restarting the pool", job.fetched_url)
-            self.close_spider()
-            self.open_spider(self.crawler.spider)
-            assert self._pool is not None
-            return await asyncio.wrap_future(self._pool.submit(process_page, job))
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[PageResult] = loop.create_future()
+        self._waiting.append((job, future))
+        if len(self._waiting) >= self.batch_size:
+            self._send()
+        elif self._send_later is None:
+            self._send_later = loop.call_later(BATCH_WAIT, self._send)
+        return await future
+
+    def _send(self) -> None:
+        if self._send_later is not None:
+            self._send_later.cancel()
+            self._send_later = None
+        batch, self._waiting = self._waiting, []
+        if batch:
+            self._submit(batch, retry=True)
+
+    def _submit(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]], retry: bool) -> None:
+        assert self._pool is not None
+        loop = asyncio.get_running_loop()
+        pool = self._pool
+        done = asyncio.wrap_future(pool.submit(process_pages, [job for job, _ in batch]), loop=loop)
+        done.add_done_callback(lambda d: self._deliver(batch, d, pool, retry))
+
+    def _deliver(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]], done: asyncio.Future[Any],
+                 pool: Executor, retry: bool) -> None:
+        error = done.exception() if not done.cancelled() else RuntimeError("page processing cancelled")
+        if isinstance(error, BrokenProcessPool) and retry and self._pool is not None:
+            # a worker died (out of memory on a monster page?): a fresh pool, each page alone once more
+            logger.error("page worker died on a batch of %d (%s ...); restarting the pool", len(batch),
+                         batch[0][0].fetched_url)
+            if self._pool is pool:
+                self.close_spider()
+                self.open_spider(self.crawler.spider)
+            for pair in batch:
+                self._submit([pair], retry=False)
+            return
+        outcomes = [error] * len(batch) if error is not None else done.result()
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         try:

@@ -124,59 +124,133 @@ def warm_up(database_url: str, rules_dir: str | None) -> None:
         _store(database_url, rules_dir)
 
 
-def _prepare(store: _Store, article: ExtractedArticle, problems: list[str]) -> Any:
-    """Signature, matches and story candidates, computed before the write transaction opens
-    (on SQLite a writer locks the whole file: the lock must cover inserts, not analysis)."""
-    from datetime import UTC, datetime
+@dataclass
+class _Analysed:
+    """One page between extraction and its write: what the write needs, computed beforehand."""
 
-    from pipelines.matching.store import Prepared, find_candidates, story_index
+    position: int
+    job: PageJob
+    article: ExtractedArticle
+    url: str
+    outlet_id: int
+    html_zlib: bytes
+    problems: list[str]
+    sig: Any = None
+    matches: Any = None
+
+
+def _analyse(store: _Store, item: _Analysed) -> None:
+    """Signature and topic matches, computed before the write transaction opens (on SQLite a
+    writer locks the whole file: the lock must cover inserts, not analysis)."""
+    if store.matcher is None:
+        return
     from pipelines.matching.stories import signature
 
+    article = item.article
     try:
-        sig = signature(article.title, article.text, article.language)
-        matches = store.matcher.match(article.title, article.text, article.language)
-        when = article.published or datetime.now(UTC)
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        candidates = find_candidates(story_index(store.session), sig, when)
+        item.sig = signature(article.title, article.text, article.language)
+        item.matches = store.matcher.match(article.title, article.text, article.language)
     except Exception as exc:  # noqa: BLE001 - computed again after the insert, from the stored row
-        problems.append(f"analysis: {type(exc).__name__}: {exc}")
-        return Prepared()
-    return Prepared(sig, matches, candidates)
+        item.problems.append(f"analysis: {type(exc).__name__}: {exc}")
+        item.sig = item.matches = None
 
 
-def _story_and_matches(store: _Store, article_id: int, prepared: Any) -> None:
-    from pipelines.matching.store import process_new_articles
+def _write(store: _Store, item: _Analysed, index: Any) -> PageResult:
+    """Store one analysed page with its story and matches, inside the batch's transaction.
 
-    # process_new_articles keeps each article's work in a savepoint and never raises on odd text
-    process_new_articles(store.session, [article_id], store.matcher, {article_id: prepared}, fresh=True)
+    Story candidates are looked up here, not beforehand, so the pages of one batch that tell
+    the same story find each other (the lookup is in memory)."""
+    from datetime import UTC, datetime
+
+    from pipelines.matching.store import Prepared, find_candidates, process_new_articles
+
+    session, job, article = store.session, item.job, item.article
+    with session.begin_nested():  # a database error here loses this page only, not the batch
+        result = store_article(
+            session, article, url=item.url, outlet_id=item.outlet_id, html=job.html, fetched_url=job.fetched_url,
+            http_status=job.status, encoding=job.encoding, discovered_via=job.via, crawl_run_id=job.crawl_run_id,
+            html_zlib=item.html_zlib, commit=False,
+        )
+        if result.status == "stored" and store.matcher is not None:
+            prepared = Prepared()
+            if item.sig is not None:
+                when = article.published or datetime.now(UTC)
+                when = when if when.tzinfo else when.replace(tzinfo=UTC)
+                prepared = Prepared(item.sig, item.matches, find_candidates(index, item.sig, when))
+            try:
+                # keeps its work in a savepoint and never raises on odd text
+                process_new_articles(session, [result.article_id or 0], store.matcher,
+                                     {result.article_id or 0: prepared}, fresh=True)
+            except Exception as exc:  # noqa: BLE001 - the article is kept; `newswatch rematch` redoes it
+                item.problems.append(f"matching: {type(exc).__name__}: {exc}")
+                logger.exception("matching failed for %s", item.url)
+    return PageResult(result.status, item.url, result.article_id, article.language, item.problems)
+
+
+Outcome = PageResult | Exception
+
+
+def process_pages(jobs: list[PageJob]) -> list[Outcome]:
+    """Extract, analyse and store several pages, in one write transaction; one outcome per job.
+
+    An outcome is the page's PageResult, or the exception that kept it out: NotAnArticle /
+    EmptyExtraction for pages that must not become articles, anything else for a failure.
+    One page's trouble never costs the others theirs; if the commit itself fails, no page of
+    the batch is stored and each one's outcome is that error (a rerun fetches them again).
+    The jobs must share one database and rules folder (the crawl's pipeline sends them so).
+
+    Why batches: on SQLite the write lock, the commit, the full-text index segment and the
+    story-index refresh are paid once per transaction; per page they cost as much as a
+    third of an extraction."""
+    from pipelines.extract import extract_article
+
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    analysed: list[_Analysed] = []
+    store: _Store | None = None
+    for position, job in enumerate(jobs):
+        try:
+            article = extract_article(job.html, job.fetched_url, noise_selectors=job.noise_selectors,
+                                      timezone=job.timezone, encoding=job.encoding, discovered_via=job.via)
+            store = store or _store_for(job)
+            item = _Analysed(position, job, article, choose_url(job.url, article.extra.get("declared_canonical")),
+                             store.outlet_id(job), compress_html(job.html),
+                             [store.rules_error] if store.rules_error else [])
+        except Exception as exc:  # noqa: BLE001 - reported per page by the pipeline
+            outcomes[position] = exc
+            continue
+        _analyse(store, item)
+        analysed.append(item)
+    if store is not None and analysed:
+        _write_all(store, analysed, outcomes)
+    return [o if o is not None else RuntimeError("page not processed") for o in outcomes]
+
+
+def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome | None]) -> None:
+    from pipelines.matching.store import story_index
+    from storage.db import begin_write
+
+    session = store.session
+    try:
+        index = story_index(session) if store.matcher is not None else None  # read before the lock is taken
+        begin_write(session)
+        for item in analysed:
+            try:
+                outcomes[item.position] = _write(store, item, index)
+            except Exception as exc:  # noqa: BLE001 - its savepoint is rolled back; the batch goes on
+                outcomes[item.position] = exc
+        session.commit()
+    except BaseException as exc:
+        session.rollback()
+        for item in analysed:  # nothing of the batch is stored
+            if isinstance(outcomes[item.position], PageResult) or outcomes[item.position] is None:
+                outcomes[item.position] = exc if isinstance(exc, Exception) else RuntimeError(repr(exc))
+        if not isinstance(exc, Exception):
+            raise
 
 
 def process_page(job: PageJob) -> PageResult:
-    """Extract, analyse and store one page. Raises NotAnArticle / EmptyExtraction for pages
-    that must not become articles; a database error propagates (the page is not stored)."""
-    from pipelines.extract import extract_article
-
-    article = extract_article(job.html, job.fetched_url, noise_selectors=job.noise_selectors,
-                              timezone=job.timezone, encoding=job.encoding, discovered_via=job.via)
-    store = _store_for(job)
-    session = store.session
-    url = choose_url(job.url, article.extra.get("declared_canonical"))
-    problems = [store.rules_error] if store.rules_error else []
-    prepared = _prepare(store, article, problems) if store.matcher is not None else None
-    try:
-        result = store_article(
-            session, article, url=url, outlet_id=store.outlet_id(job), html=job.html, fetched_url=job.fetched_url,
-            http_status=job.status, encoding=job.encoding, discovered_via=job.via, crawl_run_id=job.crawl_run_id,
-            html_zlib=compress_html(job.html), commit=False,
-        )
-        if result.status == "stored" and store.matcher is not None:
-            try:
-                _story_and_matches(store, result.article_id or 0, prepared)
-            except Exception as exc:  # noqa: BLE001 - the article is kept; `newswatch rematch` redoes it
-                problems.append(f"matching: {type(exc).__name__}: {exc}")
-                logger.exception("matching failed for %s", url)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return PageResult(result.status, url, result.article_id, article.language, problems)
+    """One page through ``process_pages``: its result, or its exception raised."""
+    outcome = process_pages([job])[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome

@@ -87,8 +87,10 @@ def store_article(
 
     ``html_zlib`` is the page already compressed (the crawl does it in its extraction
     processes). With ``commit=False`` the rows are only flushed, so the caller can add the
-    article's story and matches and commit everything at once; the session must then hold
-    no other pending work (a duplicate rolls the transaction back)."""
+    article's story and matches, and other articles, and commit everything at once: the
+    insert runs in a savepoint, so a duplicate undoes only itself. On SQLite the caller must
+    then hold the write lock already (``storage.db.begin_write``): a savepoint that opens the
+    transaction cannot wait for the lock."""
     if session.scalar(select(Article.id).where(Article.url == url)) is not None:
         return StoreResult(None, "duplicate_url")
     digest = content_hash(article.text)
@@ -116,12 +118,19 @@ def store_article(
         row.fetched_at = fetched_at
     row.raw = RawPage(fetched_url=fetched_url, http_status=http_status, encoding=encoding,
                       html_zlib=html_zlib if html_zlib is not None else compress_html(html), size_bytes=len(html))
-    session.add(row)
-    try:
-        session.commit() if commit else session.flush()
-    except IntegrityError:  # stored meanwhile by another worker: this transaction held only this article
-        session.rollback()
-        return StoreResult(None, "duplicate_url")
+    if commit:
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # stored meanwhile by another worker: the transaction held only this article
+            session.rollback()
+            return StoreResult(None, "duplicate_url")
+    else:
+        try:
+            with session.begin_nested():  # a savepoint: a duplicate undoes this insert only
+                session.add(row)
+        except IntegrityError:  # stored meanwhile by another worker
+            return StoreResult(None, "duplicate_url")
     if original is not None:
         return StoreResult(row.id, "duplicate_content", original)
     return StoreResult(row.id, "stored")

@@ -57,6 +57,18 @@ def dispose_engines() -> None:
     _engines.clear()
 
 
+def begin_write(session: Session) -> None:
+    """Open the session's transaction as a writer now. On SQLite that is BEGIN IMMEDIATE: it
+    waits (busy_timeout) for the one write lock, where a transaction opened by a read or a
+    SAVEPOINT would fail with "database is locked" when it later tries to write. Other
+    databases lock rows, not the file: nothing to do."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
     return sessionmaker(engine or get_engine(), expire_on_commit=False)
 
