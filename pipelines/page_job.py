@@ -4,8 +4,9 @@ Why here and not in the crawler process: on a 2-core machine the crawler process
 already busy with Scrapy itself (parsing, scheduling, HTTP); the database work of an
 article (insert, story, matches — mostly Python in the ORM) would compete with it for
 the same interpreter lock. Each extraction process keeps its own database session,
-matcher and story index, and commits one transaction per article, so a crash loses at
-most the articles in flight (a rerun fetches them again).
+matcher and story index, and commits one transaction per batch of pages
+(``process_pages``), so a crash loses at most the pages in flight (a rerun fetches them
+again).
 """
 
 from __future__ import annotations

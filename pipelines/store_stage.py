@@ -2,7 +2,7 @@
 (``pipelines.page_job``); here a URL already stored becomes a typed drop that Scrapy
 counts, and what was stored is counted in the run's stats.
 
-The article is committed with its story and matches in one transaction; a matching
+The article is committed with its story and matches in its batch's transaction; a matching
 problem never loses the article (``newswatch rematch`` can redo it).
 """
 
