@@ -49,6 +49,15 @@ BATCH_WAIT = 0.05
 at once, a quiet one sends what it has."""
 
 
+def _settle(future: asyncio.Future[PageResult], outcome: Any) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
 def _log_warm_up(future: Any) -> None:
     if not future.cancelled() and future.exception() is not None:  # the pages will report it, once each
         logger.debug("page worker warm-up failed: %s", future.exception())
@@ -129,36 +138,48 @@ class ExtractPipeline:
             self._send_later = None
         batch, self._waiting = self._waiting, []
         if batch:
-            self._submit(batch, retry=True)
+            self._submit(batch)
 
-    def _submit(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]], retry: bool) -> None:
+    def _submit(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]]) -> None:
         assert self._pool is not None
         loop = asyncio.get_running_loop()
         pool = self._pool
         done = asyncio.wrap_future(pool.submit(process_pages, [job for job, _ in batch]), loop=loop)
-        done.add_done_callback(lambda d: self._deliver(batch, d, pool, retry))
+        done.add_done_callback(lambda d: self._deliver(batch, d, pool))
 
     def _deliver(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]], done: asyncio.Future[Any],
-                 pool: Executor, retry: bool) -> None:
+                 pool: Executor) -> None:
         error = done.exception() if not done.cancelled() else RuntimeError("page processing cancelled")
-        if isinstance(error, BrokenProcessPool) and retry and self._pool is not None:
-            # a worker died (out of memory on a monster page?): a fresh pool, each page alone once more
-            logger.error("page worker died on a batch of %d (%s ...); restarting the pool", len(batch),
-                         batch[0][0].fetched_url)
-            if self._pool is pool:
-                self.close_spider()
-                self.open_spider(self.crawler.spider)
-            for pair in batch:
-                self._submit([pair], retry=False)
+        if isinstance(error, BrokenProcessPool) and self._pool is not None:
+            # a worker died (out of memory on a monster page?): the batch's other pages are
+            # innocent until proven guilty, so each goes again, alone, one after the other
+            logger.error("page worker died on a batch of %d (%s ...); retrying its pages one by one",
+                         len(batch), batch[0][0].fetched_url)
+            self._restart_pool(pool)
+            asyncio.ensure_future(self._one_by_one(batch))
             return
         outcomes = [error] * len(batch) if error is not None else done.result()
         for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():
+            _settle(future, outcome)
+
+    def _restart_pool(self, broken: Executor) -> None:
+        if self._pool is broken:  # other batches of the dead pool find the new one already there
+            self.close_spider()
+            self.open_spider(self.crawler.spider)
+
+    async def _one_by_one(self, batch: list[tuple[PageJob, asyncio.Future[PageResult]]]) -> None:
+        for job, future in batch:
+            if future.done() or self._pool is None:
+                _settle(future, RuntimeError("page processing stopped"))
                 continue
-            if isinstance(outcome, BaseException):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
+            pool = self._pool
+            try:
+                outcomes = await asyncio.wrap_future(pool.submit(process_pages, [job]))
+                _settle(future, outcomes[0])
+            except BrokenProcessPool as exc:  # this page kills its worker: it is the one
+                logger.error("page worker died on %s; page skipped", job.fetched_url)
+                self._restart_pool(pool)
+                _settle(future, exc)
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         try:
