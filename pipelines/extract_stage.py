@@ -1,11 +1,12 @@
-"""Scrapy adapter of the page stage: each fetched page goes to a worker process that
-extracts, analyses and stores it (``pipelines.page_job.process_page``).
+"""Scrapy adapter of the page stage: fetched pages go, in small batches, to a worker process
+that extracts, analyses and stores them (``pipelines.page_job.process_pages``: one write
+transaction per batch).
 
 Extraction (trafilatura) is the cost floor of the crawl and pure CPU, and an article's
 database work is mostly Python too; running both in a process pool keeps Scrapy's reactor
 free to download while every core works. Settings: NEWSWATCH_EXTRACT_WORKERS (0 = one
-per core; -1 = in the crawler process, for debugging), NEWSWATCH_DATABASE_URL,
-NEWSWATCH_RULES_DIR. Pages that are not articles or carry no text are dropped with typed
+per core; -1 = in the crawler process, for debugging), NEWSWATCH_STORE_BATCH,
+NEWSWATCH_DATABASE_URL, NEWSWATCH_RULES_DIR. Pages that are not articles or carry no text are dropped with typed
 reasons that Scrapy counts in its stats; empty extractions and failures are also recorded
 as crawl errors.
 """
@@ -80,6 +81,7 @@ class ExtractPipeline:
         self._outlets: dict[str, Any] = {}
         self._waiting: list[tuple[PageJob, asyncio.Future[PageResult]]] = []
         self._send_later: asyncio.TimerHandle | None = None
+        self._retries: set[asyncio.Future[None]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -156,7 +158,9 @@ class ExtractPipeline:
             logger.error("page worker died on a batch of %d (%s ...); retrying its pages one by one",
                          len(batch), batch[0][0].fetched_url)
             self._restart_pool(pool)
-            asyncio.ensure_future(self._one_by_one(batch))
+            retry = asyncio.ensure_future(self._one_by_one(batch))
+            self._retries.add(retry)  # a task nobody holds may be collected before it ends
+            retry.add_done_callback(self._retries.discard)
             return
         outcomes = [error] * len(batch) if error is not None else done.result()
         for (_, future), outcome in zip(batch, outcomes, strict=True):
