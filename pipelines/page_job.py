@@ -156,14 +156,12 @@ def _analyse(store: _Store, item: _Analysed) -> None:
         item.sig = item.matches = None
 
 
-def _write(store: _Store, item: _Analysed, index: Any) -> PageResult:
+def _write(store: _Store, item: _Analysed) -> PageResult:
     """Store one analysed page with its story and matches, inside the batch's transaction.
 
-    Story candidates are looked up here, not beforehand, so the pages of one batch that tell
-    the same story find each other (the lookup is in memory)."""
-    from datetime import UTC, datetime
-
-    from pipelines.matching.store import Prepared, find_candidates, process_new_articles
+    The story is looked up as each page is written (in memory), so the pages of one batch
+    that tell the same story find each other."""
+    from pipelines.matching.store import Prepared, process_new_articles
 
     session, job, article = store.session, item.job, item.article
     with session.begin_nested():  # a database error here loses this page only, not the batch
@@ -173,15 +171,11 @@ def _write(store: _Store, item: _Analysed, index: Any) -> PageResult:
             html_zlib=item.html_zlib, commit=False,
         )
         if result.status == "stored" and store.matcher is not None:
-            prepared = Prepared()
-            if item.sig is not None:
-                when = article.published or datetime.now(UTC)
-                when = when if when.tzinfo else when.replace(tzinfo=UTC)
-                prepared = Prepared(item.sig, item.matches, find_candidates(index, item.sig, when))
+            article_id = result.article_id or 0
             try:
                 # keeps its work in a savepoint and never raises on odd text
-                process_new_articles(session, [result.article_id or 0], store.matcher,
-                                     {result.article_id or 0: prepared}, fresh=True)
+                process_new_articles(session, [article_id], store.matcher,
+                                     {article_id: Prepared(item.sig, item.matches)}, fresh=True)
             except Exception as exc:  # noqa: BLE001 - the article is kept; `newswatch rematch` redoes it
                 item.problems.append(f"matching: {type(exc).__name__}: {exc}")
                 logger.exception("matching failed for %s", item.url)
@@ -232,11 +226,12 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
 
     session = store.session
     try:
-        index = story_index(session) if store.matcher is not None else None  # read before the lock is taken
+        if store.matcher is not None:
+            story_index(session)  # the refresh reads other workers' articles: before the lock is taken
         begin_write(session)
         for item in analysed:
             try:
-                outcomes[item.position] = _write(store, item, index)
+                outcomes[item.position] = _write(store, item)
             except Exception as exc:  # noqa: BLE001 - its savepoint is rolled back; the batch goes on
                 outcomes[item.position] = exc
         session.commit()

@@ -101,33 +101,20 @@ def story_index(session: Session) -> StoryIndex:
     return state.index
 
 
-Candidate = tuple[int, int, float]  # (article id, its story id, similarity)
-
-
-def find_candidates(index: StoryIndex, sig: Signature, when: datetime, exclude: int | None = None) -> list[Candidate]:
-    """The closest recent articles' stories (pure, in memory: no database lock needed)."""
-    return index.candidates(sig, when, exclude=exclude)[:5]
-
-
 def assign_story(
-    session: Session,
-    article: Article,
-    index: StoryIndex,
-    sig: Signature | None = None,
-    candidates: list[Candidate] | None = None,
+    session: Session, article: Article, index: StoryIndex, sig: Signature | None = None
 ) -> tuple[Story, Signature]:
     """Put ``article`` in the story of its closest recent article, or start a new story.
 
-    ``sig`` and ``candidates`` may come precomputed: the crawl computes them in its
-    extraction processes before it opens the write transaction, so the database stays
-    locked (SQLite: the whole file) only for the inserts themselves.
-    The caller adds the article to ``index`` once the database work is committed."""
+    ``sig`` may come precomputed: the crawl computes it in its extraction processes before
+    it opens the write transaction, so the database stays locked (SQLite: the whole file)
+    for the inserts, not the analysis. The caller adds the article to ``index`` once the
+    database work is committed."""
     if sig is None:
         sig = signature(article.title or "", article.text or "", article.language)
     when = _when(article)
     story = None
-    if candidates is None:
-        candidates = find_candidates(index, sig, when, exclude=article.id)
+    candidates = index.candidates(sig, when, exclude=article.id)[:5]
     if candidates:
         # the index is per process: check the database still agrees (another process, a
         # rolled-back transaction or a recreated database may have changed things) — one query
@@ -200,7 +187,6 @@ class Prepared:
 
     sig: Signature | None = None
     matches: list[TopicMatch] | None = None
-    candidates: list[Candidate] | None = None
 
 
 Precomputed = dict[int, Prepared]
@@ -215,7 +201,7 @@ def process_new_articles(
 ) -> None:
     """Stories + matches for freshly stored articles. Never raises on an odd article.
 
-    ``precomputed`` maps an article id to its signature, matches and story candidates when they
+    ``precomputed`` maps an article id to its signature and matches when they
     were computed elsewhere (the crawl's extraction processes); missing parts are computed here.
     ``fresh``: the articles were inserted by this session's open transaction (no story, no
     Match rows yet), so they are taken from the session and nothing is compared."""
@@ -236,7 +222,7 @@ def process_new_articles(
                 storied = None
                 with session.begin_nested():
                     if article.story_id is None:
-                        storied = assign_story(session, article, index, sig=sig, candidates=prepared.candidates)
+                        storied = assign_story(session, article, index, sig=sig)
                     if matches is None:
                         matches = _match_article(article, matcher)
                     save_matches(session, article, matches, topics, fresh=fresh)
