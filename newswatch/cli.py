@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "newswatch.commands.demo:demo",
     "match": "newswatch.commands.match:match",
     "rematch": "newswatch.commands.match:rematch",
+    "reextract": "newswatch.commands.reextract:reextract",
     "digest": "newswatch.commands.alerts:digest",
     "deliveries": "newswatch.commands.alerts:deliveries",
     "schedule": "newswatch.commands.alerts:schedule",
