@@ -20,5 +20,5 @@ def test_migrations_match_models(database_url: str) -> None:
     engine = get_engine(database_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"include_name": _not_fts}), Base.metadata)
-    assert diff == [], f"models and migrations differ; run `python -m storage.regen_migration`: {diff}"
+    assert diff == [], f"models and migrations differ; add a migration in storage/migrations/versions/ (the next revision after the head): {diff}"
     assert {"articles", "outlets", "raw_pages", "crawl_runs", "matches"} <= set(inspect(engine).get_table_names())
