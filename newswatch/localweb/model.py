@@ -76,6 +76,7 @@ class OutletSpec:
     feeds: tuple[str, ...] = ()  # paths, made absolute by sources_for
     sitemaps: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    paywalled: bool = False
 
 
 @dataclass

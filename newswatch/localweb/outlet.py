@@ -166,6 +166,9 @@ def _sitemap_index(paths: list[str], now: datetime) -> str:
 _FEED_LINK = re.compile(rb'<link rel="alternate" type="application/(?:rss|atom)\+xml"[^>]*>\n?')
 
 
+PAYWALL_NOTICE = "Cet article est réservé aux abonnés."
+
+
 def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
     lines = ["User-agent: *"] + [f"Disallow: {d}" for d in disallow] + [""] + [f"Sitemap: {BASE}{s}" for s in sitemaps]
     return "\n".join(lines) + "\n"
@@ -173,7 +176,8 @@ def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
 
 def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, today: date, seed: int = 0,
                       path_prefix: str = "/", country: str = "MA", timezone: str = "", weight: str = "light",
-                      advertise: bool = True, feed_path: str = "", hidden: int = 0, hidden_in: str = "sitemap") -> Site:
+                      advertise: bool = True, feed_path: str = "", hidden: int = 0, hidden_in: str = "sitemap",
+                      paywalled: bool = False) -> Site:
     """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host;
     ``weight`` "full" gives article pages the markup mass of real ones (``pages.PAGE_WEIGHTS``).
 
@@ -182,6 +186,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
     serves the feed at another absolute path (e.g. "/feed.xml" at the host root); ``hidden``
     articles are linked from no page at all, only listed in the sitemap or the feed
     (``hidden_in``), so only that channel finds them (their paths in ``Site.hidden``).
+    ``paywalled`` article pages show the headline and a short lede, then a subscribe box.
     """
     if hidden_in not in ("sitemap", "feed"):
         raise ValueError(f"hidden_in must be 'sitemap' or 'feed': {hidden_in!r}")
@@ -210,6 +215,9 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
         if rng.random() < 0.3:
             sep = "&" if "?" in a.path else "?"
             a.tracked_path = f"{a.path}{sep}utm_source=rss&utm_medium=feed&utm_campaign={pages.slugify(name)}"
+    if paywalled:  # subscribers only: a lede of 12 words, the rest behind the paywall
+        for a in arts:
+            a.paragraphs = [" ".join(a.paragraphs[0].split()[:12]).rstrip(".,;:") + "…", PAYWALL_NOTICE]
     every = sorted(arts, key=lambda a: a.published, reverse=True)
     recent = [a for a in every if a.published.date() >= today - timedelta(days=9)]
     secret = {id(a) for a in recent[1:1 + 2 * hidden:2]}  # every other recent one, never the newest
@@ -308,7 +316,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
     return Site(
         name=name, resources=res,
         outlets=[OutletSpec(name=name, path_prefix=path_prefix, country=country, languages=(language,),
-                            timezone=zone_name, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
+                            timezone=zone_name, paywalled=paywalled, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
                             sections=tuple(section_paths))],
         articles=truths, hidden=[a.path for a in hidden_arts], non_articles=non_articles, noise=shape_noise(shape, language, name), disallowed=[private],
         not_found=Resource(status=404, body=not_found_html.encode("utf-8"), headers={"Content-Type": HTML}),

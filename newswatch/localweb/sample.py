@@ -87,6 +87,8 @@ def sources_for(web: LocalWeb, sites: list[Site], *, with_feeds: bool = False, w
             if with_feeds:
                 entry["feeds"] = [base + p for p in spec.feeds]
                 entry["sitemaps"] = [base + p for p in spec.sitemaps]
+            if spec.paywalled:
+                entry["paywalled"] = True
             if with_sections and spec.sections:
                 entry["sections"] = [base + p for p in spec.sections]
             outlets.append(entry)
