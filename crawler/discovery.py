@@ -20,7 +20,7 @@ from lxml import html as lxml_html
 from protego import Protego
 
 from crawler.sources import Outlet
-from crawler.urls import owning_outlet
+from crawler.urls import owning_outlet, within_outlet
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
 
@@ -198,17 +198,20 @@ def probe_urls(homepage: str, path_prefix: str, kind: str, stage: int) -> list[s
     return [urljoin(base, suffix) for suffix in PROBES[kind]]
 
 
-def probe_answer(kind: str, body: bytes, url: str) -> Feed | Sitemap | None:
+def probe_answer(kind: str, body: bytes, url: str, outlet: Outlet | None = None) -> Feed | Sitemap | None:
     """What a probe answered, when it really is a feed (with items) or a sitemap; ``None`` for
-    anything else, e.g. the homepage a site serves for every unknown path with status 200."""
+    anything else, e.g. the homepage a site serves for every unknown path with status 200.
+    With ``outlet``, a feed or urlset must also list at least one of the outlet's pages (a
+    host-root feed of another edition is no find); an index is judged by its children later."""
     head = body.lstrip()[:512].lower()
     if not head.startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex", b"<rdf", b"\xef\xbb\xbf")):
         return None
     try:
-        if kind == "feed":
-            feed = parse_feed(body, url)
-            return feed if feed.entries else None
-        sitemap = parse_sitemap(body, url)
-        return sitemap if sitemap.entries else None
+        answer: Feed | Sitemap = parse_feed(body, url) if kind == "feed" else parse_sitemap(body, url)
     except DiscoveryError:
         return None
+    if not answer.entries:
+        return None
+    if outlet is None or (isinstance(answer, Sitemap) and answer.is_index):
+        return answer
+    return answer if any(within_outlet(entry.url, outlet) for entry in answer.entries) else None

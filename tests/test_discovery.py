@@ -125,6 +125,10 @@ def test_a_probe_counts_only_when_it_parses_as_a_feed_or_sitemap() -> None:
     assert probe_answer("sitemap", homepage, "https://a.ma/sitemap.xml") is None
     assert probe_answer("sitemap", RSS, "https://a.ma/sitemap.xml") is None  # a feed is not a sitemap
     assert probe_answer("feed", b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "u") is None
+    # at the host root, a feed counts for an edition only when it lists the edition's pages
+    assert probe_answer("feed", RSS, "https://a.ma/feed", _outlet("pol", "https://a.ma/politique/")) is not None
+    assert probe_answer("feed", RSS, "https://a.ma/feed", _outlet("ar", "https://a.ma/ar/")) is None
+    assert probe_answer("sitemap", INDEX, "https://a.ma/sitemap_index.xml", _outlet("ar", "https://a.ma/ar/")) is not None
 
 
 def test_robots_sitemaps_are_shared_out_to_the_editions_of_a_host() -> None:

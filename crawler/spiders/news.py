@@ -262,7 +262,7 @@ class NewsSpider(scrapy.Spider):
                 body = gzip.decompress(body)
             except OSError:
                 body = b""
-        answer = probe_answer(kind, body, response.url)
+        answer = probe_answer(kind, body, response.url, outlet)
         found = self.probe_found.setdefault((outlet.name, kind), set())
         duplicate = response.url in found or (kind == "feed" and found and response.meta["probe_stage"] >= 0)
         yield from self._probe_settled(response.request, found=answer is not None)

@@ -172,7 +172,7 @@ class _Checker:
                 answer = self.get(url)
                 if answer is None or answer[0] >= 400:
                     continue
-                if probe_answer(kind, _ungzip(answer[1]), answer[2]) is None:
+                if probe_answer(kind, _ungzip(answer[1]), answer[2], self.outlet) is None:
                     continue
                 how = "probed (outlet path)" if stage == 0 else "probed (host root)"
                 read = self.read_feed if kind == "feed" else self.read_sitemap
