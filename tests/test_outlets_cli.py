@@ -15,6 +15,7 @@ from crawler.sources import parse_sources
 from newswatch.commands.outlets import collect_check, health_label, http_fetch
 from newswatch.localweb import LocalWeb, build_outlet_site, merge_sites
 from storage.db import dispose_engines, get_engine, session_scope, upgrade
+from storage.discovered import Finding, save_discovered
 from storage.models import CrawlRun
 
 
@@ -74,7 +75,11 @@ def test_check_command_prints_the_report_and_fails_when_nothing_extracts(web: Lo
     assert done.returncode == 0, done.stderr[-2000:]
     assert "probed (outlet path)" in done.stdout and "title: " in done.stdout and "first: " in done.stdout
     as_json = newswatch(["outlets", "check", "Le Réveil", "--sample", "1", "--json", "--sources", str(sources)], env)
-    assert json.loads(as_json.stdout)["samples"][0]["title"]
+    assert json.loads(as_json.stdout)["samples"][0]["title"] and json.loads(as_json.stdout)["cached"] == []
+    crawled = newswatch(["crawl", "--sources", str(sources), "--outlet", "Le Réveil", "--days", "365"], env)
+    assert crawled.returncode == 0, crawled.stderr[-2000:]
+    again = newswatch(["outlets", "check", "Le Réveil", "--sample", "1", "--sources", str(sources)], env)
+    assert "cached feed: " in again.stdout and "/rss.xml  found " in again.stdout and "answering" in again.stdout
     broken = tmp_path / "broken.yaml"
     broken.write_text("outlets:\n  - name: Nowhere\n    homepage: http://127.0.0.1:9/\n    country: MA\n"
                       "    languages: [fr]\n", encoding="utf-8")
@@ -89,6 +94,7 @@ def test_list_shows_every_outlet_with_bounds_and_last_run_health(tmp_path: Path)
         session.add(CrawlRun(status="finished", outlet_stats={
             "Le360": {"articles": 12, "errors": 1, "pages": 30, "last_error": None},
             "Mediapart": {"articles": 0, "errors": 0, "pages": 9}}))
+    save_discovered(get_engine(url), [Finding("Le360", "sitemap", "https://fr.le360.ma/sitemap.xml", True)])
     dispose_engines()
     done = newswatch(["outlets", "list", "--json"], crawl_env(tmp_path / "data", url))
     assert done.returncode == 0, done.stderr[-2000:]
@@ -98,6 +104,7 @@ def test_list_shows_every_outlet_with_bounds_and_last_run_health(tmp_path: Path)
     assert rows["Mediapart"]["health"] == "no articles" and rows["Mediapart"]["paywalled"] is True
     assert rows["Barlamane FR"]["hosts"] == ["www.barlamane.com"] and rows["Barlamane FR"]["path"] == "/fr/"
     assert rows["Hespress"]["health"] == "never crawled"
+    assert rows["Le360"]["discovered"] == ["https://fr.le360.ma/sitemap.xml"] and rows["Hespress"]["discovered"] == []
     text = newswatch(["outlets", "list"], crawl_env(tmp_path / "data", url))
     assert "Barlamane FR" in text.stdout and "www.barlamane.com/fr/" in text.stdout and "outlets" in text.stdout
 

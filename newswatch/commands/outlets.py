@@ -329,11 +329,16 @@ def outlets() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per outlet.")
 def list_outlets(sources: str | None, as_json: bool) -> None:
     """Every outlet with its bounds (host(s), path), languages, paywall and last-run health."""
-    from storage.db import upgrade
+    from storage.db import get_engine, upgrade
+    from storage.discovered import discovered_sources
 
     registry = _load(sources)
     upgrade()
     health = outlet_health([o.name for o in registry])
+    cached: dict[str, list[str]] = {}
+    for row in discovered_sources(get_engine()):
+        if not row["failed_at"]:
+            cached.setdefault(str(row["outlet"]), []).append(str(row["url"]))
     rows = []
     for o in registry:
         figures = health.get(o.name)
@@ -343,6 +348,7 @@ def list_outlets(sources: str | None, as_json: bool) -> None:
             "timezone": o.timezone, "paywalled": o.paywalled, "enabled": o.enabled, "health": health_label(figures),
             "articles": (figures or {}).get("articles"), "errors": (figures or {}).get("errors"),
             "last_run": (figures or {}).get("at"), "last_error": (figures or {}).get("last_error"),
+            "discovered": cached.get(o.name, []),
         })
     if as_json:
         for row in rows:
@@ -373,12 +379,25 @@ def check(name: str, n_samples: int, sources: str | None, as_json: bool) -> None
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
     report = collect_check(outlet, sample=n_samples)
+    cached = _cached(outlet.name)
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**report.to_json(), "cached": cached}, ensure_ascii=False, indent=2, default=str))
     else:
         _print_report(report)
+        for row in cached:
+            state = f"failed {row['failed_at']:%Y-%m-%d %H:%M}" if row["failed_at"] else "answering"
+            click.echo(f"cached {row['kind']}: {row['url']}  found {row['found_at']:%Y-%m-%d %H:%M}, {state}")
     if not any(s.title and not s.error for s in report.samples):
         sys.exit(1)
+
+
+def _cached(outlet: str) -> list[dict[str, Any]]:
+    """What earlier crawls found by probing for this outlet (``discovered_sources``)."""
+    from storage.db import get_engine, upgrade
+    from storage.discovered import discovered_sources
+
+    upgrade()
+    return discovered_sources(get_engine(), outlet)
 
 
 def _print_report(report: CheckReport) -> None:
