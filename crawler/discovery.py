@@ -7,16 +7,20 @@ Pure functions over bytes/text so they are tested without Scrapy. Broken input r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import struct_time
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from dateutil import parser as dateparser
 from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
+
+from crawler.sources import Outlet
+from crawler.urls import owning_outlet, within_outlet
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
 
@@ -119,6 +123,28 @@ def robots_sitemaps(robots_txt: str, base_url: str) -> list[str]:
     return [urljoin(base_url, url) for url in Protego.parse(robots_txt).sitemaps]
 
 
+def by_specificity(outlets: Sequence[Outlet]) -> list[Outlet]:
+    """Most specific first (longest homepage path): a narrower edition claims its URLs before a
+    broader outlet of the same host sees them."""
+    return sorted(outlets, key=lambda o: len(o.path_prefix), reverse=True)
+
+
+def sitemap_readers(sitemap: str, host_outlets: Sequence[Outlet]) -> list[Outlet]:
+    """The outlets of one host that read a sitemap robots.txt lists, most specific first.
+
+    A sitemap inside an edition's path (/ar/sitemap.xml) is that edition's alone. One the
+    whole-host outlet owns, or one at the host root (/sitemap_index.xml) when no outlet
+    holds the root, serves every outlet of the host: each keeps only its own URLs. Anything
+    else (a sitemap under the path of an edition nobody configured) is nobody's.
+    """
+    owner = owning_outlet(sitemap, host_outlets)
+    if owner is not None and owner.path_prefix != "/":
+        return [owner]
+    if owner is None and urlsplit(sitemap).path.count("/") > 1:
+        return []
+    return by_specificity(host_outlets)
+
+
 def discover_feeds(html: str | bytes, base_url: str) -> list[str]:
     """Feed URLs announced by ``<link rel="alternate" type="application/rss+xml">``."""
     try:
@@ -150,3 +176,42 @@ def page_links(html: str | bytes, base_url: str) -> list[str]:
             continue
         seen.setdefault(urljoin(base_url, href), None)
     return list(seen)
+
+
+# ------------------------------------------------------------------ probing
+# Where feeds and sitemaps usually answer when a site neither links nor lists them: the
+# generic names, then the CMS-specific ones (WordPress, SPIP, Arc XP). Probed within the
+# outlet's path first, then at the host root.
+FEED_PROBES = ("feed", "rss", "rss.xml", "feed.xml", "atom.xml", "?feed=rss2", "spip.php?page=backend",
+               "arc/outboundfeeds/rss/")
+SITEMAP_PROBES = ("sitemap.xml", "sitemap_index.xml", "news-sitemap.xml", "sitemap-news.xml")
+PROBES = {"feed": FEED_PROBES, "sitemap": SITEMAP_PROBES}
+
+
+def probe_urls(homepage: str, path_prefix: str, kind: str, stage: int) -> list[str]:
+    """Candidate URLs of ``kind`` ("feed" or "sitemap"): stage 0 under the outlet's path,
+    stage 1 at the host root (empty when the outlet's path is the root: nothing new to try)."""
+    base_path = path_prefix if stage == 0 else "/"
+    if stage == 1 and path_prefix == "/":
+        return []
+    base = urljoin(homepage, base_path)
+    return [urljoin(base, suffix) for suffix in PROBES[kind]]
+
+
+def probe_answer(kind: str, body: bytes, url: str, outlet: Outlet | None = None) -> Feed | Sitemap | None:
+    """What a probe answered, when it really is a feed (with items) or a sitemap; ``None`` for
+    anything else, e.g. the homepage a site serves for every unknown path with status 200.
+    With ``outlet``, a feed or urlset must also list at least one of the outlet's pages (a
+    host-root feed of another edition is no find); an index is judged by its children later."""
+    head = body.lstrip()[:512].lower()
+    if not head.startswith((b"<?xml", b"<rss", b"<feed", b"<urlset", b"<sitemapindex", b"<rdf", b"\xef\xbb\xbf")):
+        return None
+    try:
+        answer: Feed | Sitemap = parse_feed(body, url) if kind == "feed" else parse_sitemap(body, url)
+    except DiscoveryError:
+        return None
+    if not answer.entries:
+        return None
+    if outlet is None or (isinstance(answer, Sitemap) and answer.is_index):
+        return answer
+    return answer if any(within_outlet(entry.url, outlet) for entry in answer.entries) else None

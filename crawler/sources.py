@@ -39,6 +39,7 @@ class Outlet(BaseModel):
     allow: list[str] = Field(default_factory=list, description="Regexes an article URL must match.")
     deny: list[str] = Field(default_factory=list, description="Regexes that exclude a URL.")
     noise_selectors: list[str] = Field(default_factory=list, description="Extra CSS selectors to strip.")
+    paywalled: bool = Field(default=False, description="Subscribers-only: headline and lede are all a crawl gets.")
     enabled: bool = True
 
     @field_validator("homepage", "feeds", "sitemaps", "sections", mode="after")

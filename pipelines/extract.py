@@ -47,6 +47,8 @@ LOGGER = logging.getLogger(__name__)
 
 # Text shorter than this (after cleaning) is not an article worth keeping.
 MIN_TEXT_CHARS = 200
+# A paywalled outlet shows only headline and lede: that much is its article, not an empty page.
+PAYWALLED_MIN_TEXT_CHARS = 40
 # Pages are cut to this many characters before parsing; real articles are far smaller.
 MAX_HTML_CHARS = 4_000_000
 # Share of control/replacement characters at the start above which input is not HTML.
@@ -127,6 +129,7 @@ def _extract(
     timezone: str,
     encoding: str | None,
     discovered_via: str,
+    min_text_chars: int = MIN_TEXT_CHARS,
 ) -> ExtractedArticle:
     text_html, used_encoding = decode_html(html, encoding)
     if not text_html.strip():
@@ -165,7 +168,7 @@ def _extract(
     reason = page_kind.content_reason(text, tree, meta)
     if reason:
         raise NotAnArticle(reason)
-    if len(text) < MIN_TEXT_CHARS:
+    if len(text) < min_text_chars:
         what = (
             "video page" if meta.og_type.startswith("video") or "VideoObject" in meta.jsonld_types else "page"
         )
@@ -205,6 +208,7 @@ def extract_article(
     timezone: str = "UTC",
     encoding: str | None = None,
     discovered_via: str = "",
+    min_text_chars: int = MIN_TEXT_CHARS,
 ) -> ExtractedArticle:
     """Extract the article of one page.
 
@@ -215,7 +219,7 @@ def extract_article(
     Raises ``NotAnArticle`` or ``EmptyExtraction`` (both ``ExtractionError``), nothing else.
     """
     try:
-        return _extract(html, url, noise_selectors, timezone, encoding, discovered_via)
+        return _extract(html, url, noise_selectors, timezone, encoding, discovered_via, min_text_chars)
     except ExtractionError:
         raise
     except Exception as exc:  # hostile input must end as a typed drop, never a crash

@@ -116,6 +116,7 @@ class ExtractPipeline:
             languages=tuple(outlet.languages) if outlet else (),
             noise_selectors=tuple(outlet.noise_selectors) if outlet else (),
             timezone=outlet.timezone if outlet else "UTC", status=item.get("status", 200),
+            paywalled=bool(getattr(outlet, "paywalled", False)),
             encoding=item.get("encoding"), via=item.get("via", ""), database_url=self.database_url,
             rules_dir=self.rules_dir, crawl_run_id=getattr(self.crawler, "newswatch_run_id", None),
         )

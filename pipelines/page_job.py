@@ -37,6 +37,7 @@ class PageJob:
     languages: tuple[str, ...] = ()
     noise_selectors: tuple[str, ...] = ()
     timezone: str = "UTC"
+    paywalled: bool = False  # headline + lede only: a short text is the article, not an empty page
     status: int = 200
     encoding: str | None = None
     via: str = ""
@@ -197,7 +198,7 @@ def process_pages(jobs: list[PageJob]) -> list[Outcome]:
     Why batches: on SQLite the write lock, the commit, the full-text index segment and the
     story-index refresh are paid once per transaction; per page they cost as much as a
     third of an extraction."""
-    from pipelines.extract import extract_article
+    from pipelines.extract import MIN_TEXT_CHARS, PAYWALLED_MIN_TEXT_CHARS, extract_article
 
     outcomes: list[Outcome | None] = [None] * len(jobs)
     analysed: list[_Analysed] = []
@@ -205,7 +206,8 @@ def process_pages(jobs: list[PageJob]) -> list[Outcome]:
     for position, job in enumerate(jobs):
         try:
             article = extract_article(job.html, job.fetched_url, noise_selectors=job.noise_selectors,
-                                      timezone=job.timezone, encoding=job.encoding, discovered_via=job.via)
+                                      timezone=job.timezone, encoding=job.encoding, discovered_via=job.via,
+                                      min_text_chars=PAYWALLED_MIN_TEXT_CHARS if job.paywalled else MIN_TEXT_CHARS)
             store = store or _store_for(job)
             item = _Analysed(position, job, article, choose_url(job.url, article.extra.get("declared_canonical")),
                              store.outlet_id(job), compress_html(job.html),

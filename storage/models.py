@@ -105,6 +105,22 @@ class CrawlError(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DiscoveredSource(Base):
+    """A feed or sitemap found by probing the usual locations of an outlet (``/feed``,
+    ``/sitemap.xml``, ...): reused by the next crawls, re-probed once it stops answering."""
+
+    __tablename__ = "discovered_sources"
+    __table_args__ = (UniqueConstraint("outlet", "url", name="uq_discovered_sources_outlet_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # feed|sitemap
+    url: Mapped[str] = mapped_column(String(2000))
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_ok_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failed_at: Mapped[datetime | None] = mapped_column(default=None)  # set while it no longer answers
+
+
 class Article(Base):
     """An extracted article. ``url`` is the canonical URL and is unique."""
 

@@ -10,8 +10,12 @@ from crawler.discovery import (
     page_links,
     parse_feed,
     parse_sitemap,
+    probe_answer,
+    probe_urls,
     robots_sitemaps,
+    sitemap_readers,
 )
+from crawler.sources import Outlet
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
 <item><title>Hammouchi \xc3\xa0 Paris</title><link>https://a.ma/politique/hammouchi-a-paris-1</link>
@@ -92,3 +96,72 @@ def test_feed_discovery_and_links() -> None:
     assert discover_feeds(html, "https://a.ma/") == ["https://a.ma/feed/"]
     assert page_links(html, "https://a.ma/") == ["https://a.ma/a-1"]
     assert discover_feeds("", "https://a.ma/") == [] and page_links(b"\x00", "https://a.ma/") == []
+
+
+# ------------------------------------------------------------------ probing and sharing
+
+
+def _outlet(name: str, homepage: str) -> Outlet:
+    return Outlet(name=name, homepage=homepage, country="FR", languages=["fr"])
+
+
+def test_probe_urls_within_the_outlets_path_then_at_the_root() -> None:
+    inside = probe_urls("https://a.fr/ar/", "/ar/", "feed", 0)
+    assert inside[0] == "https://a.fr/ar/feed" and "https://a.fr/ar/?feed=rss2" in inside
+    assert "https://a.fr/ar/spip.php?page=backend" in inside and "https://a.fr/ar/arc/outboundfeeds/rss/" in inside
+    root = probe_urls("https://a.fr/ar/", "/ar/", "sitemap", 1)
+    assert root == ["https://a.fr/sitemap.xml", "https://a.fr/sitemap_index.xml", "https://a.fr/news-sitemap.xml",
+                    "https://a.fr/sitemap-news.xml"]
+    assert probe_urls("https://a.fr/", "/", "feed", 1) == []  # the root was stage 0 already
+
+
+def test_a_probe_counts_only_when_it_parses_as_a_feed_or_sitemap() -> None:
+    assert probe_answer("feed", RSS, "https://a.ma/feed") is not None
+    assert probe_answer("feed", ATOM, "https://a.ma/atom.xml") is not None
+    assert probe_answer("sitemap", NEWS_SITEMAP, "https://a.ma/sitemap.xml") is not None
+    assert probe_answer("sitemap", INDEX, "https://a.ma/sitemap_index.xml") is not None
+    homepage = b"<!DOCTYPE html><html><body><a href='/a-1'>x</a></body></html>"  # soft 404: 200 + homepage
+    assert probe_answer("feed", homepage, "https://a.ma/feed") is None
+    assert probe_answer("sitemap", homepage, "https://a.ma/sitemap.xml") is None
+    assert probe_answer("sitemap", RSS, "https://a.ma/sitemap.xml") is None  # a feed is not a sitemap
+    assert probe_answer("feed", b'<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>', "u") is None
+    # at the host root, a feed counts for an edition only when it lists the edition's pages
+    assert probe_answer("feed", RSS, "https://a.ma/feed", _outlet("pol", "https://a.ma/politique/")) is not None
+    assert probe_answer("feed", RSS, "https://a.ma/feed", _outlet("ar", "https://a.ma/ar/")) is None
+    assert probe_answer("sitemap", INDEX, "https://a.ma/sitemap_index.xml", _outlet("ar", "https://a.ma/ar/")) is not None
+
+
+def test_robots_sitemaps_are_shared_out_to_the_editions_of_a_host() -> None:
+    fr, ar, whole = _outlet("fr", "https://h.fr/fr/"), _outlet("ar", "https://h.fr/ar/"), _outlet("all", "https://h.fr/")
+    assert sitemap_readers("https://h.fr/ar/sitemap.xml", [fr, ar]) == [ar]  # an edition's own
+    assert {o.name for o in sitemap_readers("https://h.fr/sitemap_index.xml", [fr, ar])} == {"fr", "ar"}
+    assert sitemap_readers("https://h.fr/es/sitemap.xml", [fr, ar]) == []  # an edition nobody configured
+    readers = sitemap_readers("https://h.fr/sitemaps/news.xml", [whole, fr, ar])
+    assert readers[-1] is whole and len(readers) == 3  # the whole-host outlet reads last
+    assert sitemap_readers("https://h.fr/fr/news.xml", [whole, fr, ar]) == [fr]
+
+
+def test_the_probe_cache_remembers_finds_and_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from storage.db import dispose_engines, get_engine, upgrade
+    from storage.discovered import Finding, discovered_sources, load_discovered, save_discovered
+
+    url = f"sqlite:///{tmp_path / 'nw.db'}"
+    upgrade(url)
+    engine = get_engine(url)
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    save_discovered(engine, [Finding("A", "feed", "https://a.ma/feed", True),
+                             Finding("A", "sitemap", "https://a.ma/sitemap.xml", True),
+                             Finding("A", "feed", "https://a.ma/never", False)], now=t0)
+    assert load_discovered(engine, ["A", "B"]) == {("A", "feed"): ["https://a.ma/feed"],
+                                                   ("A", "sitemap"): ["https://a.ma/sitemap.xml"]}
+    save_discovered(engine, [Finding("A", "feed", "https://a.ma/feed", False)], now=t0 + timedelta(days=1))
+    assert load_discovered(engine, ["A"]) == {("A", "sitemap"): ["https://a.ma/sitemap.xml"]}
+    rows = {r["url"]: r for r in discovered_sources(engine, "A")}
+    assert set(rows) == {"https://a.ma/feed", "https://a.ma/sitemap.xml"}
+    assert rows["https://a.ma/feed"]["found_at"] == t0 and rows["https://a.ma/feed"]["failed_at"] == t0 + timedelta(days=1)
+    save_discovered(engine, [Finding("A", "feed", "https://a.ma/feed", True)], now=t0 + timedelta(days=2))
+    again = discovered_sources(engine, "A")[0]
+    assert again["failed_at"] is None and again["last_ok_at"] == t0 + timedelta(days=2) and again["found_at"] == t0
+    dispose_engines()

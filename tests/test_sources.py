@@ -19,7 +19,7 @@ def shipped():
 
 
 def test_shipped_file_loads_with_enough_outlets(shipped):
-    assert len(shipped) >= 25
+    assert len(shipped) >= 55
     assert all(o.enabled for o in shipped)
 
 
@@ -40,7 +40,12 @@ def test_shipped_covers_both_countries_and_all_languages(shipped):
     ["Hespress FR", "Le360", "Médias24", "TelQuel", "Le Matin", "L'Economiste", "H24info",
      "Maroc Diplomatique", "Bladi.net", "Yabiladi", "Le Desk", "Hespress", "Al Yaoum 24", "Barlamane",
      "Hibapress", "Morocco World News", "Hespress English", "Le Monde", "Le Figaro", "Le Parisien",
-     "Libération", "Jeune Afrique", "franceinfo"],
+     "Libération", "Jeune Afrique", "franceinfo",
+     # issue 16
+     "Hespress ES", "Le360 (ar)", "Le360 (en)", "Barlamane FR", "Yabiladi EN", "Akhbarona", "Al3omk", "LesEco",
+     "MAP Express (ar)", "2M (ar)", "2M (fr)", "SNRTnews", "Chouf TV", "Al Akhbar", "Assabah", "L'Express",
+     "Le Point", "20 Minutes", "Ouest-France", "TV5Monde", "Mediapart", "franceinfo (Maghreb)",
+     "Intelligence Online", "Africa Intelligence"],
 )
 def test_expected_outlets_are_listed(shipped, name):
     assert name in {o.name for o in shipped}
@@ -150,3 +155,50 @@ def test_a_typo_in_a_copy_of_the_shipped_file_is_caught(tmp_path):
 def test_wrong_top_level_shape_is_an_error(data):
     with pytest.raises(SourcesError, match="outlets"):
         parse_sources(data)
+
+
+def _blocks(text: str) -> dict[str, str]:
+    """Each outlet's raw YAML text (with its comments), by name."""
+    parts = re.split(r"^  - name: ", text, flags=re.M)[1:]
+    return {part.splitlines()[0].strip().strip("'\""): part for part in parts}
+
+
+def test_every_outlet_says_where_its_feed_and_sitemap_urls_come_from(shipped):
+    blocks = _blocks(SHIPPED.read_text(encoding="utf-8"))
+    assert set(blocks) == {o.name for o in shipped}
+    for o in shipped:
+        provenance = re.findall(r"# provenance: (confirmed in public configs|discovered)", blocks[o.name])
+        assert len(provenance) == 1, o.name
+        if o.feeds or o.sitemaps:
+            assert provenance == ["confirmed in public configs"], o.name
+        else:
+            assert provenance == ["discovered"], o.name
+
+
+def test_issue_16_urls_where_public_sources_agree(shipped):
+    by_name = {o.name: o for o in shipped}
+    assert "https://fr.le360.ma/arc/outboundfeeds/rss/?outputType=xml" in by_name["Le360"].feeds
+    assert by_name["Le360"].sitemaps  # its news sitemap
+    assert by_name["TelQuel"].feeds == ["https://telquel.ma/feed"]
+    assert by_name["Yabiladi"].feeds == ["https://www.yabiladi.com/rss"]
+
+
+def test_paywalled_outlets_are_flagged(shipped):
+    paywalled = {o.name for o in shipped if o.paywalled}
+    assert paywalled == {"Mediapart", "Intelligence Online", "Africa Intelligence"}
+    assert parse_sources({"outlets": [GOOD]})[0].paywalled is False
+
+
+@pytest.mark.parametrize("brand", ["Hespress", "Le360", "Yabiladi"])
+def test_editions_on_sub_domains_are_their_own_outlets(shipped, brand):
+    editions = [o for o in shipped if o.name.startswith(brand)]
+    hosts = [o.host for o in editions]
+    assert len(editions) >= 2 and len(set(hosts)) == len(hosts)  # one outlet per sub-domain
+
+
+def test_editions_on_language_paths_are_their_own_outlets(shipped):
+    by_name = {o.name: o for o in shipped}
+    assert by_name["Barlamane"].host == by_name["Barlamane FR"].host
+    assert (by_name["Barlamane"].path_prefix, by_name["Barlamane FR"].path_prefix) == ("/", "/fr/")
+    assert by_name["2M (ar)"].path_prefix == "/ar/" and by_name["2M (fr)"].path_prefix == "/fr/"
+    assert by_name["franceinfo (Maghreb)"].path_prefix == "/monde/afrique/"

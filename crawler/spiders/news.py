@@ -22,16 +22,21 @@ from twisted.python.failure import Failure
 from crawler.discovery import (
     DiscoveryError,
     Entry,
+    by_specificity,
     discover_feeds,
     page_links,
     parse_feed,
     parse_sitemap,
+    probe_answer,
+    probe_urls,
     robots_sitemaps,
+    sitemap_readers,
 )
 from crawler.signals import crawl_error
 from crawler.sources import Outlet, load_sources, select_outlets
 from crawler.urls import canonicalize, is_navigation, looks_like_article, within_outlet
 from storage.db import get_engine
+from storage.discovered import Finding, load_discovered, save_discovered
 from storage.models import Article, RawPage
 from storage.models import Outlet as OutletRow
 
@@ -72,6 +77,14 @@ class NewsSpider(scrapy.Spider):
         self.stored_urls: set[str] = set()
         self.scheduled: set[str] = set()
         self.pages_per_outlet: Counter[str] = Counter()
+        # discovery state: robots.txt readers per host, the probing cache and its findings
+        self.robots_readers: dict[str, list[Outlet]] = {}
+        self.cached: dict[tuple[str, str], list[str]] = {}
+        self.findings: list[Finding] = []
+        self.probing: set[tuple[str, str]] = set()
+        self.probe_pending: Counter[tuple[str, str, int]] = Counter()
+        self.probe_found: dict[tuple[str, str], set[str]] = {}
+        self.shared_sitemaps: set[tuple[str, tuple[str, ...]]] = set()
 
     # ----------------------------------------------------------------- set-up
     def _configure(self) -> None:
@@ -83,6 +96,7 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
         self.by_name = {o.name: o for o in self.outlets}
         self.stored_urls = self._load_stored_urls(settings.get("NEWSWATCH_DATABASE_URL"))
+        self._configure_discovery(settings.get("NEWSWATCH_DATABASE_URL"))
         self.logger.info("crawling %d outlet(s); %d URLs already stored", len(self.outlets), len(self.stored_urls))
 
     def _load_stored_urls(self, database_url: str) -> set[str]:
@@ -116,13 +130,12 @@ class NewsSpider(scrapy.Spider):
             yield self._request(section, outlet, self.parse_section, via="section")
         if not outlet.feeds:
             yield self._request(outlet.homepage, outlet, self.parse_homepage, via="section")
-        if not outlet.sitemaps:
-            robots = urljoin(outlet.homepage, "/robots.txt")
-            yield self._request(robots, outlet, self.parse_robots, via="sitemap", meta={"dont_obey_robotstxt": True})
+        yield from self.discovery_start_requests(outlet)
 
     def _request(self, url: str, outlet: Outlet, callback: Any, via: str, **kwargs: Any) -> scrapy.Request:
         meta = {"outlet": outlet.name, "via": via, **kwargs.pop("meta", {})}
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=False, **kwargs)
+        dont_filter = kwargs.pop("dont_filter", False)
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta, dont_filter=dont_filter, **kwargs)
 
     def _outlet(self, response: Response) -> Outlet:
         return self.by_name[response.meta["outlet"]]
@@ -132,9 +145,15 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newswatch/errors/{kind}")
         self.crawler.signals.send_catch_log(crawl_error, outlet=outlet, url=url, kind=kind, message=message)
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         kind, message = error_kind(failure)
+        if request.meta.get("probe"):  # a usual location that does not answer: expected, not an error
+            yield from self._probe_settled(request, found=False)
+            return
+        if request.meta.get("robots_for"):  # no robots.txt: each outlet waiting on it probes instead
+            for name in request.meta["robots_for"]:
+                yield from self._no_robots_sitemap(self.by_name[name])
         if kind == "robots":
             self.logger.debug("forbidden by robots.txt: %s", request.url)
             self.crawler.stats.inc_value("newswatch/robots_forbidden")
@@ -144,19 +163,153 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("%s: %s %s (%s)", request.meta.get("outlet"), kind, request.url, message)
         self.record_error(request.meta.get("outlet", ""), request.url, kind, message)
 
+    # ------------------------------------------- robots.txt, probing, cache
+    def _configure_discovery(self, database_url: str) -> None:
+        """Group the outlets that read robots.txt by host (one fetch per host, whatever the
+        number of editions) and load the feeds and sitemaps earlier runs found by probing."""
+        for outlet in self.outlets:
+            if not outlet.sitemaps:
+                self.robots_readers.setdefault(_netloc(outlet.homepage), []).append(outlet)
+        self.database_url = database_url
+        self.cached = load_discovered(get_engine(database_url), [o.name for o in self.outlets])
+
+    def discovery_start_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
+        """Cached probe finds, and the host's robots.txt (requested by the first of its outlets)."""
+        kinds = [kind for kind, listed in (("feed", outlet.feeds), ("sitemap", outlet.sitemaps)) if not listed]
+        for kind in kinds:
+            for url in self.cached.get((outlet.name, kind), []):
+                yield self._probe_request(url, outlet, kind, stage=-1)
+        readers = self.robots_readers.get(_netloc(outlet.homepage), [])
+        if readers and readers[0] is outlet:
+            robots = urljoin(outlet.homepage, "/robots.txt")
+            meta = {"dont_obey_robotstxt": True, "robots_for": [o.name for o in readers]}
+            yield self._request(robots, outlet, self.parse_robots, via="sitemap", meta=meta)
+
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        outlet = self._outlet(response)
-        for sitemap in robots_sitemaps(response.text, response.url):
-            if within_outlet(sitemap, outlet) or urlsplit(sitemap).path.count("/") <= 1:
-                yield self._request(sitemap, outlet, self.parse_sitemap, via="sitemap")
+        """The host's Sitemap: lines, shared out to every outlet of the host, each keeping its own."""
+        group = [self.by_name[name] for name in response.meta.get("robots_for", [response.meta["outlet"]])]
+        served: set[str] = set()
+        text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
+        for sitemap in robots_sitemaps(text, response.url):
+            readers = sitemap_readers(sitemap, group)
+            served.update(o.name for o in readers)
+            request = self._shared_sitemap_request(sitemap, readers)
+            if request:
+                yield request
+        for outlet in group:
+            if outlet.name not in served:
+                yield from self._no_robots_sitemap(outlet)
+
+    def _no_robots_sitemap(self, outlet: Outlet) -> Iterator[scrapy.Request]:
+        if not self.cached.get((outlet.name, "sitemap")):
+            yield from self._start_probe(outlet, "sitemap")
+
+    def _shared_sitemap_request(self, url: str, readers: list[Outlet]) -> scrapy.Request | None:
+        """One request for a sitemap read by several outlets of a host (never twice for the same readers)."""
+        if not readers:
+            return None
+        key = (url, tuple(o.name for o in readers))
+        if key in self.shared_sitemaps:
+            return None
+        self.shared_sitemaps.add(key)
+        meta = {"readers": [o.name for o in readers]}
+        return self._request(url, readers[0], self.parse_shared_sitemap, via="sitemap", meta=meta, dont_filter=True)
+
+    def parse_shared_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        """``parse_sitemap`` once per reading outlet, most specific first, so an edition claims
+        its own articles before a whole-host outlet sees them; child sitemaps are requested
+        once for every outlet that wants them."""
+        readers = by_specificity([self.by_name[name] for name in response.meta["readers"]])
+        children: dict[str, list[Outlet]] = {}
+        for outlet in readers:
+            response.meta["outlet"] = outlet.name
+            for request in list(self.parse_sitemap(response)):
+                if request.callback == self.parse_sitemap:
+                    children.setdefault(request.url, []).append(outlet)
+                else:
+                    yield request
+        response.meta["outlet"] = readers[0].name
+        for url, outlets in children.items():
+            child = self._shared_sitemap_request(url, outlets)
+            if child:
+                yield child
+
+    def _start_probe(self, outlet: Outlet, kind: str) -> Iterator[scrapy.Request]:
+        if (outlet.name, kind) in self.probing:
+            return
+        self.probing.add((outlet.name, kind))
+        self.crawler.stats.inc_value(f"newswatch/probe/{kind}/started")
+        yield from self._probe_stage(outlet, kind, 0)
+
+    def _probe_stage(self, outlet: Outlet, kind: str, stage: int) -> Iterator[scrapy.Request]:
+        urls = probe_urls(outlet.homepage, outlet.path_prefix, kind, stage)
+        self.probe_pending[(outlet.name, kind, stage)] += len(urls)
+        for url in urls:
+            yield self._probe_request(url, outlet, kind, stage)
+
+    def _probe_request(self, url: str, outlet: Outlet, kind: str, stage: int) -> scrapy.Request:
+        """A usual location (stage 0 in the outlet's path, 1 at the host root) or a cached find (-1)."""
+        meta = {"probe": kind, "probe_stage": stage, "optional": True}
+        return self._request(url, outlet, self.parse_probe, via=kind, meta=meta, dont_filter=True)
+
+    def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
+        outlet, kind = self._outlet(response), response.meta["probe"]
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            import gzip
+
+            try:
+                body = gzip.decompress(body)
+            except OSError:
+                body = b""
+        answer = probe_answer(kind, body, response.url, outlet)
+        found = self.probe_found.setdefault((outlet.name, kind), set())
+        duplicate = response.url in found or (kind == "feed" and found and response.meta["probe_stage"] >= 0)
+        yield from self._probe_settled(response.request, found=answer is not None)
+        if answer is None or duplicate:
+            return
+        found.add(response.url)
+        self.findings.append(Finding(outlet.name, kind, response.url, ok=True))
+        self.crawler.stats.inc_value(f"newswatch/probe/{kind}/found")
+        if kind == "feed":
+            yield from self.parse_feed(response)
+        else:
+            request = self._shared_sitemap_request(response.url, [outlet])
+            if request:  # parse this answer now; the request only marks the sitemap as taken
+                yield from self.parse_shared_sitemap(response.replace(request=request))  # type: ignore[arg-type]
+
+    def _probe_settled(self, request: scrapy.Request, found: bool) -> Iterator[scrapy.Request]:
+        """Count a probe answer; a stage without any find moves on to the host root. A cached
+        find that no longer answers is marked failed and its kind probed afresh."""
+        outlet, kind, stage = self.by_name[request.meta["outlet"]], request.meta["probe"], request.meta["probe_stage"]
+        if stage < 0:
+            if not found:
+                self.findings.append(Finding(outlet.name, kind, request.url, ok=False))
+                yield from self._start_probe(outlet, kind)
+            return
+        key = (outlet.name, kind, stage)
+        self.probe_pending[key] -= 1
+        if found or self.probe_found.get((outlet.name, kind)):
+            return
+        if self.probe_pending[key] == 0 and stage == 0:
+            yield from self._probe_stage(outlet, kind, 1)
+
+    def closed(self, reason: str) -> None:
+        """Keep what probing learnt for the next run."""
+        try:
+            save_discovered(get_engine(self.database_url), self.findings)
+        except Exception as exc:  # the cache is an optimisation: a failure must not fail the run
+            self.logger.warning("could not save discovered feeds/sitemaps: %s", exc)
 
     def parse_homepage(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self._outlet(response)
         if not self._is_html(response):
             return
-        for feed in discover_feeds(response.body, response.url):
-            if within_outlet(feed, outlet):
-                yield self._request(feed, outlet, self.parse_feed, via="feed")
+        advertised = [feed for feed in discover_feeds(response.body, response.url) if within_outlet(feed, outlet)]
+        for feed in advertised:
+            yield self._request(feed, outlet, self.parse_feed, via="feed")
+        if not advertised and not self.cached.get((outlet.name, "feed")):
+            yield from self._start_probe(outlet, "feed")
         yield from self.parse_section(response)
 
     def parse_section(self, response: Response) -> Iterator[scrapy.Request]:
@@ -262,6 +415,10 @@ class NewsSpider(scrapy.Spider):
             "via": response.meta.get("via", ""),
             "published_hint": response.meta.get("published_hint"),
         }
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower()
 
 
 def looks_binary(body: bytes) -> bool:

@@ -76,6 +76,7 @@ class OutletSpec:
     feeds: tuple[str, ...] = ()  # paths, made absolute by sources_for
     sitemaps: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    paywalled: bool = False
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Site:
     outlets: list[OutletSpec] = field(default_factory=list)
     articles: list[ArticleTruth] = field(default_factory=list)
     non_articles: list[str] = field(default_factory=list)  # paths that must never become articles
+    hidden: list[str] = field(default_factory=list)  # article paths only a sitemap or feed lists (no page links them)
     noise: tuple[str, ...] = ()  # strings of the shape's boilerplate that must not reach article text
     disallowed: list[str] = field(default_factory=list)  # paths robots.txt forbids (linked, never to be fetched)
     cases: dict[str, str] = field(default_factory=dict)  # bad site: path -> expected outcome

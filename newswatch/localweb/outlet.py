@@ -9,6 +9,7 @@ Built for speed: site-wide chrome is made once, so thousands of articles take se
 from __future__ import annotations
 
 import random
+import re
 import zlib
 from datetime import date, datetime, time, timedelta
 from email.utils import format_datetime
@@ -162,15 +163,33 @@ def _sitemap_index(paths: list[str], now: datetime) -> str:
             + maps + "</sitemapindex>\n")
 
 
+_FEED_LINK = re.compile(rb'<link rel="alternate" type="application/(?:rss|atom)\+xml"[^>]*>\n?')
+
+
+PAYWALL_NOTICE = "Cet article est réservé aux abonnés."
+
+
 def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
     lines = ["User-agent: *"] + [f"Disallow: {d}" for d in disallow] + [""] + [f"Sitemap: {BASE}{s}" for s in sitemaps]
     return "\n".join(lines) + "\n"
 
 
 def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, today: date, seed: int = 0,
-                      path_prefix: str = "/", country: str = "MA", timezone: str = "", weight: str = "light") -> Site:
+                      path_prefix: str = "/", country: str = "MA", timezone: str = "", weight: str = "light",
+                      advertise: bool = True, feed_path: str = "", hidden: int = 0, hidden_in: str = "sitemap",
+                      paywalled: bool = False) -> Site:
     """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host;
-    ``weight`` "full" gives article pages the markup mass of real ones (``pages.PAGE_WEIGHTS``)."""
+    ``weight`` "full" gives article pages the markup mass of real ones (``pages.PAGE_WEIGHTS``).
+
+    Discovery variants: ``advertise=False`` drops the pages' ``<link rel="alternate">`` and
+    robots.txt's ``Sitemap:`` line (a crawler must probe the usual locations); ``feed_path``
+    serves the feed at another absolute path (e.g. "/feed.xml" at the host root); ``hidden``
+    articles are linked from no page at all, only listed in the sitemap or the feed
+    (``hidden_in``), so only that channel finds them (their paths in ``Site.hidden``).
+    ``paywalled`` article pages show the headline and a short lede, then a subscribe box.
+    """
+    if hidden_in not in ("sitemap", "feed"):
+        raise ValueError(f"hidden_in must be 'sitemap' or 'feed': {hidden_in!r}")
     if shape not in pages.SHAPES:
         raise ValueError(f"unknown shape {shape!r}; expected one of {pages.SHAPES}")
     if weight not in pages.PAGE_WEIGHTS:
@@ -196,7 +215,14 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
         if rng.random() < 0.3:
             sep = "&" if "?" in a.path else "?"
             a.tracked_path = f"{a.path}{sep}utm_source=rss&utm_medium=feed&utm_campaign={pages.slugify(name)}"
-    newest = sorted(arts, key=lambda a: a.published, reverse=True)
+    if paywalled:  # subscribers only: a lede of 12 words, the rest behind the paywall
+        for a in arts:
+            a.paragraphs = [" ".join(a.paragraphs[0].split()[:12]).rstrip(".,;:") + "…", PAYWALL_NOTICE]
+    every = sorted(arts, key=lambda a: a.published, reverse=True)
+    recent = [a for a in every if a.published.date() >= today - timedelta(days=9)]
+    secret = {id(a) for a in recent[1:1 + 2 * hidden:2]}  # every other recent one, never the newest
+    newest = [a for a in every if id(a) not in secret]  # what pages link to
+    hidden_arts = [a for a in every if id(a) in secret]
     for a in arts:  # links to other stories: read-also blocks, teasers, "most read"
         a.related = rng.sample(newest, min(len(newest), 17))
         a.related = [r for r in a.related if r is not a]
@@ -259,16 +285,18 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
     private = urls.private()
     res[private] = _resource(pages.text_page(chrome, "Espace rédaction", private, ["Brouillons internes."]))
 
-    feed_path = urls.feed()
-    feed_items = newest[:FEED_ITEMS]
+    feed_path = feed_path or urls.feed()
+    feed_items = sorted(newest + (hidden_arts if hidden_in == "feed" else []), key=lambda a: a.published,
+                        reverse=True)[:FEED_ITEMS]
     if pages.FEED_KIND[shape] == "atom":
         res[feed_path] = _resource(_atom(chrome, feed_items, now), "application/atom+xml; charset=utf-8")
     else:
         res[feed_path] = _resource(_rss(chrome, feed_items, now), "application/rss+xml; charset=utf-8")
     maps = []
-    for k in range(max(1, -(-len(newest) // SITEMAP_CHUNK))):
+    mapped = newest + hidden_arts if hidden_in == "sitemap" else newest
+    for k in range(max(1, -(-len(mapped) // SITEMAP_CHUNK))):
         path = urls.news_sitemap(k + 1)
-        res[path] = _resource(_news_sitemap(chrome, newest[k * SITEMAP_CHUNK:(k + 1) * SITEMAP_CHUNK]),
+        res[path] = _resource(_news_sitemap(chrome, mapped[k * SITEMAP_CHUNK:(k + 1) * SITEMAP_CHUNK]),
                               "application/xml; charset=utf-8")
         maps.append(path)
     pages_map = urls.pages_sitemap()
@@ -276,16 +304,21 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
                                "application/xml; charset=utf-8")
     res[urls.sitemap_index()] = _resource(_sitemap_index([*maps, pages_map], now), "application/xml; charset=utf-8")
     disallow = [private] + ([f"{urls.prefix}/wp-admin/"] if shape == "wordpress" else [])
-    res["/robots.txt"] = _resource(robots_txt(disallow, [urls.sitemap_index()]), "text/plain; charset=utf-8")
+    res["/robots.txt"] = _resource(robots_txt(disallow, [urls.sitemap_index()] if advertise else []),
+                                   "text/plain; charset=utf-8")
+    if not advertise:
+        for resource in res.values():
+            if resource.headers.get("Content-Type") == HTML:
+                resource.body = _FEED_LINK.sub(b"", resource.body)
 
     not_found_html = pages.text_page(chrome, lexicon.LABELS[language]["not_found"], home,
                                      [lexicon.LABELS[language]["not_found"] + "."])
     return Site(
         name=name, resources=res,
         outlets=[OutletSpec(name=name, path_prefix=path_prefix, country=country, languages=(language,),
-                            timezone=zone_name, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
+                            timezone=zone_name, paywalled=paywalled, feeds=(feed_path,), sitemaps=(urls.sitemap_index(),),
                             sections=tuple(section_paths))],
-        articles=truths, non_articles=non_articles, noise=shape_noise(shape, language, name), disallowed=[private],
+        articles=truths, hidden=[a.path for a in hidden_arts], non_articles=non_articles, noise=shape_noise(shape, language, name), disallowed=[private],
         not_found=Resource(status=404, body=not_found_html.encode("utf-8"), headers={"Content-Type": HTML}),
     )
 

@@ -31,8 +31,8 @@ def merge_sites(name: str, editions: list[Site]) -> Site:
                 raise ValueError(f"editions of {name!r} both serve {path!r}: give each its own path_prefix")
             resources[path] = res
         disallow.extend(site.disallowed)
-        for spec in site.outlets:
-            sitemaps.extend(spec.sitemaps)
+        robots = site.resources["/robots.txt"].body.decode()  # only what each edition advertises
+        sitemaps.extend(line.split(BASE, 1)[1] for line in robots.splitlines() if line.startswith("Sitemap:"))
     resources["/robots.txt"] = Resource(body=robots_txt(disallow, sitemaps).encode(),
                                         headers={"Content-Type": "text/plain; charset=utf-8"})
     first = editions[0].outlets[0].path_prefix
@@ -42,6 +42,7 @@ def merge_sites(name: str, editions: list[Site]) -> Site:
         name=name, resources=resources,
         outlets=[spec for s in editions for spec in s.outlets],
         articles=[a for s in editions for a in s.articles],
+        hidden=[p for s in editions for p in s.hidden],
         non_articles=[p for s in editions for p in s.non_articles],
         noise=tuple(dict.fromkeys(n for s in editions for n in s.noise)),
         disallowed=disallow, not_found=editions[0].not_found,
@@ -86,6 +87,8 @@ def sources_for(web: LocalWeb, sites: list[Site], *, with_feeds: bool = False, w
             if with_feeds:
                 entry["feeds"] = [base + p for p in spec.feeds]
                 entry["sitemaps"] = [base + p for p in spec.sitemaps]
+            if spec.paywalled:
+                entry["paywalled"] = True
             if with_sections and spec.sections:
                 entry["sections"] = [base + p for p in spec.sections]
             outlets.append(entry)
