@@ -121,7 +121,7 @@ def main() -> None:
             fill(url, args.articles, args.matches)
         print(f"backend {get_engine(url).dialect.name}: {args.articles:,} articles + {args.matches:,} matches "
               f"inserted in {time.perf_counter() - t0:.1f} s")  # fmt: skip
-        client = TestClient(create_app(url))
+        client = TestClient(create_app(url), base_url="http://127.0.0.1")
         scenarios = [
             ("newest (default)", ""),
             ("topic + country + min_score", "?topic=security-cooperation&country=ma&min_score=0.5"),

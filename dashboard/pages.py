@@ -20,7 +20,7 @@ from dashboard.deps import db_session, match_filters
 from dashboard.filters import MatchFilters
 from dashboard.highlight import highlight, reason_labels, spans_from_reasons
 from dashboard.render import page
-from dashboard.security import CSRF_COOKIE, CSRF_FIELD, csrf_ok
+from dashboard.security import CSRF_COOKIE, CSRF_FIELD, base_url, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 16_384
@@ -216,5 +216,6 @@ def topic_feed(
     request: Request, session: SessionDep, topic: Annotated[str, Path(max_length=200)]
 ) -> Response:
     rows = queries.latest_matches_for_topic(session, topic.replace("\x00", ""))
-    body = exports.atom_feed(topic, rows, str(request.base_url), queries.utcnow().astimezone(UTC))
+    base = base_url(request.app.state.public_url, request.url.scheme, request.scope.get("server"))
+    body = exports.atom_feed(topic, rows, base, queries.utcnow().astimezone(UTC))
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -38,7 +38,7 @@ def env(database_url: str) -> Iterator[Env]:
     now = datetime.now(UTC)
     with session_scope(get_engine(database_url)) as session:
         sample = seed_sample(session, now)
-    with TestClient(create_app(database_url)) as client:
+    with TestClient(create_app(database_url), base_url="http://127.0.0.1") as client:
         yield Env(database_url, sample, client, now)
 
 
@@ -361,7 +361,7 @@ def test_pages_send_security_headers_and_use_no_inline_script(env: Env) -> None:
 
 
 def test_token_protects_every_request(database_url: str) -> None:
-    client = TestClient(create_app(database_url, token="correct horse"))
+    client = TestClient(create_app(database_url, token="correct horse"), base_url="http://127.0.0.1")
     for path in ("/", "/api/matches", "/static/app.css", "/api/openapi.json", "/nowhere"):
         r = client.get(path)
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Basic"), path
@@ -373,7 +373,7 @@ def test_token_protects_every_request(database_url: str) -> None:
 
 
 def test_empty_store_renders_every_page(database_url: str) -> None:
-    client = TestClient(create_app(database_url))
+    client = TestClient(create_app(database_url), base_url="http://127.0.0.1")
     for path in (
         "/",
         "/outlets",
