@@ -63,7 +63,7 @@ def matches_page(request: Request, session: SessionDep, filters: FiltersDep) -> 
             "states": TRIAGE_STATES,
             "state_labels": triage.STATE_LABELS,
             "state_keys": triage.STATE_KEYS,
-            "here": here,
+            "list_url": here,
             "back": urlencode({"back": here}),
         },
     )
