@@ -209,14 +209,44 @@ def _story_key(articles: Any) -> Any:
     return func.coalesce(articles.c.story_id, -articles.c.id)
 
 
+def _stream_key(sort: str, articles: Any) -> list[Any]:
+    """ORDER BY of matches such that an article's first match in the stream is where the
+    article belongs in the list: its matches share the date/outlet key and sit together
+    (tie-break on the article id); by descending score its first match is its best."""
+    key = sort.lstrip("-")
+    value = {"date": article_date(articles), "outlet": Outlet.name}.get(key, Match.score)
+    descending = sort.startswith("-")
+    return [value.desc() if descending else value.asc(), Match.article_id.desc()]
+
+
+def _topic_count(session: Session, filters: MatchFilters) -> int:
+    """How many matches one article can have under the filter (one per topic, by the unique key)."""
+    if filters.topic:
+        return 1
+    return max(1, session.scalar(select(func.count(func.distinct(Match.topic)))) or 1)
+
+
 def _article_ids(session: Session, filters: MatchFilters, limit: int, offset: int) -> list[int]:
     """The article ids of one page, sorted (on the covering index where it can).
 
-    An article shows once, whatever its number of matching topics; in the stories view a
-    story shows once, through the article of its best-scored match."""
+    An article shows once, whatever its number of matching topics. An article has at most
+    one match per topic, so the first ``(offset + limit) × topics`` matches in list order
+    hold the page's articles: they are read in order (as the indexes give them) and
+    deduplicated, rather than grouping every match. Ascending score (an article's place is
+    its best score, not its first) groups. In the stories view a story shows once, through
+    the article of its best-scored match."""
     dialect = session.get_bind().dialect.name
     a = _listed_articles()
     descending = filters.sort.startswith("-")
+    if filters.view != "stories" and filters.sort != "score":
+        window = (offset + limit) * _topic_count(session, filters)
+        stmt = _filtered(select(Match.article_id).select_from(Match), filters, dialect, a, sort=filters.sort)
+        seen: dict[int, None] = {}
+        for article_id in session.scalars(stmt.order_by(*_stream_key(filters.sort, a)).limit(window)):
+            seen.setdefault(article_id, None)
+            if len(seen) >= offset + limit:
+                break
+        return list(seen)[offset : offset + limit]
     if filters.view != "stories":
         sort_value = _sort_key(filters.sort, a)
         stmt = _filtered(
@@ -327,24 +357,47 @@ def export_matches(
 
 
 FACETS = ("outlet", "topic", "language", "triage")
+_ARTICLE_FACETS = ("outlet", "language", "triage")
 
 
 def facet_counts(session: Session, filters: MatchFilters) -> dict[str, dict[str, int]]:
     """For each facet, value -> matched articles under the filter with that facet's own
-    condition lifted (what choosing that value would show), as search sites count."""
+    condition lifted (what choosing that value would show), as search sites count.
+
+    Cheap by construction: topics are counted on matches (one per article and topic);
+    outlet, language and triage state are counted together, per distinct matched
+    article, in one grouped query per distinct lifted filter (one when none of the
+    three is filtered on)."""
     dialect = session.get_bind().dialect.name
+    out: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     a = _listed_articles()
-    columns = {"outlet": Outlet.name, "topic": Match.topic, "language": a.c.language, "triage": triage_state()}
-    needs = {"outlet": "outlet", "topic": "", "language": "article", "triage": "triage"}
-    out: dict[str, dict[str, int]] = {}
-    for facet in FACETS:
-        lifted = replace(filters, **{facet: ""})
-        value = columns[facet]
-        stmt = _filtered(
-            select(value, func.count(func.distinct(Match.article_id))).select_from(Match),
-            lifted, dialect, a, need=frozenset({needs[facet]}),
-        ).group_by(value)  # fmt: skip
-        out[facet] = {str(v): n for v, n in session.execute(stmt) if v is not None}
+    topic_stmt = _filtered(
+        select(Match.topic, func.count()).select_from(Match), replace(filters, topic=""), dialect, a
+    ).group_by(Match.topic)
+    out["topic"] = {str(t): n for t, n in session.execute(topic_stmt)}
+    by_filter: dict[MatchFilters, list[str]] = defaultdict(list)
+    for facet in _ARTICLE_FACETS:
+        by_filter[replace(filters, **{facet: ""}, page=1, sort="-date")].append(facet)
+    for lifted, facets in by_filter.items():
+        matched = _filtered(
+            select(Match.article_id).select_from(Match), lifted, dialect, _listed_articles()
+        ).distinct().subquery()
+        listed = _listed_articles()
+        state = triage_state()
+        stmt = (
+            select(Outlet.name, listed.c.language, state, func.count())
+            .select_from(matched)
+            .join(listed, listed.c.id == matched.c.article_id)
+            .join(Outlet, listed.c.outlet_id == Outlet.id)
+            .outerjoin(Triage, Triage.article_id == matched.c.article_id)
+            .group_by(Outlet.name, listed.c.language, state)
+        )
+        for outlet, language, triage, n in session.execute(stmt):
+            values = {"outlet": outlet, "language": language, "triage": triage}
+            for facet in facets:
+                if values[facet] is not None:
+                    key = str(values[facet])
+                    out[facet][key] = out[facet].get(key, 0) + n
     return out
 
 

@@ -13,12 +13,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.filters import MatchFilters
-from dashboard.queries import MatchRow, article_date, rows_for_articles
+from dashboard.queries import MatchRow, _listed_articles, article_date, rows_for_articles
 from storage.models import Article, Match, Outlet, Story
 
 PER_PAGE = 50
@@ -49,11 +50,28 @@ class StoryPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _matched_stories(topic: str) -> object:
-    stmt = select(Article.story_id).join(Match, Match.article_id == Article.id).where(Article.story_id.is_not(None))
+def _story_ids(topic: str, min_outlets: int) -> Any:
+    """Ids of the stories with a matched article (of ``topic``) told by ``min_outlets``
+    outlets or more; read on the covering index of articles (story, outlet), not the rows."""
+    listed = _listed_articles()
+    matched = (
+        select(listed.c.story_id)
+        .select_from(Match)
+        .join(listed, Match.article_id == listed.c.id)
+        .where(listed.c.story_id.is_not(None))
+    )
     if topic:
-        stmt = stmt.where(Match.topic == topic)
-    return stmt.distinct()
+        matched = matched.where(Match.topic == topic)
+    matched = matched.distinct()
+    if min_outlets <= 1:
+        return matched
+    told = _listed_articles()
+    return (
+        select(told.c.story_id)
+        .where(told.c.story_id.in_(matched))
+        .group_by(told.c.story_id)
+        .having(func.count(func.distinct(told.c.outlet_id)) >= min_outlets)
+    )
 
 
 def list_stories(
@@ -61,24 +79,17 @@ def list_stories(
 ) -> StoryPage:
     """Stories with a matched article (of ``topic`` if given) told by at least ``min_outlets``
     outlets, most recently seen first."""
-    matched = _matched_stories(topic).subquery()
-    outlets_per_story = (
-        select(Article.story_id.label("sid"), func.count(func.distinct(Article.outlet_id)).label("n"))
-        .where(Article.story_id.in_(select(matched.c.story_id)))
-        .group_by(Article.story_id)
-        .subquery()
-    )
-    base = (
-        select(Story)
-        .join(outlets_per_story, outlets_per_story.c.sid == Story.id)
-        .where(outlets_per_story.c.n >= min_outlets)
-    )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    stories = list(
-        session.scalars(
-            base.order_by(Story.last_seen.desc(), Story.id.desc()).limit(per_page).offset((page - 1) * per_page)
-        )
-    )
+    ids = _story_ids(topic, min_outlets).subquery()
+    # the total rides along (a window count): the story set is computed once per page
+    rows = session.execute(
+        select(Story, func.count().over())
+        .where(Story.id.in_(select(ids.c.story_id)))
+        .order_by(Story.last_seen.desc(), Story.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    stories = [story for story, _ in rows]
+    total = rows[0][1] if rows else session.scalar(select(func.count()).select_from(ids)) or 0
     return StoryPage(_describe(session, stories), total, page, per_page)
 
 

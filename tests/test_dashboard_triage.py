@@ -79,6 +79,21 @@ def test_one_row_per_article_with_every_topic(env: Env) -> None:
     assert f'<span id="total">{len(items)}</span> articles' in html
 
 
+def test_every_sort_lists_each_article_once_in_order(env: Env) -> None:
+    with session_scope(get_engine(env.url)) as s:
+        facts: dict[int, dict[str, Any]] = {}
+        for m, a, o in s.execute(select(Match, Article, Outlet).join(Article, Match.article_id == Article.id).join(Outlet)):
+            f = facts.setdefault(a.id, {"score": 0.0, "date": a.published_at or a.fetched_at, "outlet": o.name})
+            f["score"] = max(f["score"], m.score)
+    for sort in ("score", "-score", "date", "-date", "outlet", "-outlet"):
+        key = sort.lstrip("-")
+        expected = sorted(facts, key=lambda i: (facts[i][key], i), reverse=sort.startswith("-"))
+        if not sort.startswith("-"):  # ascending: ties still newest article first
+            expected = sorted(facts, key=lambda i: (facts[i][key], -i))
+        pages = [_articles(env.client.get("/api/matches", params={"sort": sort, "per_page": 3, "page": p})) for p in (1, 2, 3)]
+        assert [i for p in pages for i in p] == expected, sort
+
+
 def test_triage_one_click_with_who_and_when_filter_and_feedback(database_url: str) -> None:
     with session_scope(get_engine(database_url)) as session:
         sample = seed_sample(session)
