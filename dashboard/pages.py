@@ -59,7 +59,7 @@ def matches_page(request: Request, session: SessionDep, filters: FiltersDep) -> 
             "filters": filters,
             "result": result,
             "choices": queries.filter_choices(session),
-            "facets": queries.facet_counts(session, filters),
+            "facets_url": "/api/facets" + filters.query_string(page=1, sort="-date", view="matches"),
             "states": TRIAGE_STATES,
             "state_labels": triage.STATE_LABELS,
             "state_keys": triage.STATE_KEYS,

@@ -7,6 +7,7 @@ that an article full of ``<script>``, ``onerror`` and ``javascript:`` runs nothi
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -261,6 +262,9 @@ def test_triage_flow_with_the_keyboard(page: tuple[Any, Watch], site: Site) -> N
     pg.select_option("select[name=triage]", "new")  # a drop-down applies at once
     pg.wait_for_url("**triage=new*")
     untriaged = int(pg.locator("#total").inner_text())
+    pg.wait_for_selector("form#filters.facets-loaded")  # facet counts fetched from /api/facets
+    assert pg.locator("select[name=triage] option[value=new]").inner_text() == f"not yet triaged ({untriaged})"
+    assert re.fullmatch(r"Le Monde \(\d+\)", pg.locator("select[name=outlet] option[value='Le Monde']").inner_text())
     assert pg.locator(f"#article-{target}").count() == 1
     row = pg.locator(f"#article-{target}")
     assert row.locator("mark.term").count() >= 1  # the snippet, terms highlighted

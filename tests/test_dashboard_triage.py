@@ -164,10 +164,9 @@ def test_facet_counts_agree_with_the_data(env: Env) -> None:
                 for t in a["topics"]:
                     topics[t] = topics.get(t, 0) + 1
         assert facets["topic"] == topics, params
-    html = env.client.get("/matches", params={"language": "fr"}).text
-    assert re.search(r'<option value="ar">ar \(1\)</option>', html)  # what choosing it would show
-    assert re.search(r'<option value="relevant">relevant \(0\)</option>', html)  # the Arabic one is excluded
-    assert re.search(r'<option value="new">not yet triaged \(\d+\)</option>', html)
+    html = env.client.get("/matches", params={"language": "fr", "page": 2}).text
+    # the page asks for the counts of its own filter (app.js fills them in once it is shown)
+    assert 'data-facets="/api/facets?language=fr"' in html and 'data-facet="outlet"' in html
 
 
 def test_stories_page_and_timeline(env: Env) -> None:

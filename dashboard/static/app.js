@@ -55,3 +55,26 @@ document.addEventListener("DOMContentLoaded", function () {
     if (button && key.length === 1) { event.preventDefault(); button.click(); }
   });
 });
+
+// Facet counts: fetched from /api/facets (the same filter) once the list is shown, so a
+// slow count never delays the page; each option then reads "Le360 (12)": how many
+// matched articles choosing it would show under the other filters.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("filters");
+  if (!form || !form.dataset.facets || !window.fetch) { return; }
+  fetch(form.dataset.facets, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (facets) {
+      if (!facets) { return; }
+      Array.prototype.forEach.call(form.querySelectorAll("select[data-facet]"), function (select) {
+        var counts = facets[select.dataset.facet] || {};
+        Array.prototype.forEach.call(select.options, function (option) {
+          if (option.dataset.label !== undefined) {
+            option.textContent = option.dataset.label + " (" + (counts[option.value] || 0) + ")";
+          }
+        });
+      });
+      form.classList.add("facets-loaded");
+    })
+    .catch(function () { /* counts are a convenience: the filters work without them */ });
+});
