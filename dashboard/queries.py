@@ -378,22 +378,22 @@ def facet_counts(session: Session, filters: MatchFilters) -> dict[str, dict[str,
     by_filter: dict[MatchFilters, list[str]] = defaultdict(list)
     for facet in _ARTICLE_FACETS:
         by_filter[replace(filters, **{facet: ""}, page=1, sort="-date")].append(facet)
+    names: dict[int, str] = {}
     for lifted, facets in by_filter.items():
-        matched = _filtered(
-            select(Match.article_id).select_from(Match), lifted, dialect, _listed_articles()
-        ).distinct().subquery()
+        matched = _filtered(select(Match.article_id).select_from(Match), lifted, dialect, _listed_articles())
         listed = _listed_articles()
-        state = triage_state()
         stmt = (
-            select(Outlet.name, listed.c.language, state, func.count())
-            .select_from(matched)
-            .join(listed, listed.c.id == matched.c.article_id)
-            .join(Outlet, listed.c.outlet_id == Outlet.id)
-            .outerjoin(Triage, Triage.article_id == matched.c.article_id)
-            .group_by(Outlet.name, listed.c.language, state)
+            select(listed.c.outlet_id, listed.c.language, Triage.state, func.count())
+            .select_from(listed)
+            .outerjoin(Triage, Triage.article_id == listed.c.id)
+            .where(listed.c.id.in_(matched))
+            .group_by(listed.c.outlet_id, listed.c.language, Triage.state)
         )
-        for outlet, language, triage, n in session.execute(stmt):
-            values = {"outlet": outlet, "language": language, "triage": triage}
+        rows = session.execute(stmt).all()
+        if rows and not names:
+            names = {i: n for i, n in session.execute(select(Outlet.id, Outlet.name))}
+        for outlet_id, language, triage, n in rows:
+            values = {"outlet": names.get(outlet_id), "language": language, "triage": triage or "new"}
             for facet in facets:
                 if values[facet] is not None:
                     key = str(values[facet])
