@@ -196,3 +196,34 @@ def test_serve_over_tls(tmp_path: Path) -> None:
         env=_env(tmp_path), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert half.returncode == 2 and "go together" in half.stderr
+
+
+def test_serve_answers_its_bound_address_and_refuses_other_hosts(tmp_path: Path) -> None:
+    import http.client
+
+    from tests.test_dashboard_serve import _env, _free_port, _stop
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newswatch.cli", "serve", "--host", "127.0.0.2", "--port", str(port)],
+        env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+    def status(host: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.2", port, timeout=5)
+        conn.request("GET", "/api/outlets", headers={"Host": host})
+        return conn.getresponse().status
+
+    try:
+        deadline, first = time.monotonic() + 30, 0
+        while time.monotonic() < deadline and not first:
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            try:
+                first = status(f"127.0.0.2:{port}")
+            except OSError:
+                time.sleep(0.2)
+        assert first == 200  # the address it was told to bind
+        assert status(f"localhost:{port}") == 200
+        assert status("attacker.example") == 400 and status(f"attacker.example:{port}") == 400
+    finally:
+        _stop(proc)

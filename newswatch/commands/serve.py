@@ -3,7 +3,9 @@
 Bound to 127.0.0.1 by default. On any other address NEWSWATCH_DASHBOARD_TOKEN must be
 set, or the command refuses to start; when the token is set, every request must present
 it (HTTP Basic password, any user name, or ``Authorization: Bearer``). The token is
-never printed or logged.
+never printed or logged. Only loopback names, the bound address and
+NEWSWATCH_DASHBOARD_HOSTS are answered as ``Host``; ``--ssl-certfile``/``--ssl-keyfile``
+serve HTTPS.
 """
 
 from __future__ import annotations
