@@ -19,15 +19,25 @@ _SEPARATORS = re.compile(r"[_\-\s]+")
 LabelFn = Callable[[str], str]
 
 
+_VOWELS = set("aeiouy")
+
+
+def _acronym(word: str) -> bool:
+    """``dgsn``, ``dgsi``, ``gign``: short and nearly vowel-less reads as an acronym."""
+    return word.isalpha() and 2 <= len(word) <= 5 and sum(c in _VOWELS for c in word.lower()) <= 1
+
+
 def prettify(entity_id: str) -> str:
-    """``police_nationale_fr`` -> ``Police nationale (FR)``: words, first one capitalised, a
-    trailing two-letter country/language code set apart."""
+    """``police_nationale_fr`` -> ``Police nationale (FR)``, ``dgsn`` -> ``DGSN``: words,
+    first one capitalised, acronym-like words in capitals, a trailing two-letter
+    country/language code set apart."""
     words = [w for w in _SEPARATORS.split(str(entity_id).strip()) if w]
     if not words:
         return str(entity_id)
     suffix = ""
     if len(words) > 1 and len(words[-1]) == 2 and words[-1].isalpha():
         suffix = f" ({words.pop().upper()})"
+    words = [w.upper() if _acronym(w) else w for w in words]
     text = " ".join(words)
     return text[:1].upper() + text[1:] + suffix
 

@@ -222,7 +222,7 @@ def test_snippet_marks_the_terms_inside_it_and_escapes_the_rest() -> None:
     html = str(snippet.html())
     assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
     assert '<mark class="term" title="coopération">coopération</mark>' in html
-    assert '<mark class="entity" title="Dgsn (MA)">DGSN</mark>' in html
+    assert '<mark class="entity" title="DGSN (MA)">DGSN</mark>' in html
     assert snippet.plain() == "la <script>alert(1)</script> **coopération** & **DGSN**"
     assert snippet_from_reasons({"snippets": [{"text": "  "}]}) is None and snippet_from_reasons("x") is None
     assert snippet_from_reasons({"snippets": [{"text": "no offsets"}]}).spans == ()  # type: ignore[union-attr]
@@ -246,7 +246,8 @@ def test_entity_display_names() -> None:
     from dashboard.labels import label_fn, labels_from_topics, prettify
 
     assert prettify("police_nationale_fr") == "Police nationale (FR)"
-    assert prettify("dgsi") == "Dgsi" and prettify("a-b c") == "A b c" and prettify("") == ""
+    assert prettify("dgsi") == "DGSI" and prettify("gign_fr") == "GIGN (FR)" and prettify("rabat") == "Rabat"
+    assert prettify("a-b c") == "A b c" and prettify("") == "" and prettify("morocco") == "Morocco"
     with_method = SimpleNamespace(entities={"x_ma": object(), "y": object()}, entity_label=lambda i: {"x_ma": "X (Maroc)"}.get(i))
     with_field = SimpleNamespace(entities={"y": SimpleNamespace(label="Why"), "z": SimpleNamespace(label="")})
     labels = labels_from_topics([with_method, with_field])
