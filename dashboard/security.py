@@ -110,6 +110,8 @@ def allowed_hosts(extra: str | list[str] = "", public_url: str = "") -> list[str
         items.append(urlsplit(public_url).hostname or "")
     for item in items:
         name = item.strip().lower()
+        if ":" in name and not name.startswith("["):  # an IPv6 literal: the Host header brackets it
+            name = f"[{name}]"
         if name and name not in names:
             names.append(name)
     return names

@@ -37,6 +37,7 @@ def test_a_foreign_host_gets_400_everywhere(sqlite_url: str) -> None:
         assert client.get(path, headers={"Host": "attacker.example"}).status_code == 400, path
         assert client.get(path, headers={"Host": "attacker.example:8000"}).status_code == 400, path
     assert client.get("/api/matches", headers={"Host": "localhost:8000"}).status_code == 200
+    assert client.get("/api/matches", headers={"Host": "[::1]:8000"}).status_code == 200
     # a rebinding page cannot post either (the Host check comes before anything else)
     assert client.post("/articles/1/triage", headers={"Host": "attacker.example"}).status_code == 400
 
@@ -106,6 +107,7 @@ def test_base_url_and_allowed_hosts() -> None:
     hosts = allowed_hosts(" A.example ,, b.example", "https://pub.example:8443/")
     assert hosts[:2] == ["127.0.0.1", "localhost"] and {"a.example", "b.example", "pub.example"} <= set(hosts)
     assert "*" not in allowed_hosts("")
+    assert "[fd00::5]" in allowed_hosts("fd00::5") and "[::1]" in allowed_hosts("")
 
 
 def test_analyst_name_from_basic_auth() -> None:
