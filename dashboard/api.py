@@ -1,6 +1,6 @@
 """``/api``: the dashboard's data as JSON, described by the OpenAPI schema at /api/openapi.json.
 
-Read-only on purpose: the two actions (feedback, retry) are browser forms protected
+Read-only on purpose: the actions (triage, feedback, retry) are browser forms protected
 against CSRF; scripts read here. Every response has a declared model.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from dashboard import queries
-from dashboard.deps import db_session, match_filters
+from dashboard import queries, stories
+from dashboard.deps import db_session, entity_label, match_filters
 from dashboard.filters import MatchFilters
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -28,7 +28,20 @@ class ErrorOut(BaseModel):
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Not found", "model": ErrorOut}}
 
 
+class TopicScoreOut(BaseModel):
+    topic: str
+    score: float
+    match_id: int
+
+
+class SnippetOut(BaseModel):
+    text: str
+    marks: list[tuple[int, int]]  # offsets of the matched terms/entities in ``text``
+
+
 class MatchOut(BaseModel):
+    """One matched article: its best match under the filter and every topic it matched."""
+
     match_id: int
     article_id: int
     topic: str
@@ -40,8 +53,14 @@ class MatchOut(BaseModel):
     country: str
     language: str | None
     published_at: datetime | None
+    fetched_at: datetime
     story_id: int | None
     story_size: int
+    topics: list[TopicScoreOut]
+    triage: str
+    triage_by: str | None
+    triage_at: datetime | None
+    snippet: SnippetOut | None
 
 
 class MatchPageOut(BaseModel):
@@ -141,6 +160,47 @@ class ChartOut(BaseModel):
     series: dict[str, list[int]]
 
 
+class StoryOut(BaseModel):
+    id: int
+    title: str
+    first_seen: datetime
+    last_seen: datetime
+    article_count: int
+    outlets: list[str]
+    languages: list[str]
+    topics: list[str]
+    best_score: float
+
+
+class StoryPageOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    items: list[StoryOut]
+
+
+class TimelineOut(BaseModel):
+    article_id: int
+    title: str
+    outlet: str
+    language: str | None
+    when: datetime
+    match: MatchOut | None
+
+
+class StoryDetailOut(BaseModel):
+    story: StoryOut
+    timeline: list[TimelineOut]
+
+
+class FacetsOut(BaseModel):
+    outlet: dict[str, int]
+    topic: dict[str, int]
+    language: dict[str, int]
+    triage: dict[str, int]
+
+
 class ChoicesOut(BaseModel):
     topics: list[str]
     outlets: list[str]
@@ -157,14 +217,65 @@ def _match_detail(match: queries.Match, feedback: dict[str, int]) -> MatchDetail
     )  # fmt: skip
 
 
-@router.get("/matches", response_model=MatchPageOut, summary="Matches under a filter, one page")
+def _match_out(row: queries.MatchRow) -> MatchOut:
+    values = {k: v for k, v in vars(row).items() if k not in ("topics", "snippet")}
+    snippet = (
+        SnippetOut(text=row.snippet.text, marks=[(s.start, s.end) for s in row.snippet.spans])
+        if row.snippet
+        else None
+    )
+    return MatchOut(**values, topics=[TopicScoreOut(**vars(t)) for t in row.topics], snippet=snippet)
+
+
+@router.get("/matches", response_model=MatchPageOut, summary="Matched articles under a filter, one page")
 def api_matches(
-    session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]
+    request: Request, session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]
 ) -> MatchPageOut:
-    result = queries.list_matches(session, filters)
+    result = queries.list_matches(session, filters, entity_label(request))
     return MatchPageOut(
         total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
-        items=[MatchOut(**vars(row)) for row in result.items],
+        items=[_match_out(row) for row in result.items],
+    )  # fmt: skip
+
+
+@router.get("/facets", response_model=FacetsOut, summary="Matched articles per outlet, topic, language, triage state")
+def api_facets(session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]) -> FacetsOut:
+    return FacetsOut(**queries.facet_counts(session, filters))
+
+
+def _story_out(row: stories.StoryRow) -> StoryOut:
+    return StoryOut(**vars(row))
+
+
+@router.get("/stories", response_model=StoryPageOut, summary="Stories with a matched article, newest first")
+def api_stories(
+    session: SessionDep,
+    topic: Annotated[str, Query(max_length=200)] = "",
+    min_outlets: Annotated[int, Query(ge=1, le=100)] = 1,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = stories.PER_PAGE,
+) -> StoryPageOut:
+    result = stories.list_stories(session, page, per_page, topic.replace("\x00", ""), min_outlets)
+    return StoryPageOut(
+        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
+        items=[_story_out(r) for r in result.items],
+    )  # fmt: skip
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetailOut, responses=NOT_FOUND)
+def api_story(
+    request: Request, session: SessionDep, story_id: Annotated[int, Path(ge=1, le=2**62)]
+) -> StoryDetailOut:
+    view = stories.story_view(session, story_id, entity_label(request))
+    if view is None:
+        raise HTTPException(404, f"no story {story_id}")
+    return StoryDetailOut(
+        story=_story_out(view.story),
+        timeline=[
+            TimelineOut(article_id=e.article_id, title=e.title, outlet=e.outlet, language=e.language, when=e.when,
+                        match=_match_out(e.row) if e.row else None)
+            for e in view.timeline
+        ],
     )  # fmt: skip
 
 
@@ -273,15 +384,24 @@ def api_feedback_rules(session: SessionDep) -> list[RuleFeedbackOut]:
     ]
 
 
+ChartBy = Annotated[
+    Literal["published", "crawled"], Query(description="published: by publication date; crawled: by crawl day")
+]
+
+
 @router.get("/charts/matches-per-day", response_model=ChartOut)
-def api_chart_matches(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 30) -> ChartOut:
+def api_chart_matches(
+    session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 30, by: ChartBy = "published"
+) -> ChartOut:
     now = queries.utcnow()
-    return ChartOut(labels=queries.day_labels(days, now), series=queries.matches_per_day(session, days, now))
+    return ChartOut(labels=queries.day_labels(days, now), series=queries.matches_per_day(session, days, now, by))
 
 
 @router.get("/charts/articles-per-outlet", response_model=ChartOut)
-def api_chart_outlets(session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 14) -> ChartOut:
+def api_chart_outlets(
+    session: SessionDep, days: Annotated[int, Query(ge=1, le=366)] = 14, by: ChartBy = "published"
+) -> ChartOut:
     now = queries.utcnow()
     return ChartOut(
-        labels=queries.day_labels(days, now), series=queries.articles_per_outlet_per_day(session, days, now)
+        labels=queries.day_labels(days, now), series=queries.articles_per_outlet_per_day(session, days, now, by)
     )

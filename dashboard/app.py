@@ -8,6 +8,7 @@ the same data as JSON with its OpenAPI schema at ``/api/openapi.json``.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -18,14 +19,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from dashboard import render
 from dashboard.security import (
     CSRF_COOKIE,
     SECURITY_HEADERS,
     UNAUTHORIZED_HEADERS,
+    TokenThrottle,
+    allowed_hosts,
     is_authorized,
     new_csrf_token,
+    presented_secret,
 )
 from storage.db import get_engine
 
@@ -33,9 +38,23 @@ HERE = Path(__file__).resolve().parent
 log = logging.getLogger(__name__)
 
 
-def create_app(database_url: str | None = None, token: str | None = None) -> FastAPI:
-    """The dashboard over ``database_url`` (default: settings); ``token`` locks every request."""
+def create_app(
+    database_url: str | None = None,
+    token: str | None = None,
+    hosts: str | list[str] | None = None,
+    public_url: str | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> FastAPI:
+    """The dashboard over ``database_url`` (default: settings); ``token`` locks every request.
+
+    ``hosts``: extra Host names answered besides loopback (default NEWSWATCH_DASHBOARD_HOSTS);
+    ``public_url``: base of absolute links (default NEWSWATCH_PUBLIC_URL)."""
     from dashboard import api, pages
+    from newswatch.settings import get_settings
+
+    settings = get_settings()
+    hosts = settings.dashboard_hosts if hosts is None else hosts
+    public_url = settings.public_url if public_url is None else public_url
 
     app = FastAPI(
         title="newswatch",
@@ -46,7 +65,10 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
         redoc_url=None,
     )
     engine = get_engine(database_url)
+    app.state.engine = engine
     app.state.sessions = sessionmaker(engine, expire_on_commit=False)
+    app.state.public_url = public_url
+    throttle = TokenThrottle()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     render.install_filters(templates.env)
     app.state.templates = templates
@@ -56,11 +78,21 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if not is_authorized(request.headers.get("authorization"), token):
+        client = request.client.host if request.client else ""
+        authorization = request.headers.get("authorization")
+        wait = throttle.wait(client, clock()) if token else 0.0
+        if wait > 0:
             response: Response = JSONResponse(
-                {"detail": "authentication required"}, 401, UNAUTHORIZED_HEADERS
-            )
+                {"detail": "too many wrong tokens: wait and try again"}, 429,
+                {"Retry-After": str(max(1, round(wait)))},
+            )  # fmt: skip
+        elif not is_authorized(authorization, token):
+            if presented_secret(authorization) is not None:
+                throttle.failed(client, clock())
+            response = JSONResponse({"detail": "authentication required"}, 401, UNAUTHORIZED_HEADERS)
         else:
+            if token:
+                throttle.succeeded(client)
             cookie = request.cookies.get(CSRF_COOKIE)
             request.state.csrf_token = cookie or new_csrf_token()
             response = await call_next(request)
@@ -71,6 +103,11 @@ def create_app(database_url: str | None = None, token: str | None = None) -> Fas
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response
+
+    # added last, so it runs first: a foreign Host never reaches the token check or a page
+    host_list = allowed_hosts(hosts, public_url)
+    app.state.allowed_hosts = host_list
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=host_list, www_redirect=False)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

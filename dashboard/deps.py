@@ -10,7 +10,16 @@ from fastapi import Query, Request
 from pydantic import BeforeValidator, Field
 from sqlalchemy.orm import Session
 
-from dashboard.filters import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MatchFilters, SortKey, View
+from dashboard.filters import (
+    DEFAULT_PER_PAGE,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MatchFilters,
+    SortKey,
+    TriageFilter,
+    View,
+)
+from dashboard.labels import LabelFn, label_fn, load_labels
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -32,7 +41,7 @@ def _blank_is_none(value: object) -> object:
 
 
 Blank = BeforeValidator(_blank_is_none)
-Score = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+Score = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # matcher scores are on a 0–1 scale
 
 
 def match_filters(
@@ -42,18 +51,31 @@ def match_filters(
     language: Annotated[str, Query(max_length=8, description="Article language, e.g. fr, ar")] = "",
     date_from: Annotated[date | None, Blank, Query(description="First day (article date, UTC)")] = None,
     date_to: Annotated[date | None, Blank, Query(description="Last day, inclusive")] = None,
-    min_score: Annotated[Score | None, Blank, Query(description="Lowest score shown")] = None,
+    min_score: Annotated[Score | None, Blank, Query(description="Lowest best score shown (0–1)")] = None,
     q: Annotated[str, Query(max_length=200, description="Words that must all occur in title or text")] = "",
+    triage: Annotated[
+        TriageFilter, Query(description="Triage state: new (not yet triaged), relevant, not_relevant, done")
+    ] = "",
     sort: Annotated[
         SortKey, Query(description="-date (newest first), date, -score, score, outlet, -outlet")
     ] = "-date",
     view: Annotated[
-        View, Query(description="matches: every match; stories: one row per story (its best match)")
+        View, Query(description="matches: one row per matched article; stories: one row per story (its best article)")
     ] = "matches",
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = DEFAULT_PER_PAGE,
 ) -> MatchFilters:
     return MatchFilters.build(
         topic=topic, outlet=outlet, country=country, language=language, date_from=date_from,
-        date_to=date_to, min_score=min_score, q=q, sort=sort, view=view, page=page, per_page=per_page,
+        date_to=date_to, min_score=min_score, q=q, triage=triage, sort=sort, view=view, page=page, per_page=per_page,
     )  # fmt: skip
+
+
+def entity_label(request: Request) -> LabelFn:
+    """The display-name function of entities, loaded from the rule files on first use."""
+    state = request.app.state
+    fn: LabelFn | None = getattr(state, "entity_label", None)
+    if fn is None:
+        fn = label_fn(load_labels(getattr(state, "rules_dir", None)))
+        state.entity_label = fn
+    return fn

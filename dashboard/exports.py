@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+from markupsafe import Markup, escape
+
 from dashboard.queries import MatchRow
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -23,8 +25,8 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udff
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 MATCH_COLUMNS = [
-    "match_id", "article_id", "topic", "score", "matched_at", "published_at",
-    "outlet", "country", "language", "title", "url", "story_id",
+    "article_id", "match_id", "topic", "score", "topics", "matched_at", "published_at",
+    "outlet", "country", "language", "title", "url", "story_id", "triage", "triage_by", "snippet",
 ]  # fmt: skip
 
 
@@ -54,10 +56,11 @@ def matches_csv(rows: Iterable[MatchRow]) -> str:
         MATCH_COLUMNS,
         (
             [
-                r.match_id,
                 r.article_id,
+                r.match_id,
                 r.topic,
                 round(r.score, 4),
+                "; ".join(f"{t.topic} {t.score:.2f}" for t in r.topics),
                 r.matched_at,
                 r.published_at,
                 r.outlet,
@@ -66,6 +69,9 @@ def matches_csv(rows: Iterable[MatchRow]) -> str:
                 r.title,
                 r.url,
                 r.story_id,
+                r.triage,
+                r.triage_by,
+                r.snippet.plain() if r.snippet else "",
             ]  # fmt: skip
             for r in rows
         ),
@@ -81,7 +87,9 @@ def _rfc3339(value: datetime) -> str:
 
 
 def atom_feed(topic: str, rows: list[MatchRow], base_url: str, now: datetime) -> bytes:
-    """An Atom 1.0 document of a topic's newest matches; links point at the dashboard article page."""
+    """An Atom 1.0 document of a topic's newest matches; links point at the dashboard article page
+    (``base_url`` is the configured public URL, never a request's Host). The summary is
+    HTML: the snippet with its terms in ``<mark>``, every scraped character escaped."""
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -108,5 +116,9 @@ def atom_feed(topic: str, rows: list[MatchRow], base_url: str, now: datetime) ->
         sub(entry, "updated", _rfc3339(row.matched_at))
         if row.published_at:
             sub(entry, "published", _rfc3339(row.published_at))
-        sub(entry, "summary", f"{row.outlet} ({row.country}, {row.language or '?'}) — score {row.score:.2f}")
+        meta = escape(f"{row.outlet} ({row.country}, {row.language or '?'}) — score {row.score:.2f}")
+        summary = Markup("<p>{}</p>").format(meta)
+        if row.snippet:
+            summary += Markup("<p>…{}…</p>").format(row.snippet.html())
+        sub(entry, "summary", str(summary), type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 View = Literal["matches", "stories"]
+TriageFilter = Literal["", "new", "relevant", "not_relevant", "done"]
+TRIAGE_STATES: tuple[str, ...] = ("new", "relevant", "not_relevant", "done")
 SortKey = Literal["-date", "date", "-score", "score", "outlet", "-outlet"]
 SORT_KEYS: tuple[str, ...] = ("-date", "date", "-score", "score", "outlet", "-outlet")
 DEFAULT_SORT = "-date"
@@ -37,6 +39,7 @@ class MatchFilters:
     date_to: date | None = None
     min_score: float | None = None
     q: str = ""
+    triage: str = ""  # "" = any; "new" = not yet triaged
     sort: str = DEFAULT_SORT
     view: str = "matches"  # or "stories": one row per story, its best match
     page: int = 1
@@ -56,6 +59,7 @@ class MatchFilters:
             date_to=raw.get("date_to"),
             min_score=raw.get("min_score"),
             q=clean_text(raw.get("q")),
+            triage=raw.get("triage") if raw.get("triage") in TRIAGE_STATES else "",
             sort=sort if sort in SORT_KEYS else DEFAULT_SORT,
             view="stories" if raw.get("view") == "stories" else "matches",
             page=min(max(int(raw.get("page") or 1), 1), MAX_PAGE),

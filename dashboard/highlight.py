@@ -8,6 +8,7 @@ out of range, reversed or overlapping an earlier span are skipped, never trusted
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +23,9 @@ class Span:
     kind: str  # term | entity
 
 
-def spans_from_reasons(reasons: Any, field: str) -> list[Span]:
-    """The highlight spans of ``field`` ('title' or 'text') listed in a match's reasons."""
+def spans_from_reasons(reasons: Any, field: str, label: Callable[[str], str] | None = None) -> list[Span]:
+    """The highlight spans of ``field`` ('title' or 'text') listed in a match's reasons;
+    ``label`` turns an entity id into its display name."""
     if not isinstance(reasons, dict):
         return []
     spans: list[Span] = []
@@ -35,8 +37,10 @@ def spans_from_reasons(reasons: Any, field: str) -> list[Span]:
             start, end = item.get("start"), item.get("end")
             if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
                 continue
-            label = item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
-            spans.append(Span(start, end, str(label), kind))
+            name = item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
+            if kind == "entity" and label is not None and item.get("entity"):
+                name = label(str(item["entity"]))
+            spans.append(Span(start, end, str(name), kind))
     return spans
 
 
@@ -68,8 +72,9 @@ def highlight(text: str, spans: list[Span]) -> Markup:
     return Markup("").join(parts)
 
 
-def reason_labels(reasons: Any) -> tuple[list[str], list[str]]:
-    """The distinct terms and entities a match found (in order of first mention), for display."""
+def reason_labels(reasons: Any, label: Callable[[str], str] | None = None) -> tuple[list[str], list[str]]:
+    """The distinct terms and entities a match found (in order of first mention), for display;
+    ``label`` turns an entity id into its display name."""
     out: tuple[list[str], list[str]] = ([], [])
     if not isinstance(reasons, dict):
         return out
@@ -77,9 +82,57 @@ def reason_labels(reasons: Any) -> tuple[list[str], list[str]]:
         items = reasons.get(key)
         for item in items if isinstance(items, list) else []:
             if isinstance(item, dict):
-                label = str(
+                name = str(
                     item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
                 )
-                if label and label not in out[kind]:
-                    out[kind].append(label)
+                if kind == 1 and label is not None and item.get("entity"):
+                    name = label(str(item["entity"]))
+                if name and name not in out[kind]:
+                    out[kind].append(name)
     return out
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A window of an article's text around its matched terms, ready for HTML and plain text."""
+
+    text: str
+    spans: tuple[Span, ...]  # usable spans, offsets into ``text``
+
+    def html(self) -> Markup:
+        """Escaped text with the terms in ``<mark>``: for the list and Atom entries."""
+        return highlight(self.text, list(self.spans))
+
+    def plain(self, open_mark: str = "**", close_mark: str = "**") -> str:
+        """The text with the terms between ``open_mark``/``close_mark``: for CSV."""
+        parts: list[str] = []
+        cursor = 0
+        for span in self.spans:
+            parts += [self.text[cursor : span.start], open_mark, self.text[span.start : span.end], close_mark]
+            cursor = span.end
+        parts.append(self.text[cursor:])
+        return "".join(parts)
+
+
+def snippet_from_reasons(reasons: Any, label: Callable[[str], str] | None = None) -> Snippet | None:
+    """The first stored snippet of a match (``reasons['snippets']``, offsets into the article
+    text) with the term and entity spans that fall inside it; None when it has none."""
+    if not isinstance(reasons, dict):
+        return None
+    items = reasons.get("snippets")
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or item.get("field", "text") != "text":
+            continue
+        text, start = item.get("text"), item.get("start")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        if not isinstance(start, int) or isinstance(start, bool):
+            return Snippet(text, ())
+        end = start + len(text)
+        inside = [
+            Span(s.start - start, s.end - start, s.label, s.kind)
+            for s in spans_from_reasons(reasons, "text", label)
+            if start <= s.start and s.end <= end
+        ]
+        return Snippet(text, tuple(usable_spans(inside, len(text))))
+    return None

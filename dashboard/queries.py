@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, column, func, select
+from sqlalchemy import ColumnElement, Integer, Select, String, column, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
 from dashboard.filters import MatchFilters
+from dashboard.highlight import Snippet, snippet_from_reasons
 from dashboard.search import article_search_condition
 from storage.models import (
     Article,
@@ -30,6 +31,7 @@ from storage.models import (
     Match,
     Outlet,
     Story,
+    Triage,
     UTCDateTime,
 )
 
@@ -47,8 +49,18 @@ def _day_start(day: date) -> datetime:
 
 # ------------------------------------------------------------------------- matches
 @dataclass
-class MatchRow:
+class TopicScore:
+    topic: str
+    score: float
     match_id: int
+
+
+@dataclass
+class MatchRow:
+    """One matched article of the list: its best match under the filter (topic, score),
+    every topic it matched, its triage state and a snippet around the matched terms."""
+
+    match_id: int  # the best match under the filter
     article_id: int
     topic: str
     score: float
@@ -59,8 +71,14 @@ class MatchRow:
     country: str
     language: str | None
     published_at: datetime | None
+    fetched_at: datetime
     story_id: int | None
     story_size: int
+    topics: list[TopicScore] = field(default_factory=list)  # every match, best first
+    triage: str = "new"
+    triage_by: str | None = None
+    triage_at: datetime | None = None
+    snippet: Snippet | None = None
 
 
 @dataclass
@@ -117,6 +135,11 @@ def article_date(articles: Any = None) -> ColumnElement[datetime]:
     return func.coalesce(a.c.published_at, a.c.fetched_at)
 
 
+def triage_state() -> ColumnElement[str]:
+    """An article's triage state; no row means it was never triaged: ``new``."""
+    return func.coalesce(Triage.state, "new")
+
+
 def _filtered(
     stmt: Select[Any],
     filters: MatchFilters,
@@ -124,12 +147,13 @@ def _filtered(
     articles: Any = None,
     sort: str = "",
     by_story: bool = False,
+    need: frozenset[str] = frozenset(),
 ) -> Select[Any]:
-    """``stmt`` on matches with the filter's conditions, joining articles/outlets only when
-    the filter or the ``sort`` key needs them."""
+    """``stmt`` on matches with the filter's conditions, joining articles/outlets/triage
+    only when the filter, the ``sort`` key or ``need`` (a facet) asks for them."""
     a = Article.__table__ if articles is None else articles
     key = sort.lstrip("-")
-    need_outlet = bool(filters.outlet or filters.country or key == "outlet")
+    need_outlet = bool(filters.outlet or filters.country or key == "outlet" or "outlet" in need)
     if (
         need_outlet
         or by_story
@@ -138,10 +162,17 @@ def _filtered(
         or filters.date_from
         or filters.date_to
         or filters.q
+        or "article" in need
     ):
         stmt = stmt.join(a, Match.article_id == a.c.id)
     if need_outlet:
         stmt = stmt.join(Outlet, a.c.outlet_id == Outlet.id)
+    if filters.triage or "triage" in need:
+        stmt = stmt.outerjoin(Triage, Triage.article_id == Match.article_id)
+    if filters.triage == "new":
+        stmt = stmt.where(or_(Triage.state.is_(None), Triage.state == "new"))
+    elif filters.triage:
+        stmt = stmt.where(Triage.state == filters.triage)
     if filters.topic:
         stmt = stmt.where(Match.topic == filters.topic)
     if filters.outlet:
@@ -164,13 +195,13 @@ def _filtered(
 
 
 def _sort_key(sort: str, articles: Any = None) -> Any:
-    return {"date": article_date(articles), "score": Match.score, "outlet": Outlet.name}[sort.lstrip("-")]
-
-
-def _ordering(sort: str, articles: Any = None) -> list[Any]:
-    key = _sort_key(sort, articles)
-    primary = key.desc() if sort.startswith("-") else key.asc()
-    return [primary, Match.id.desc()]
+    """The per-article sort value (aggregated: one row per article)."""
+    key = sort.lstrip("-")
+    if key == "date":
+        return func.max(article_date(articles))
+    if key == "outlet":
+        return func.max(Outlet.name)
+    return func.max(Match.score)
 
 
 def _story_key(articles: Any) -> Any:
@@ -178,83 +209,196 @@ def _story_key(articles: Any) -> Any:
     return func.coalesce(articles.c.story_id, -articles.c.id)
 
 
-def _row_columns() -> list[Any]:
-    return [
-        Match.id,
-        Match.article_id,
-        Match.topic,
-        Match.score,
-        Match.matched_at,
-        Article.title,
-        Article.url,
-        Outlet.name,
-        Outlet.country,
-        Article.language,
-        Article.published_at,
-        Article.story_id,
-        func.coalesce(Story.article_count, 1),
-    ]
+def _stream_key(sort: str, articles: Any) -> list[Any]:
+    """ORDER BY of matches such that an article's first match in the stream is where the
+    article belongs in the list: its matches share the date/outlet key and sit together
+    (tie-break on the article id); by descending score its first match is its best."""
+    key = sort.lstrip("-")
+    value = {"date": article_date(articles), "outlet": Outlet.name}.get(key, Match.score)
+    descending = sort.startswith("-")
+    return [value.desc() if descending else value.asc(), Match.article_id.desc()]
 
 
-def _rows_by_id(session: Session, match_ids: list[int]) -> list[MatchRow]:
-    """Full rows of the given matches, in the given order."""
-    if not match_ids:
-        return []
-    stmt = (
-        select(*_row_columns())
-        .join(Article, Match.article_id == Article.id)
-        .join(Outlet, Article.outlet_id == Outlet.id)
-        .outerjoin(Story, Article.story_id == Story.id)
-        .where(Match.id.in_(match_ids))
-    )
-    rows = {row[0]: MatchRow(*row) for row in session.execute(stmt)}
-    return [rows[i] for i in match_ids if i in rows]
+def _topic_count(session: Session, filters: MatchFilters) -> int:
+    """How many matches one article can have under the filter (one per topic, by the unique key)."""
+    if filters.topic:
+        return 1
+    return max(1, session.scalar(select(func.count(func.distinct(Match.topic)))) or 1)
 
 
-def _rows(session: Session, filters: MatchFilters, limit: int, offset: int) -> list[MatchRow]:
-    """Two steps: the ids of one page (sorted on the covering index), then their full rows.
+def _article_ids(session: Session, filters: MatchFilters, limit: int, offset: int) -> list[int]:
+    """The article ids of one page, sorted (on the covering index where it can).
 
-    In the stories view a story shows once, through its best-scored match."""
+    An article shows once, whatever its number of matching topics. An article has at most
+    one match per topic, so the first ``(offset + limit) × topics`` matches in list order
+    hold the page's articles: they are read in order (as the indexes give them) and
+    deduplicated, rather than grouping every match. Ascending score (an article's place is
+    its best score, not its first) groups. In the stories view a story shows once, through
+    the article of its best-scored match."""
     dialect = session.get_bind().dialect.name
     a = _listed_articles()
+    descending = filters.sort.startswith("-")
+    if filters.view != "stories" and filters.sort != "score":
+        window = (offset + limit) * _topic_count(session, filters)
+        stmt = _filtered(select(Match.article_id).select_from(Match), filters, dialect, a, sort=filters.sort)
+        seen: dict[int, None] = {}
+        for article_id in session.scalars(stmt.order_by(*_stream_key(filters.sort, a)).limit(window)):
+            seen.setdefault(article_id, None)
+            if len(seen) >= offset + limit:
+                break
+        return list(seen)[offset : offset + limit]
     if filters.view != "stories":
-        stmt = _filtered(select(Match.id).select_from(Match), filters, dialect, a, sort=filters.sort)
-        stmt = stmt.order_by(*_ordering(filters.sort, a)).limit(limit).offset(offset)
-        return _rows_by_id(session, list(session.scalars(stmt)))
+        sort_value = _sort_key(filters.sort, a)
+        stmt = _filtered(
+            select(Match.article_id).select_from(Match), filters, dialect, a, sort=filters.sort
+        ).group_by(Match.article_id)
+        order = sort_value.desc() if descending else sort_value.asc()
+        stmt = stmt.order_by(order, Match.article_id.desc()).limit(limit).offset(offset)
+        return list(session.scalars(stmt))
+    key = filters.sort.lstrip("-")
+    value = {"date": article_date(a), "outlet": Outlet.name}.get(key, Match.score)
     best = func.row_number().over(partition_by=_story_key(a), order_by=(Match.score.desc(), Match.id.desc()))
     ranked = _filtered(
-        select(Match.id.label("mid"), _sort_key(filters.sort, a).label("k"), best.label("rn")).select_from(Match),
+        select(Match.article_id.label("aid"), Match.id.label("mid"), value.label("k"), best.label("rn")).select_from(Match),
         filters, dialect, a, sort=filters.sort, by_story=True,
     ).subquery()  # fmt: skip
-    key = ranked.c.k.desc() if filters.sort.startswith("-") else ranked.c.k.asc()
+    order = ranked.c.k.desc() if descending else ranked.c.k.asc()
     stmt = (
-        select(ranked.c.mid)
+        select(ranked.c.aid)
         .where(ranked.c.rn == 1)
-        .order_by(key, ranked.c.mid.desc())
+        .order_by(order, ranked.c.mid.desc())
         .limit(limit)
         .offset(offset)
     )
-    return _rows_by_id(session, list(session.scalars(stmt)))
+    return list(session.scalars(stmt))
 
 
-def list_matches(session: Session, filters: MatchFilters) -> MatchPage:
-    """One page of matches (or of stories) under ``filters``, with the total count."""
+def rows_for_articles(
+    session: Session,
+    article_ids: list[int],
+    filters: MatchFilters | None = None,
+    label: Callable[[str], str] | None = None,
+) -> list[MatchRow]:
+    """Full list rows of the given articles, in the given order: every match (topics), the
+    best one under ``filters`` (topic, minimum score), triage state and snippet."""
+    if not article_ids:
+        return []
+    filters = filters or MatchFilters()
+    head = session.execute(
+        select(
+            Article.id, Article.title, Article.url, Outlet.name, Outlet.country, Article.language,
+            Article.published_at, Article.fetched_at, Article.story_id, func.coalesce(Story.article_count, 1),
+            Triage.state, Triage.by, Triage.at,
+        )  # fmt: skip
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .outerjoin(Story, Article.story_id == Story.id)
+        .outerjoin(Triage, Triage.article_id == Article.id)
+        .where(Article.id.in_(article_ids))
+    )
+    info = {row[0]: row for row in head}
+    matches: dict[int, list[tuple[int, str, float, datetime, Any]]] = defaultdict(list)
+    for mid, aid, topic, score, matched_at, reasons in session.execute(
+        select(Match.id, Match.article_id, Match.topic, Match.score, Match.matched_at, Match.reasons)
+        .where(Match.article_id.in_(article_ids))
+        .order_by(Match.score.desc(), Match.id.desc())
+    ):
+        matches[aid].append((mid, topic, score, matched_at, reasons))
+    out: list[MatchRow] = []
+    for aid in article_ids:
+        if aid not in info or not matches.get(aid):
+            continue
+        all_matches = matches[aid]
+        eligible = [
+            m for m in all_matches
+            if (not filters.topic or m[1] == filters.topic)
+            and (filters.min_score is None or m[2] >= filters.min_score)
+        ] or all_matches  # fmt: skip
+        mid, topic, score, matched_at, reasons = eligible[0]
+        _, title, url, outlet, country, language, published, fetched, story_id, size, state, by, at = info[aid]
+        snippet = next(
+            (s for s in (snippet_from_reasons(m[4], label) for m in [eligible[0], *all_matches]) if s), None
+        )
+        out.append(
+            MatchRow(
+                match_id=mid, article_id=aid, topic=topic, score=score, matched_at=matched_at, title=title,
+                url=url, outlet=outlet, country=country, language=language, published_at=published,
+                fetched_at=fetched, story_id=story_id, story_size=size,
+                topics=[TopicScore(m[1], m[2], m[0]) for m in all_matches],
+                triage=state or "new", triage_by=by, triage_at=at, snippet=snippet,
+            )  # fmt: skip
+        )
+    return out
+
+
+def list_matches(
+    session: Session, filters: MatchFilters, label: Callable[[str], str] | None = None
+) -> MatchPage:
+    """One page of matched articles (or of stories) under ``filters``, with the total count."""
     dialect = session.get_bind().dialect.name
     a = _listed_articles()
     if filters.view == "stories":
         counted = select(func.count(func.distinct(_story_key(a)))).select_from(Match)
         count = _filtered(counted, filters, dialect, a, by_story=True)
     else:
-        count = _filtered(select(func.count(Match.id)).select_from(Match), filters, dialect, a)
+        counted = select(func.count(func.distinct(Match.article_id))).select_from(Match)
+        count = _filtered(counted, filters, dialect, a)
     total = session.scalar(count) or 0
     offset = (filters.page - 1) * filters.per_page
-    items = _rows(session, filters, filters.per_page, offset) if offset < total else []
+    ids = _article_ids(session, filters, filters.per_page, offset) if offset < total else []
+    items = rows_for_articles(session, ids, filters, label)
     return MatchPage(items=items, total=total, page=filters.page, per_page=filters.per_page)
 
 
-def export_matches(session: Session, filters: MatchFilters, limit: int = EXPORT_LIMIT) -> list[MatchRow]:
-    """Every match of the filter (all pages), newest first unless sorted otherwise."""
-    return _rows(session, filters, limit, 0)
+def export_matches(
+    session: Session, filters: MatchFilters, limit: int = EXPORT_LIMIT, label: Callable[[str], str] | None = None
+) -> list[MatchRow]:
+    """Every matched article of the filter (all pages), newest first unless sorted otherwise."""
+    return rows_for_articles(session, _article_ids(session, filters, limit, 0), filters, label)
+
+
+FACETS = ("outlet", "topic", "language", "triage")
+_ARTICLE_FACETS = ("outlet", "language", "triage")
+
+
+def facet_counts(session: Session, filters: MatchFilters) -> dict[str, dict[str, int]]:
+    """For each facet, value -> matched articles under the filter with that facet's own
+    condition lifted (what choosing that value would show), as search sites count.
+
+    Cheap by construction: topics are counted on matches (one per article and topic);
+    outlet, language and triage state are counted together, per distinct matched
+    article, in one grouped query per distinct lifted filter (one when none of the
+    three is filtered on)."""
+    dialect = session.get_bind().dialect.name
+    out: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+    a = _listed_articles()
+    topic_stmt = _filtered(
+        select(Match.topic, func.count()).select_from(Match), replace(filters, topic=""), dialect, a
+    ).group_by(Match.topic)
+    out["topic"] = {str(t): n for t, n in session.execute(topic_stmt)}
+    by_filter: dict[MatchFilters, list[str]] = defaultdict(list)
+    for facet in _ARTICLE_FACETS:
+        by_filter[replace(filters, **{facet: ""}, page=1, sort="-date")].append(facet)
+    names: dict[int, str] = {}
+    for lifted, facets in by_filter.items():
+        matched = _filtered(select(Match.article_id).select_from(Match), lifted, dialect, _listed_articles())
+        listed = _listed_articles()
+        stmt = (
+            select(listed.c.outlet_id, listed.c.language, Triage.state, func.count())
+            .select_from(listed)
+            .outerjoin(Triage, Triage.article_id == listed.c.id)
+            .where(listed.c.id.in_(matched))
+            .group_by(listed.c.outlet_id, listed.c.language, Triage.state)
+        )
+        rows = session.execute(stmt).all()
+        if rows and not names:
+            names = {i: n for i, n in session.execute(select(Outlet.id, Outlet.name))}
+        for outlet_id, language, triage, n in rows:
+            values = {"outlet": names.get(outlet_id), "language": language, "triage": triage or "new"}
+            for facet in facets:
+                if values[facet] is not None:
+                    key = str(values[facet])
+                    out[facet][key] = out[facet].get(key, 0) + n
+    return out
 
 
 def filter_choices(session: Session) -> dict[str, list[str]]:
@@ -273,15 +417,17 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
     }
 
 
-def latest_matches_for_topic(session: Session, topic: str, limit: int = 50) -> list[MatchRow]:
-    """The newest matches of one topic (for its Atom feed), by when they were matched."""
+def latest_matches_for_topic(
+    session: Session, topic: str, limit: int = 50, label: Callable[[str], str] | None = None
+) -> list[MatchRow]:
+    """The newest matched articles of one topic (for its Atom feed), by when they were matched."""
     stmt = (
-        select(Match.id)
+        select(Match.article_id)
         .where(Match.topic == topic)
         .order_by(Match.matched_at.desc(), Match.id.desc())
         .limit(limit)
     )
-    return _rows_by_id(session, list(session.scalars(stmt)))
+    return rows_for_articles(session, list(session.scalars(stmt)), MatchFilters(topic=topic), label)
 
 
 # ------------------------------------------------------------------------- article
@@ -565,17 +711,17 @@ def deliveries(session: Session, status: str = "", limit: int = 200) -> list[tup
     return [(d, n) for d, n in session.execute(stmt)]
 
 
-def retry_delivery(session: Session, delivery_id: int, now: datetime | None = None) -> str | None:
-    """Put a failed delivery back in the queue; returns why not, or None when done."""
-    delivery = session.get(Delivery, delivery_id)
+def retry_delivery(engine: Any, delivery_id: int) -> tuple[int, str] | None:
+    """Put a failed delivery back in the queue through the alerts ledger (the one retry
+    function: it also resets the attempts); (HTTP status, why not) when it cannot."""
+    from alerts import ledger
+
+    if ledger.requeue(engine, delivery_id):
+        return None
+    delivery = ledger.get(engine, delivery_id)
     if delivery is None:
-        return "no such delivery"
-    if delivery.status != "failed":
-        return f"delivery {delivery_id} is {delivery.status}, only failed ones are retried"
-    delivery.status = "pending"
-    delivery.next_attempt_at = now or utcnow()
-    session.flush()
-    return None
+        return 404, f"no delivery {delivery_id}"
+    return 409, f"delivery {delivery_id} is {delivery.status}, only failed ones are retried"
 
 
 # -------------------------------------------------------------------------- charts
@@ -606,17 +752,28 @@ def _per_day(
     return dict(sorted(series.items()))
 
 
-def matches_per_day(session: Session, days: int = 30, now: datetime | None = None) -> dict[str, list[int]]:
-    """topic -> matches per day (oldest first) over the last ``days`` days, by match time."""
-    return _per_day(session, Match.topic, Match.matched_at, select(), days, now or utcnow())
+ChartBy = str  # "published" (publication date, else fetch date) | "crawled" (day it was fetched)
+CHART_BY = ("published", "crawled")
+
+
+def matches_per_day(
+    session: Session, days: int = 30, now: datetime | None = None, by: ChartBy = "published"
+) -> dict[str, list[int]]:
+    """topic -> matched articles per day (oldest first) over the last ``days`` days, by
+    publication date (a crawl of old news spreads over its real days) or by crawl day."""
+    when = Article.fetched_at if by == "crawled" else article_date()
+    stmt = select().select_from(Match).join(Article, Match.article_id == Article.id)
+    return _per_day(session, Match.topic, when, stmt, days, now or utcnow())
 
 
 def articles_per_outlet_per_day(
-    session: Session, days: int = 14, now: datetime | None = None
+    session: Session, days: int = 14, now: datetime | None = None, by: ChartBy = "published"
 ) -> dict[str, list[int]]:
-    """outlet -> articles fetched per day (oldest first) over the last ``days`` days."""
+    """outlet -> articles per day (oldest first) over the last ``days`` days, by publication
+    date or by the day they were fetched."""
+    when = Article.fetched_at if by == "crawled" else article_date()
     stmt = select().select_from(Article).join(Outlet, Article.outlet_id == Outlet.id)
-    series = _per_day(session, Outlet.name, Article.fetched_at, stmt, days, now or utcnow())
+    series = _per_day(session, Outlet.name, when, stmt, days, now or utcnow())
     for name in session.scalars(select(Outlet.name)):
         series.setdefault(name, [0] * days)  # an outlet with nothing at all is the news
     return dict(sorted(series.items()))

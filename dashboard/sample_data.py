@@ -190,3 +190,40 @@ def seed_sample(session: Session, now: datetime | None = None) -> Sample:
     sample.sent_delivery_id, sample.failed_delivery_id = sent.id, failed.id
     session.flush()
     return sample
+
+
+# one event told by two outlets, matched by the real Matcher over the shipped rules
+MATCHED_STORY = [
+    ("le360-matched", "Le360", "fr", 50,
+     "Le Maroc et la France renforcent leur coopération sécuritaire contre le terrorisme",
+     "Rabat — La Direction générale de la sûreté nationale (DGSN) et la DGSI française ont signé un accord "
+     "de coopération sécuritaire. Les deux services échangeront des renseignements sur les réseaux terroristes."),
+    ("lemonde-matched", "Le Monde", "fr", 20,
+     "Terrorisme : Paris et Rabat signent un accord de coopération sécuritaire",
+     "À Paris, la DGSI et la DGSN marocaine ont conclu un accord de coopération sécuritaire pour lutter contre "
+     "le terrorisme et échanger des renseignements."),
+]  # fmt: skip
+
+
+def seed_matched(session: Session, matcher: Any, now: datetime | None = None) -> dict[str, int]:
+    """Store MATCHED_STORY as one story and match it with ``matcher`` (the real engine,
+    ``pipelines.matching.engine.load_topics()``): reasons, offsets and snippets are the
+    ones production writes. Returns key -> article id. Needs the sample's outlets."""
+    now = now or datetime.now(UTC)
+    outlets = {o.name: o for o in session.query(Outlet).all()}
+    story = Story(title=MATCHED_STORY[0][4], first_seen=now - timedelta(minutes=MATCHED_STORY[0][3]),
+                  last_seen=now - timedelta(minutes=MATCHED_STORY[-1][3]), article_count=len(MATCHED_STORY))  # fmt: skip
+    session.add(story)
+    session.flush()
+    ids: dict[str, int] = {}
+    for key, outlet, lang, minutes, title, text in MATCHED_STORY:
+        article = _article(outlets[outlet], key, title, text, lang, now - timedelta(minutes=minutes), story_id=story.id)
+        session.add(article)
+        session.flush()
+        ids[key] = article.id
+        for found in matcher.match(title, text, lang):
+            data = found.to_json()
+            session.add(Match(article_id=article.id, topic=data["topic"], score=data["score"],
+                              rules_version=data["rules_version"], reasons=data["reasons"], matched_at=article.fetched_at))  # fmt: skip
+    session.flush()
+    return ids

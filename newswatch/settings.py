@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     dashboard_token: str = Field(
         default="", description="Password/token required by the dashboard on any non-loopback address."
     )
+    dashboard_hosts: str = Field(
+        default="",
+        description="Comma-separated extra Host names the dashboard answers (loopback names always; "
+        "'*' = any, not advised). Other Host headers get 400 (DNS-rebinding guard).",
+    )
+    public_url: str = Field(
+        default="",
+        description="The dashboard's public base URL (e.g. https://news.example.org) for Atom and "
+        "links; empty = the address the server listens on, never the request's Host header.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

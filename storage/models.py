@@ -4,7 +4,7 @@ Sections, each owned by one part of the pipeline:
 - crawl store (backbone): outlets, articles, raw pages, crawl runs and their errors;
 - matching (filter): stories and matches;
 - alerts: deliveries and the stories each delivered;
-- dashboard: analyst feedback on matches.
+- dashboard: analyst feedback on matches, the triage state of articles.
 
 Migrations live in ``storage/migrations``; ``tests/test_migrations.py`` fails when these
 models and the migrations drift apart.
@@ -250,3 +250,16 @@ class Feedback(Base):
     verdict: Mapped[str] = mapped_column(String(20))  # relevant|not_relevant
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Triage(Base):
+    """Where an analyst's triage of an article stands (new -> relevant | not_relevant | done),
+    who set it and when. No row means "new": most articles are never touched."""
+
+    __tablename__ = "triage"
+    __table_args__ = (Index("ix_triage_state", "state", "article_id"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), default="new")  # new|relevant|not_relevant|done
+    by: Mapped[str] = mapped_column(String(100), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)

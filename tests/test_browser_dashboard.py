@@ -7,6 +7,7 @@ that an article full of ``<script>``, ``onerror`` and ``javascript:`` runs nothi
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -19,11 +20,12 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.app import create_app
-from dashboard.sample_data import HOSTILE_TITLE, TOPIC, Sample, seed_sample
+from dashboard.sample_data import HOSTILE_TITLE, MATCHED_STORY, TOPIC, Sample, seed_matched, seed_sample
 from storage.db import get_engine, session_scope
-from storage.models import Delivery, Feedback
+from storage.models import Delivery, Feedback, Triage
 
 CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]  # fmt: skip
 
@@ -42,6 +44,7 @@ class Site:
     url: str
     sample: Sample
     shots: Path
+    matched: dict[str, int] = field(default_factory=dict)  # articles matched by the real Matcher
 
 
 @dataclass
@@ -69,8 +72,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("browser")
     url = f"sqlite:///{tmp / 'newswatch.db'}"
     upgrade(url)
+    from pipelines.matching.engine import load_topics
+
     with session_scope(get_engine(url)) as session:
         sample = seed_sample(session)
+        matched = seed_matched(session, load_topics(PROJECT_ROOT / "config" / "rules"))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -79,7 +85,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", url, sample, tmp)
+    yield Site(f"http://127.0.0.1:{port}", url, sample, tmp, matched)
     server.should_exit = True
     thread.join(10)
     dispose_engines()
@@ -125,7 +131,7 @@ def _clean(watch: Watch) -> None:
 
 def test_every_page_loads_without_errors(page: tuple[Any, Watch], site: Site) -> None:
     pg, watch = page
-    for path, heading in [("/matches", "Matches"), ("/outlets", "Outlets"), ("/runs", "Crawl runs"),
+    for path, heading in [("/matches", "Matches"), ("/stories", "Stories"), ("/outlets", "Outlets"), ("/runs", "Crawl runs"),
                           ("/deliveries", "Deliveries"), ("/charts", "Charts"), ("/feedback", "Feedback")]:  # fmt: skip
         response = pg.goto(site.base + path)
         assert response.status == 200 and "script-src 'self'" in response.headers["content-security-policy"]
@@ -244,3 +250,62 @@ def test_script_injected_in_the_page_is_blocked_by_the_csp(page: tuple[Any, Watc
     pg.wait_for_timeout(300)
     assert watch.dialogs == []
     assert any("Content Security Policy" in e for e in watch.console_errors)  # the browser refused it
+
+
+def test_triage_flow_with_the_keyboard(page: tuple[Any, Watch], site: Site) -> None:
+    """Issue 13: filter untriaged -> open -> mark not relevant with a key -> the list updates
+    -> the Stories page shows the story -> CSV and Atom carry snippets."""
+    pg, watch = page
+    first_key, second_key = MATCHED_STORY[1][0], MATCHED_STORY[0][0]  # newest first
+    target = site.matched[first_key]
+    pg.goto(site.base + "/matches")
+    pg.select_option("select[name=triage]", "new")  # a drop-down applies at once
+    pg.wait_for_url("**triage=new*")
+    untriaged = int(pg.locator("#total").inner_text())
+    pg.wait_for_selector("form#filters.facets-loaded")  # facet counts fetched from /api/facets
+    assert pg.locator("select[name=triage] option[value=new]").inner_text() == f"not yet triaged ({untriaged})"
+    assert re.fullmatch(r"Le Monde \(\d+\)", pg.locator("select[name=outlet] option[value='Le Monde']").inner_text())
+    assert pg.locator(f"#article-{target}").count() == 1
+    row = pg.locator(f"#article-{target}")
+    assert row.locator("mark.term").count() >= 1  # the snippet, terms highlighted
+    assert "security-cooperation" in row.locator("td.topics").inner_text()
+    pg.screenshot(path=str(site.shots / "triage-list.png"), full_page=True)
+    pg.keyboard.press("j")  # select the first row (the newest: the target)
+    assert pg.locator("tr.selected").get_attribute("id") == f"article-{target}"
+    pg.keyboard.press("o")  # open it
+    pg.wait_for_url(f"**/articles/{target}?back=*")
+    assert pg.locator("#triage-state").inner_text() == "new"
+    assert pg.locator("article.article mark.entity").count() >= 1
+    pg.keyboard.press("n")  # not relevant: back to the list, which no longer has it
+    pg.wait_for_url("**/matches?triage=new")
+    assert int(pg.locator("#total").inner_text()) == untriaged - 1
+    assert pg.locator(f"#article-{target}").count() == 0
+    # the list's own keys: the next article marked relevant without leaving the list
+    other = site.matched[second_key]
+    pg.locator(f"#article-{other} td.nowrap").click()
+    pg.keyboard.press("r")
+    pg.wait_for_selector(f"#article-{other}", state="detached")
+    assert int(pg.locator("#total").inner_text()) == untriaged - 2
+    with session_scope(get_engine(site.url)) as s:
+        states = {t.article_id: t.state for t in s.query(Triage).all()}
+    assert states[target] == "not_relevant" and states[other] == "relevant"
+    pg.goto(site.base + "/matches?triage=not_relevant")
+    assert "not relevant" in pg.locator(f"#article-{target} td.triage").inner_text()
+    # the story on the Stories page, then as a timeline
+    pg.click("nav a:has-text('Stories')")
+    pg.wait_for_url("**/stories")
+    story_row = pg.locator("#stories tbody tr", has_text=MATCHED_STORY[0][4][:30])
+    assert story_row.count() == 1 and "Le Monde, Le360" in story_row.locator("td.outlets").inner_text()
+    story_row.locator("a.title").click()
+    pg.wait_for_url("**/stories/*")
+    assert pg.locator("#timeline li").count() == 2
+    assert pg.locator("#timeline li").first.get_attribute("id") == f"timeline-{other}"  # told first
+    pg.screenshot(path=str(site.shots / "story.png"), full_page=True)
+    # CSV and Atom carry the snippets
+    pg.goto(site.base + "/matches?topic=security-cooperation")
+    csv_text = pg.request.get(site.base + (pg.locator("#csv").get_attribute("href") or "")).text()
+    header, *lines = csv_text.splitlines()
+    assert header.endswith("snippet") and any(str(target) in line and "**" in line for line in lines)
+    atom = pg.request.get(site.base + (pg.locator("#atom").get_attribute("href") or "")).text()
+    assert "&lt;mark class=" in atom and f"/articles/{target}" in atom
+    _clean(watch)

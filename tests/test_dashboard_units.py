@@ -141,7 +141,7 @@ def test_rule_names_accepts_rules_or_groups_or_nothing() -> None:
 def _row(**changes: object) -> MatchRow:
     base = dict(match_id=1, article_id=2, topic="t", score=0.5, matched_at=datetime(2026, 11, 1, 8, tzinfo=UTC),
                 title="=HYPERLINK(\"http://evil\")", url="https://x.example/a", outlet="O", country="ma", language="fr",
-                published_at=None, story_id=None, story_size=1)  # fmt: skip
+                published_at=None, fetched_at=datetime(2026, 11, 1, 7, tzinfo=UTC), story_id=None, story_size=1)  # fmt: skip
     base.update(changes)
     return MatchRow(**base)  # type: ignore[arg-type]
 
@@ -154,7 +154,8 @@ def test_csv_cells_never_become_formulas() -> None:
         and csv_cell(None) == ""
     )
     lines = matches_csv([_row()]).splitlines()
-    assert lines[0].startswith("match_id,article_id,topic") and "'=HYPERLINK" in lines[1]
+    assert lines[0].startswith("article_id,match_id,topic") and "'=HYPERLINK" in lines[1]
+    assert lines[0].endswith(",triage,triage_by,snippet")
 
 
 def test_atom_feed_is_well_formed_even_with_hostile_titles() -> None:
@@ -197,3 +198,69 @@ def test_reason_labels_are_distinct_and_tolerate_junk() -> None:
     }
     assert reason_labels(reasons) == (["a", "b"], ["E", "F"])
     assert reason_labels({"terms": "nope"}) == ([], []) and reason_labels(None) == ([], [])
+
+
+HOSTILE_SNIPPET = "la <script>alert(1)</script> coopération & DGSN"
+SNIPPET_REASONS = {
+    "terms": [
+        {"term": "coopération", "field": "text", "start": 139, "end": 150},
+        {"term": "far", "field": "text", "start": 5, "end": 8},  # outside the snippet
+        {"term": "title", "field": "title", "start": 0, "end": 5},
+    ],
+    "entities": [{"entity": "dgsn_ma", "field": "text", "start": 153, "end": 157}],
+    "snippets": [{"field": "text", "text": HOSTILE_SNIPPET, "start": 110, "end": 110 + len(HOSTILE_SNIPPET)}],
+}
+
+
+def test_snippet_marks_the_terms_inside_it_and_escapes_the_rest() -> None:
+    from dashboard.highlight import snippet_from_reasons
+    from dashboard.labels import label_fn
+
+    snippet = snippet_from_reasons(SNIPPET_REASONS, label_fn({}))
+    assert snippet is not None
+    assert [(s.start, s.end, s.kind) for s in snippet.spans] == [(29, 40, "term"), (43, 47, "entity")]
+    html = str(snippet.html())
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&amp;" in html
+    assert '<mark class="term" title="coopération">coopération</mark>' in html
+    assert '<mark class="entity" title="DGSN (MA)">DGSN</mark>' in html
+    assert snippet.plain() == "la <script>alert(1)</script> **coopération** & **DGSN**"
+    assert snippet_from_reasons({"snippets": [{"text": "  "}]}) is None and snippet_from_reasons("x") is None
+    assert snippet_from_reasons({"snippets": [{"text": "no offsets"}]}).spans == ()  # type: ignore[union-attr]
+
+
+def test_atom_entries_carry_the_snippet_as_escaped_html() -> None:
+    from dashboard.highlight import snippet_from_reasons
+
+    row = _row(snippet=snippet_from_reasons(SNIPPET_REASONS))
+    body = atom_feed("t", [row], "https://news.example", datetime(2026, 11, 2, tzinfo=UTC))
+    summary = ET.fromstring(body).find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
+    assert summary is not None and summary.get("type") == "html"
+    html = summary.text or ""  # what a feed reader renders
+    assert "<mark class=\"term\"" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert b"<script>" not in body
+
+
+def test_entity_display_names() -> None:
+    from types import SimpleNamespace
+
+    from dashboard.labels import label_fn, labels_from_topics, prettify
+
+    assert prettify("police_nationale_fr") == "Police nationale (FR)"
+    assert prettify("dgsi") == "DGSI" and prettify("gign_fr") == "GIGN (FR)" and prettify("rabat") == "Rabat"
+    assert prettify("a-b c") == "A b c" and prettify("") == "" and prettify("morocco") == "Morocco"
+    with_method = SimpleNamespace(entities={"x_ma": object(), "y": object()}, entity_label=lambda i: {"x_ma": "X (Maroc)"}.get(i))
+    with_field = SimpleNamespace(entities={"y": SimpleNamespace(label="Why"), "z": SimpleNamespace(label="")})
+    labels = labels_from_topics([with_method, with_field])
+    assert labels == {"x_ma": "X (Maroc)", "y": "Why"}
+    assert label_fn(labels)("z_fr") == "Z (FR)" and label_fn(labels)("y") == "Why"
+
+
+@pytest.mark.parametrize(
+    ("target", "ok"),
+    [("/matches?triage=new", True), ("//evil.example/x", False), ("/\\evil.example", False),
+     ("https://evil.example/", False), ("", False), ("/a\nb", False)],
+)  # fmt: skip
+def test_next_is_a_path_on_this_site(target: str, ok: bool) -> None:
+    from dashboard.triage import safe_next
+
+    assert safe_next(target, "/fallback") == (target if ok else "/fallback")
