@@ -26,6 +26,7 @@ from lxml.etree import XPath, XPathError
 from lxml.html import HtmlElement
 
 from pipelines.dates import parse_text_date
+from pipelines.paragraphs import split_br_paragraphs
 
 # ---------------------------------------------------------------- DOM pass
 _NOISE_CLASS_PARTS = (
@@ -102,8 +103,23 @@ _NOISE_CLASS_PARTS = (
     "report-abuse",
     "mobile-switch",
     "wpmobile",
+    # cookie and consent banners, "most read" / "most popular" blocks
+    "cookie",
+    "gdpr",
+    "rgpd",
+    "consent",
+    "most-read",
+    "mostread",
+    "most_read",
+    "most-popular",
+    "mostpopular",
+    "most-viewed",
+    "mostviewed",
+    "popular-posts",
+    "plus-lus",
+    "pluslus",
 )
-_NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker")
+_NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker", "cookie")
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "svg", "path", "option", "link", "meta"})
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
 
@@ -129,11 +145,15 @@ def _trie_regex(words: Sequence[str]) -> str:
 
 
 _NOISE_CLASS_RE = re.compile(_trie_regex(_NOISE_CLASS_PARTS))
+# Whole class/id words only: a comment list of an old portal (class="comments"), but not a
+# live blog's "live-match-comments" timeline, which is the article.
+_NOISE_WORDS = frozenset({"comments", "comment", "commentlist", "comment-list", "commentaires", "reactions"})
 
 
 @lru_cache(maxsize=16384)
 def _noisy_attribute(value: str) -> bool:
-    return bool(_NOISE_CLASS_RE.search(value.lower()))
+    lowered = value.lower()
+    return bool(_NOISE_CLASS_RE.search(lowered)) or not _NOISE_WORDS.isdisjoint(lowered.split())
 
 
 # Headings that announce a block of links to other stories: the block goes, and in text
@@ -141,7 +161,9 @@ def _noisy_attribute(value: str) -> bool:
 RELATED_HEADINGS = re.compile(
     r"^(?:aller plus loin|ces articles devraient vous intéresser|sur le même sujet|dans la même rubrique"
     r"|articles? similaires|articles? liés|articles? associés|à lire (?:aussi|également)|lire aussi"
-    r"|vous aimerez aussi|vous (?:pourriez|pourrez) aussi aimer|nos derniers articles|les plus lus"
+    r"|vous aimerez aussi|vous (?:pourriez|pourrez) aussi aimer|nos derniers articles|les plus lus|les plus (?:lus|vus|partagés|commentés)"
+    r"|most (?:read|popular|viewed|shared)|lo más (?:leído|visto)|los más leídos|الأكثر (?:قراءة|مشاهدة|تعليقا|تعليقاً)"
+    r"|الأكثر قراءة|آخر الأخبار|أخبار ذات صلة"
     r"|related (?:articles|stories|posts|news)|more (?:stories|news)|you may also like|read more"
     r"|recommended(?: for you)?|noticias relacionadas|te puede interesar|más noticias|relacionad[ao]s"
     r"|también te puede interesar|مقالات ذات صلة|أخبار ذات صلة|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا"
@@ -175,6 +197,17 @@ _HEADING_HINT = re.compile(
             "صلة",
             "أيضا",
             "المزيد",
+            "plus vus",
+            "plus partagés",
+            "plus commentés",
+            "ost read",
+            "ost popular",
+            "ost viewed",
+            "ost shared",
+            "más leído",
+            "más visto",
+            "الأكثر",
+            "آخر الأخبار",
         )
     )
 )
@@ -213,20 +246,32 @@ _BLOCKS = ("h1",)
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
 
-def unwrap_layout_tables(tree: HtmlElement) -> int:
+def unwrap_layout_tables(tree: HtmlElement, br_bodies: Sequence[HtmlElement] = ()) -> int:
     """Turn layout tables (a page laid out in ``<td>`` columns, as old portals and
     aggregators still are) into ``<div>`` blocks, so the extractor reads paragraphs, not
     one giant table cell rendered as a single "| … |" line. Only a table holding the
-    page's ``<h1>`` and paragraphs is unwrapped; data tables are left alone. (Unwrapping
-    every table with paragraphs cost a lede on an archived magazine page.)"""
+    page's ``<h1>`` and paragraphs, or (on a page without ``<h1>``, as old portals are) a
+    ``<br>``-paragraph body (``br_bodies``, from pipelines.paragraphs) with most of the
+    page's paragraph text, is unwrapped; data tables are left alone.
+    (Unwrapping every table with paragraphs cost a lede on an archived magazine page.)"""
     changed = 0
+    page_paragraphs = 0
+    has_h1 = any(True for _ in tree.iter(*_BLOCKS))
     for table in list(tree.iter("table")):
         if table.getparent() is None or table.tag != "table":
             continue
-        if not any(True for _ in table.iter(*_BLOCKS)):
+        inside = sum(len(p.text_content()) for p in table.iter("p"))
+        if inside < 200:
             continue
-        if sum(len(p.text_content()) for p in table.iter("p")) < 200:
-            continue
+        if has_h1:
+            if not any(True for _ in table.iter(*_BLOCKS)):
+                continue
+        else:
+            page_paragraphs = page_paragraphs or _paragraph_chars(tree)
+            if inside < 0.6 * page_paragraphs:
+                continue
+            if not any(table in set(body.iterancestors()) for body in br_bodies):
+                continue
         for element in table.iter(*_TABLE_PARTS):
             element.tag = "div"
             changed += 1
@@ -249,7 +294,7 @@ def strip_dom_noise(
             found = body.find(path)
             if found is not None:
                 bylines.append(found)
-    unwrap_layout_tables(body)
+    unwrap_layout_tables(body, split_br_paragraphs(body))
     total = 0
 
     def page_chars() -> int:
