@@ -149,7 +149,7 @@ def _extract(
     if reason:
         raise NotAnArticle(reason)
     published, date_source = dates.find_published(
-        tree, jsonld=_ordered_jsonld(jsonld, meta), timezone=timezone, url=url
+        tree, jsonld=_ordered_jsonld(jsonld, meta), timezone=timezone, url=url, title=meta.title
     )
 
     bylines: list[HtmlElement] = []

@@ -67,7 +67,9 @@ def _rebuild(host: HtmlElement) -> int:
         if _is_br(child):
             last = index
             while (
-                last + 1 < len(children) and _is_br(children[last + 1]) and not (children[last].tail or "").strip()
+                last + 1 < len(children)
+                and _is_br(children[last + 1])
+                and not (children[last].tail or "").strip()
             ):
                 last += 1
             if last > index:  # a paragraph break: the breaks go, the text after them opens a paragraph
