@@ -11,8 +11,8 @@ Two passes, both cheap:
 * ``clean_text`` (after extraction): drops lines that are boilerplate whatever the markup
   ("À lire : …" links inside the body, "Publié dans X le …" republication lines, "Cliquez
   ici pour lire l'article depuis sa source", "LEAVE A REPLY", "Quitter la version mobile",
-  image file names, empty "le ." date lines, paywall and audio-player prompts, follow-us
-  lines) and cuts the text at a trailing "related articles" heading.
+  image file names, empty "le ." date lines, paywall and audio-player prompts, promotion
+  lines: "Suivez X sur Google News", "Abonnez-vous à notre newsletter", "تابعونا على …") and cuts the text at a trailing "related articles" heading.
 """
 
 from __future__ import annotations
@@ -427,8 +427,7 @@ _DROP_LINE = re.compile(
             r"^[\w\-. ]{1,80}\.(?:jpe?g|png|gif|webp|avif|svg)\s*$",
             r"^(?:img|dsc|whatsapp[ _]image)[ _-]?\d[\w\- .]*$",
             r"^(?:(?:arabic|english|french|spanish|français|francais|anglais|arabe|español|العربية|english)\s*[|/·]?\s*){2,}$",
-            # follow-us and share lines
-            r"^.{0,60}\b(?:suivez|follow|síguenos|siga)\b.{0,60}\b(?:sur|on|en)\s+(?:google news|whatsapp|facebook|twitter|x|instagram|telegram|linkedin)\b.{0,60}$",
+            # share lines (follow-us and newsletter lines: _is_promotion)
             r"^(?:partager|partagez|share|compartir)(?: (?:cet article|this article|sur|on|en))?\s*:?\s*$",
             r"^(?:(?:facebook|twitter|whatsapp|linkedin|e-?mail|imprimer|print|telegram|messenger)\s*){2,}$",
             # tag lines, photo credits
@@ -469,6 +468,31 @@ def _is_byline(line: str) -> bool:
     return parse_text_date(line) is not None and len(line.split()) <= 12
 
 
+# Promotion lines: a call to action ("Suivez", "Abonnez-vous", "Follow us", "Síguenos",
+# "تابعونا") and a channel (a social network, a newsletter, an app, a channel) on one short
+# line. A general rule, not a list of outlets' sentences.
+_PROMO_MAX = 160
+_PROMO_CALL = re.compile(
+    r"(?:^|\W)(?:suivez|rejoignez|abonnez|inscrivez|téléchargez|telechargez|retrouvez[- ]nous|follow|join|subscribe"
+    r"|sign up|download|síguenos|siguenos|suscríbete|suscribete|únete|unete|descarga"
+    r"|تابعونا|تابعوا|اشترك|اشتركوا|انضموا|حملوا|حمّلوا)(?:\W|$)",
+    re.IGNORECASE,
+)
+_PROMO_CHANNEL = re.compile(
+    r"google news|google actualités|whatsapp|telegram|facebook|twitter|\bx\b|instagram|linkedin|youtube|tiktok"
+    r"|threads|newsletter|infolettre|boletín|boletin|notifications|application|\bapp\b|chaîne|chaine|channel|canal"
+    r"|réseaux sociaux|reseaux sociaux|social media|redes sociales"
+    r"|واتساب|واتس اب|تيليغرام|تلغرام|فيسبوك|فايسبوك|تويتر|إنستغرام|انستغرام|يوتيوب|تيك توك|نشرتنا|النشرة|قناة|قناتنا"
+    r"|تطبيق|شبكات التواصل|مواقع التواصل|أخبار جوجل|غوغل نيوز|جوجل نيوز",
+    re.IGNORECASE,
+)
+
+
+def _is_promotion(line: str) -> bool:
+    """A short "follow us on / subscribe to" line (any outlet, fr/en/es/ar)."""
+    return len(line) <= _PROMO_MAX and bool(_PROMO_CALL.search(line)) and bool(_PROMO_CHANNEL.search(line))
+
+
 def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
     """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading."""
     lines = [line.strip() for line in text.splitlines()]
@@ -484,7 +508,7 @@ def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
             continue
         if RELATED_HEADINGS.match(line) and position >= _MIN_CUT_POSITION:
             break
-        if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line):
+        if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line) or _is_promotion(line):
             continue
         key = line.casefold()
         if title_key and key == title_key and not kept:
