@@ -53,6 +53,8 @@ MAX_HTML_CHARS = 4_000_000
 MAX_BINARY_SHARE = 0.05
 # A standfirst is put back only when it is at least this long.
 MIN_STANDFIRST_CHARS = 60
+# A video page keeps its caption/description as text; shorter than this it is empty.
+MIN_VIDEO_TEXT_CHARS = 80
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 # Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
@@ -101,6 +103,29 @@ def _standfirst(tree: HtmlElement, description: str | None, text: str) -> str | 
             shown = clean(element.text_content())
             return shown if len(shown) <= 2 * len(desc) + 40 else None
     return None
+
+
+def _video_text(tree: HtmlElement, jsonld: list[dict[str, Any]], meta: PageMeta, text: str) -> str:
+    """A video page's text: its description (VideoObject, else the page's) and visible
+    captions, put before/after whatever text the extractor found, each once."""
+    description = ""
+    for obj in jsonld:
+        value = obj.get("description")
+        if "VideoObject" in str(obj.get("@type")) and isinstance(value, str) and value.strip():
+            description = clean(value)
+            break
+    description = description or clean(meta.description)
+    folded = " ".join(text.split()).casefold()
+    parts: list[str] = []
+    if len(description) >= 30 and description.rstrip(".…").casefold()[:50] not in folded:
+        parts.append(description)
+    parts.append(text)
+    body = tree.find("body")
+    for caption in body.iter("figcaption") if body is not None else ():
+        shown = clean(caption.text_content())
+        if len(shown) >= 30 and shown.casefold()[:50] not in folded and shown not in parts:
+            parts.append(shown)
+    return "\n".join(part for part in parts if part)
 
 
 def _trafilatura_text(tree: HtmlElement, url: str) -> str:
@@ -152,12 +177,15 @@ def _extract(
         tree, jsonld=_ordered_jsonld(jsonld, meta), timezone=timezone, url=url, title=meta.title
     )
 
+    video = page_kind.is_video_page(tree, meta)
     bylines: list[HtmlElement] = []
     noise.strip_dom_noise(tree, noise_selectors, bylines if meta.author is None else None)
     if meta.author is None:
         meta.author = author_from_elements(bylines, meta.site_name)
     raw_text = _trafilatura_text(tree, url)
-    text = noise.clean_text(raw_text, title=meta.title, author=meta.author)
+    text = noise.clean_text(raw_text, title=meta.title, author=meta.author, video=video)
+    if video:
+        text = _video_text(tree, jsonld, meta, text)
     standfirst = _standfirst(tree, meta.description, text)
     if standfirst and text:
         text = f"{standfirst}\n{text}"
@@ -165,11 +193,8 @@ def _extract(
     reason = page_kind.content_reason(text, tree, meta)
     if reason:
         raise NotAnArticle(reason)
-    if len(text) < MIN_TEXT_CHARS:
-        what = (
-            "video page" if meta.og_type.startswith("video") or "VideoObject" in meta.jsonld_types else "page"
-        )
-        raise EmptyExtraction(f"{what} with {len(text)} characters of text")
+    if len(text) < (MIN_VIDEO_TEXT_CHARS if video else MIN_TEXT_CHARS):
+        raise EmptyExtraction(f"{'video page' if video else 'page'} with {len(text)} characters of text")
 
     guess = article_language(meta.title, text)
     extra: dict[str, Any] = {
@@ -183,6 +208,8 @@ def _extract(
         extra["discovered_via"] = discovered_via
     if standfirst:
         extra["standfirst_restored"] = True
+    if video:
+        extra["page_kind"] = "video"
     return ExtractedArticle(
         url=url,
         text=text,

@@ -103,6 +103,15 @@ _NOISE_CLASS_PARTS = (
     "report-abuse",
     "mobile-switch",
     "wpmobile",
+    # video player chrome (controls, settings menus)
+    "vjs-control",
+    "jw-controls",
+    "jw-controlbar",
+    "plyr__controls",
+    "player-controls",
+    "video-controls",
+    "mejs-controls",
+    "ytp-chrome",
     # cookie and consent banners, "most read" / "most popular" blocks
     "cookie",
     "gdpr",
@@ -488,13 +497,37 @@ _PROMO_CHANNEL = re.compile(
 )
 
 
+# Video player chrome as text, dropped on video pages only (a live blog's "15:40" entry time
+# or a one-word "Direct" line may be content elsewhere).
+_PLAYER_LINE = re.compile(
+    "|".join(
+        (
+            r"^(?:lecture|lire la vidéo|play|pause|replay|revoir|mute|unmute|muet|son|volume|plein écran"
+            r"|quitter le plein écran|full ?screen|exit full ?screen|regarder la vidéo|voir la vidéo|watch (?:the )?video"
+            r"|chargement(?: en cours)?|loading|live|en direct|direct|sous-titres|subtitles|settings|paramètres|qualité"
+            r"|quality|auto|hd|cc|partager la vidéo|copier le lien|copy link|tap to unmute|appuyez pour activer le son"
+            r"|ver vídeo|reproducir|silenciar|pantalla completa|تشغيل|إيقاف|إعادة التشغيل|ملء الشاشة|كتم الصوت"
+            r"|مشاهدة الفيديو|شاهد الفيديو|جار التحميل|جاري التحميل|مباشر)\s*[.…!]*$",
+            r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*/\s*\d{1,2}:\d{2}(?::\d{2})?)?$",
+            r"^(?:durée|duration|duración|المدة)\s*:?\s*\d{1,2}:\d{2}",
+            r"^(?:your browser does not support|votre navigateur ne (?:prend pas en charge|supporte pas)"
+            r"|tu navegador no (?:soporta|admite)|متصفحك لا يدعم)",
+            r"^(?:video player is loading|le lecteur vidéo|this video (?:is unavailable|cannot be played)"
+            r"|cette vidéo n.est (?:pas|plus) disponible|la vidéo (?:va|commence))",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
 def _is_promotion(line: str) -> bool:
     """A short "follow us on / subscribe to" line (any outlet, fr/en/es/ar)."""
     return len(line) <= _PROMO_MAX and bool(_PROMO_CALL.search(line)) and bool(_PROMO_CHANNEL.search(line))
 
 
-def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
-    """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading."""
+def clean_text(text: str, *, title: str = "", author: str | None = None, video: bool = False) -> str:
+    """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading.
+    On a video page (``video``), player chrome lines go too."""
     lines = [line.strip() for line in text.splitlines()]
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
@@ -509,6 +542,8 @@ def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
         if RELATED_HEADINGS.match(line) and position >= _MIN_CUT_POSITION:
             break
         if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line) or _is_promotion(line):
+            continue
+        if video and len(line) <= _MAX_DROPPED_LINE and _PLAYER_LINE.match(line):
             continue
         key = line.casefold()
         if title_key and key == title_key and not kept:

@@ -102,6 +102,29 @@ def markup_reason(tree: HtmlElement, meta: PageMeta) -> str | None:
     return None
 
 
+_VIDEO_EMBED = re.compile(r"youtube\.com|youtu\.be|dailymotion|vimeo|jwplayer|brightcove|facebook\.com/plugins/video", re.I)
+
+
+def is_video_page(tree: HtmlElement, meta: PageMeta) -> bool:
+    """A page whose content is a video: og:type video.*, or a VideoObject main entity with no
+    article type, or (no article markup either way) a player or video embed inside ``<main>``
+    / ``<article>``. Its text is then the caption and description, not the player."""
+    if meta.og_type.startswith("video"):
+        return True
+    if "VideoObject" in meta.jsonld_types and not meta.jsonld_types & ARTICLE_TYPES:
+        return True
+    if meta.has_article_markup:
+        return False
+    for container in (tree.find(".//body//article"), tree.find(".//body//main")):
+        if container is None:
+            continue
+        if container.find(".//video") is not None:
+            return True
+        if any(_VIDEO_EMBED.search(frame.get("src", "")) for frame in container.iter("iframe")):
+            return True
+    return False
+
+
 def linked_headings(tree: HtmlElement) -> int:
     """Headings (h2-h4) that are mostly a link: one per teaser on a listing page."""
     count = 0
