@@ -161,18 +161,18 @@ def _extract(
     if len(text_html) > MAX_HTML_CHARS:
         text_html = text_html[:MAX_HTML_CHARS]
     # a URL taken from a feed or a news sitemap is an item: its shape is no evidence
-    reason = None if discovered_via in page_kind.ITEM_SOURCES else page_kind.url_reason(url)
+    url_hint = None if discovered_via in page_kind.ITEM_SOURCES else page_kind.url_reason(url)
     tree = parse_html(text_html)
     if tree is None or tree.find("body") is None and not len(tree):
         raise EmptyExtraction("no parseable HTML")
 
     jsonld = dates.jsonld_objects(tree)
     meta = read_meta(tree, url, jsonld)
-    if reason and not meta.article_jsonld:
-        raise NotAnArticle(reason)
+    if url_hint and page_kind.url_is_conclusive(url_hint) and not meta.article_jsonld:
+        raise NotAnArticle(url_hint)
     reason = page_kind.markup_reason(tree, meta)
     if reason:
-        raise NotAnArticle(reason)
+        raise NotAnArticle(f"{url_hint}; {reason}" if url_hint else reason)
     published, date_source = dates.find_published(
         tree, jsonld=_ordered_jsonld(jsonld, meta), timezone=timezone, url=url, title=meta.title
     )
@@ -190,7 +190,9 @@ def _extract(
     if standfirst and text:
         text = f"{standfirst}\n{text}"
 
-    reason = page_kind.content_reason(text, tree, meta)
+    reason, doubt = page_kind.content_reason(
+        text, tree, meta, None if url_hint and page_kind.url_is_conclusive(url_hint) else url_hint
+    )
     if reason:
         raise NotAnArticle(reason)
     if len(text) < (MIN_VIDEO_TEXT_CHARS if video else MIN_TEXT_CHARS):
@@ -210,6 +212,8 @@ def _extract(
         extra["standfirst_restored"] = True
     if video:
         extra["page_kind"] = "video"
+    if doubt:
+        extra["kind_doubt"] = doubt
     return ExtractedArticle(
         url=url,
         text=text,

@@ -47,12 +47,68 @@ def test_video_page_is_empty_extraction() -> None:
     assert "video page" in caught.value.reason
 
 
-def test_feed_items_are_not_judged_by_their_url() -> None:
+def test_a_listing_url_alone_does_not_reject_an_article() -> None:
+    """An article under a /tag/ path is kept, and the record says why it was in doubt."""
     seed = Path(__file__).parent / "pages" / "seeds" / "004_inline_read_more.html"
-    with pytest.raises(NotAnArticle, match="tag listing"):
-        extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/")
-    article = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/", discovered_via="feed")
+    article = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/")
     assert article.text.startswith("La visite de travail")
+    assert "tag listing" in article.extra["kind_doubt"]
+    fed = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/", discovered_via="feed")
+    assert "kind_doubt" not in fed.extra  # a feed item's URL is no evidence at all
+
+
+@pytest.mark.parametrize("url", [f"{SITE}/securite/page/2/", f"{SITE}/securite/?paged=2", ARTICLE_URL])
+def test_listing_structure_is_rejected_whatever_the_url(url: str) -> None:
+    page = (KINDS / "section_listing_no_markup.html").read_bytes()
+    with pytest.raises(NotAnArticle, match=r"\d+ headlines, longest run of text \d+ characters"):
+        extract_article(page, url)
+
+
+def _article_with_sidebar(sidebar: str) -> bytes:
+    body = "".join(
+        f"<p>Paragraphe {i} : la coopération sécuritaire entre Rabat et Paris se renforce encore.</p>"
+        for i in range(8)
+    )
+    return (
+        "<html><head><title>Coopération sécuritaire</title></head><body>"
+        f"<h1>Coopération sécuritaire entre Rabat et Paris</h1><div class='body'>{body}</div>"
+        f"<aside class='sidebar'>{sidebar}</aside></body></html>"
+    ).encode()
+
+
+def test_sidebar_login_box_and_headline_rail_do_not_reject() -> None:
+    rail = "".join(
+        f"<h3><a href='/a{i}.html'>Titre d'un autre article numéro {i} du jour</a></h3>" for i in range(12)
+    )
+    login = "<form action='/login'><input name='u'><input type='password' name='p'><button>OK</button></form>"
+    article = extract_article(_article_with_sidebar(rail + login), f"{SITE}/tag/cooperation/")
+    assert article.text.startswith("Paragraphe 0")
+    assert "tag listing" in article.extra["kind_doubt"]
+    article = extract_article(_article_with_sidebar(login), ARTICLE_URL)
+    assert "password box" in article.extra["kind_doubt"]
+
+
+def test_text_structure_separates_runs_at_headlines() -> None:
+    from pipelines.extract import parse_html
+    from pipelines.page_kind import text_structure
+
+    teaser = "<li><a href='/x.html'>Un titre de teaser assez long</a><p>{}</p></li>".format(
+        "Résumé court. " * 10
+    )
+    tree = parse_html(f"<html><body><ul>{teaser * 8}</ul></body></html>")
+    assert tree is not None
+    assert text_structure(tree) == (8, 139)
+    inline = (
+        "<p>Texte "
+        + "long " * 60
+        + "<a href='/y'>un lien dans le paragraphe</a> suite "
+        + "du texte " * 30
+        + "</p>"
+    )
+    tree = parse_html(f"<html><body><ul>{teaser * 8}</ul>{inline}</body></html>")
+    assert tree is not None
+    headlines, run = text_structure(tree)
+    assert headlines == 8 and run > 500
 
 
 def test_article_markup_outranks_a_listing_url() -> None:
