@@ -55,6 +55,8 @@ MAX_BINARY_SHARE = 0.05
 MIN_STANDFIRST_CHARS = 60
 # A video page keeps its caption/description as text; shorter than this it is empty.
 MIN_VIDEO_TEXT_CHARS = 80
+# Extracted text this long on a video page is an article that goes with the video.
+VIDEO_ARTICLE_CHARS = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 # Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
@@ -106,8 +108,10 @@ def _standfirst(tree: HtmlElement, description: str | None, text: str) -> str | 
 
 
 def _video_text(tree: HtmlElement, jsonld: list[dict[str, Any]], meta: PageMeta, text: str) -> str:
-    """A video page's text: its description (VideoObject, else the page's) and visible
-    captions, put before/after whatever text the extractor found, each once."""
+    """A video page's text: its description (VideoObject, else the page's), then the
+    extracted text when it is an article of its own, else the paragraphs and captions of
+    the page's ``<article>``/``<main>`` (on a page that is mostly a player, the extractor
+    falls back to the whole page's menus and teasers)."""
     description = ""
     for obj in jsonld:
         value = obj.get("description")
@@ -115,17 +119,27 @@ def _video_text(tree: HtmlElement, jsonld: list[dict[str, Any]], meta: PageMeta,
             description = clean(value)
             break
     description = description or clean(meta.description)
-    folded = " ".join(text.split()).casefold()
-    parts: list[str] = []
-    if len(description) >= 30 and description.rstrip(".…").casefold()[:50] not in folded:
-        parts.append(description)
-    parts.append(text)
-    body = tree.find("body")
-    for caption in body.iter("figcaption") if body is not None else ():
-        shown = clean(caption.text_content())
-        if len(shown) >= 30 and shown.casefold()[:50] not in folded and shown not in parts:
-            parts.append(shown)
-    return "\n".join(part for part in parts if part)
+    parts: list[str] = [description] if len(description) >= 30 else []
+    if len(text) >= VIDEO_ARTICLE_CHARS:
+        parts.append(text)
+    else:
+        body = tree.find("body")
+        container = body
+        for path in (".//article", ".//main"):
+            found = body.find(path) if body is not None else None
+            if found is not None:
+                container = found
+                break
+        for element in container.iter("p", "figcaption") if container is not None else ():
+            shown = clean(element.text_content())
+            if len(shown) >= 30:
+                parts.append(shown)
+    kept: list[str] = []
+    for part in parts:
+        probe = part.rstrip(".…").casefold()[:50]
+        if not any(probe in " ".join(other.split()).casefold() for other in kept):
+            kept.append(part)
+    return "\n".join(kept)
 
 
 def _trafilatura_text(tree: HtmlElement, url: str) -> str:
@@ -178,6 +192,8 @@ def _extract(
     )
 
     video = page_kind.is_video_page(tree, meta)
+    if video:
+        noise.strip_player(tree)
     bylines: list[HtmlElement] = []
     noise.strip_dom_noise(tree, noise_selectors, bylines if meta.author is None else None)
     if meta.author is None:

@@ -135,6 +135,33 @@ def _clean_author(value: str | None, site_name: str | None) -> str | None:
     return text
 
 
+_HEADLINE_CLASS = re.compile(r"title|titre|headline|heading|عنوان", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+def _visible_headline(tree: HtmlElement, title_tag: str) -> str:
+    """On a page without og:title, JSON-LD headline or ``<h1>`` (older portals), the
+    headline shown in a title-classed block (``<div class="news_title">``) when it shares
+    most of its words with ``<title>``: ``<title>`` is often a shortened form."""
+    wanted = set(_WORD.findall(title_tag.casefold()))
+    if len(wanted) < 3:
+        return ""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    for element in body.iter("div", "span", "td", "h2", "h3", "p", "font", "b", "strong"):
+        words = f"{element.get('class', '')} {element.get('id', '')}"
+        if not words.strip() or not _HEADLINE_CLASS.search(words):
+            continue
+        text = clean(element.text_content())
+        if not 15 <= len(text) <= 250:
+            continue
+        shared = wanted & set(_WORD.findall(text.casefold()))
+        if len(shared) >= 0.6 * min(len(wanted), len(set(_WORD.findall(text.casefold())))):
+            return text
+    return ""
+
+
 def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> PageMeta:
     """Metadata of a parsed page; every field may be empty, none raises."""
     meta = _meta_map(tree)
@@ -172,6 +199,8 @@ def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> Page
         or page.title_tag
     )
     page.title = _strip_site(title, page.site_name) if title else ""
+    if page.title and title == page.title_tag:
+        page.title = _visible_headline(tree, page.title) or page.title
 
     description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
     if not description and article and isinstance(article.get("description"), str):

@@ -176,7 +176,7 @@ RELATED_HEADINGS = re.compile(
     r"|related (?:articles|stories|posts|news)|more (?:stories|news)|you may also like|read more"
     r"|recommended(?: for you)?|noticias relacionadas|te puede interesar|más noticias|relacionad[ao]s"
     r"|también te puede interesar|مقالات ذات صلة|أخبار ذات صلة|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا"
-    r"|المزيد من الأخبار|مواضيع ذات صلة)\s*[:.!…]*$",
+    r"|المزيد من الأخبار|مواضيع ذات صلة|plus de vidéos|autres vidéos|more videos|más vídeos|المزيد من الفيديوهات)\s*[:.!…]*$",
     re.IGNORECASE,
 )
 # Cheap prefilter for those headings: short texts holding one of their key words.
@@ -375,6 +375,33 @@ def strip_dom_noise(
     return removed
 
 
+_PLAYER_CLASS = re.compile(r"player|overlay|controls?\b|control-bar|controlbar|vjs-|jw-|plyr", re.IGNORECASE)
+# A player block holding more text than this is not chrome (a caption inside the player).
+_PLAYER_MAX_TEXT = 200
+
+
+def strip_player(tree: HtmlElement) -> int:
+    """On a video page, remove the player and its chrome (``<video>`` fallback text, buttons,
+    time counters, overlays) so that only the caption and description remain as text."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    doomed = [el for el in body.iter("video", "audio", "button", "object", "embed")]
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _PROTECTED_TAGS:
+            continue
+        words = f"{element.get('class', '')} {element.get('id', '')}"
+        if words.strip() and _PLAYER_CLASS.search(words):
+            if len(" ".join(element.text_content().split())) <= _PLAYER_MAX_TEXT:
+                doomed.append(element)
+    removed = 0
+    for element in doomed:
+        if element.getparent() is not None:
+            _remove_keep_tail(element)
+            removed += 1
+    return removed
+
+
 _TEASER_MAX_CHARS = 400
 _HEADLINE_MIN_CHARS = 15
 
@@ -417,6 +444,7 @@ _DROP_LINE = re.compile(
             r"^(?:اقرأ|إقرأ|طالع|شاهد) (?:أيضا|أيضاً|ايضا|كذلك)\s*[:>»-]?",
             # aggregator republication lines
             r"^publié dans .{1,80}? le \d",
+            r"^(?:نشر|نُشر) في .{1,80}? (?:يوم |بتاريخ )?\d",
             r"^cliquez ici pour lire l.article depuis sa source",
             r"^merci d.avoir signalé",
             r"^cette image sera automatiquement bloquée",

@@ -210,8 +210,8 @@ def text_structure(tree: HtmlElement) -> tuple[int, int]:
 # headlines); on the listing fixtures the longest is 204.
 LISTING_MIN_HEADLINES = 6
 LISTING_MAX_RUN = 300
-# og:type "article" (WordPress puts it on every page) only yields to a stronger listing shape.
-MARKED_MIN_HEADLINES = 10
+# og:type "article" (WordPress puts it on every page, archives included) only yields to a
+# listing whose runs are all shorter than this.
 MARKED_MAX_RUN = 200
 _SIDE_AREA = re.compile(
     r"side|widget|comment|respond|reply|footer|header|menu|nav|login-box|loginbox|member", re.I
@@ -252,11 +252,11 @@ def content_reason(
         doubt = f"kept: a password box on the page, but {run} characters of running text"
     strict = bool(meta.jsonld_types & ARTICLE_TYPES)
     if meta.og_type == "article" and not strict:
-        min_headlines, max_run = MARKED_MIN_HEADLINES, MARKED_MAX_RUN
+        max_run = MARKED_MAX_RUN
     else:
-        min_headlines, max_run = LISTING_MIN_HEADLINES, LISTING_MAX_RUN
+        max_run = LISTING_MAX_RUN
     shape = f"{headlines} headlines, longest run of text {run} characters"
-    if not strict and headlines >= min_headlines and run < max_run:
+    if not strict and headlines >= LISTING_MIN_HEADLINES and run < max_run:
         return (f"{url_hint}: {shape}" if url_hint else f"listing: {shape}"), None
     if url_hint:
         doubt = f"kept: the URL looks like a {url_hint} but the page reads as an article ({shape})"
