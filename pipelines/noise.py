@@ -112,6 +112,10 @@ _NOISE_CLASS_PARTS = (
     "video-controls",
     "mejs-controls",
     "ytp-chrome",
+    # modal dialogs and pop-ups (subscription prompts, "save this article" boxes)
+    "modal",
+    "popup",
+    "pop-up",
     # cookie and consent banners, "most read" / "most popular" blocks
     "cookie",
     "gdpr",
@@ -317,6 +321,7 @@ def strip_dom_noise(
         compiled = css_to_xpath(selector)
         if compiled is not None:
             doomed.extend(el for el in compiled(tree) if isinstance(el, HtmlElement))
+    doomed.extend(teaser_lists(body))
     headings: list[HtmlElement] = []
     hint = _HEADING_HINT.search
     for element in body.iter():
@@ -402,6 +407,25 @@ def strip_player(tree: HtmlElement) -> int:
     return removed
 
 
+def teaser_lists(body: HtmlElement) -> list[HtmlElement]:
+    """Lists whose every item is a headline link (a related-stories box inside or around the
+    article: "- Crónica Ferrari salva el 'match ball'…"); a list of facts with a link here
+    and there is not one."""
+    found = []
+    for listing in body.iter("ul", "ol"):
+        items = [child for child in listing if child.tag == "li"]
+        if len(items) < 2 or len(items) != len(listing):
+            continue
+        for item in items:
+            text = " ".join(item.text_content().split())
+            linked = sum(len(" ".join(a.text_content().split())) for a in item.iter("a") if a.get("href"))
+            if len(text) < _HEADLINE_MIN_CHARS or len(text.split()) < 3 or linked < 0.6 * len(text):
+                break
+        else:
+            found.append(listing)
+    return found
+
+
 _TEASER_MAX_CHARS = 400
 _HEADLINE_MIN_CHARS = 15
 
@@ -439,6 +463,7 @@ _DROP_LINE = re.compile(
             r"^(?:lire|voir) (?:aussi|également)\b",
             r"^(?:read|see) (?:also|more)\s*[:>»-]",
             r"^related\s*:",
+            r"^(?:also on|aussi sur|también en|more on|plus sur) (?:www\.)?[\w-]+\.[a-z]{2,}\b",
             r"^(?:lee|lea|leer|ver) (?:también|además)\s*[:>»-]",
             r"^(?:te|le) puede interesar\s*[:>»-]",
             r"^(?:اقرأ|إقرأ|طالع|شاهد) (?:أيضا|أيضاً|ايضا|كذلك)\s*[:>»-]?",
@@ -467,9 +492,14 @@ _DROP_LINE = re.compile(
             # share lines (follow-us and newsletter lines: _is_promotion)
             r"^(?:partager|partagez|share|compartir)(?: (?:cet article|this article|sur|on|en))?\s*:?\s*$",
             r"^(?:(?:facebook|twitter|whatsapp|linkedin|e-?mail|imprimer|print|telegram|messenger)\s*){2,}$",
+            # advertising labels, separators, share prompts
+            r"^(?:advertisement|advertising|publicité|publicidad|anuncio|إعلان|sponsored|sponsorisé)\s*$",
+            r"^[_\-–—=*•·~]{3,}\s*$",
+            r"^(?:like|enjoyed|liked) this (?:story|article)\?.{0,80}$",
             # tag lines, photo credits
             r"^(?:sujets associés|mots[- ]clés|étiquettes|tags|temas|etiquetas|thèmes|الكلمات المفتاحية|وسوم)\s*(?::.{0,200})?$",
             r"^crédits? (?:photos?|image)s?\s*:",
+            r"^.{0,250}\((?:foto|photo|fotos|photos|crédit photo|image|imagen)\s*:\s*[^()]{2,120}\)\.?$",
             r"^(?:image|photo) (?:d.)?illustrati(?:ve|on)\b.{0,80}$",
             # paywall and audio-player prompts
             r"^pour (?:lire la suite|accéder en illimité|continuer à lire)",
@@ -510,8 +540,8 @@ def _is_byline(line: str) -> bool:
 # line. A general rule, not a list of outlets' sentences.
 _PROMO_MAX = 160
 _PROMO_CALL = re.compile(
-    r"(?:^|\W)(?:suivez|rejoignez|abonnez|inscrivez|téléchargez|telechargez|retrouvez[- ]nous|follow|join|subscribe"
-    r"|sign up|download|síguenos|siguenos|suscríbete|suscribete|únete|unete|descarga"
+    r"(?:^|\W)(?:suivez|rejoignez|abonnez|abonner|inscrivez|téléchargez|telechargez|retrouvez[- ]nous|follow|join|subscribe"
+    r"|sign up|download|síguenos|siguenos|suscríbete|suscribete|suscribirse|suscríbase|únete|unete|descarga"
     r"|تابعونا|تابعوا|اشترك|اشتركوا|انضموا|حملوا|حمّلوا)(?:\W|$)",
     re.IGNORECASE,
 )
@@ -553,6 +583,15 @@ def _is_promotion(line: str) -> bool:
     return len(line) <= _PROMO_MAX and bool(_PROMO_CALL.search(line)) and bool(_PROMO_CHANNEL.search(line))
 
 
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+
+
+def _quote_key(text: str) -> str:
+    """Comparison key for a headline: case, spacing and quote styles ignored (og:title often
+    has straight quotes where the page's ``<h1>`` has curly ones)."""
+    return " ".join(text.translate(_QUOTES).split()).casefold()
+
+
 def clean_text(text: str, *, title: str = "", author: str | None = None, video: bool = False) -> str:
     """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading.
     On a video page (``video``), player chrome lines go too."""
@@ -560,7 +599,7 @@ def clean_text(text: str, *, title: str = "", author: str | None = None, video: 
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
     seen = 0
-    title_key = " ".join(title.split()).casefold()
+    title_key = _quote_key(title)
     author_key = " ".join((author or "").split()).casefold()
     for line in lines:
         position = seen / total
@@ -574,7 +613,7 @@ def clean_text(text: str, *, title: str = "", author: str | None = None, video: 
         if video and len(line) <= _MAX_DROPPED_LINE and _PLAYER_LINE.match(line):
             continue
         key = line.casefold()
-        if title_key and key == title_key and not kept:
+        if title_key and not kept and _quote_key(line) == title_key:
             continue  # the headline repeated at the top of the body
         if len(kept) < 2 and _is_byline(line):
             continue  # date/author line above the lede
