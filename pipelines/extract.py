@@ -11,14 +11,18 @@ dropped, and identify the language (pipelines.language).
 Figures (bench/extract_quality.py on shared/fixtures/real-pages, 80 pages; CPU time):
 
     extractor                           token F1  wanted kept  leak (must_not)  speed
-    trafilatura default                   0.973      0.941     0.140 (19/136)   35 p/s
-    trafilatura include_comments=False    0.975      0.941     0.125 (17/136)   37 p/s
-    extract_article                       0.982      0.975     0.074 (10/136)   31 p/s
+    trafilatura default                   0.973      0.941     0.140 (19/136)   39 p/s
+    trafilatura include_comments=False    0.975      0.941     0.125 (17/136)   42 p/s
+    extract_article (before issue 12)     0.982      0.975     0.074 (10/136)   35 p/s
+    extract_article                       0.986      0.975     0.044  (6/136)   36 p/s
 
-i.e. about +16 % time over trafilatura alone: parsing once here saves trafilatura's own
-parse (~3 ms) but the tree copy, metadata, dates, the noise pass (~2 ms) and language
-(~0.7 ms) cost ~7 ms. No real page is dropped as NotAnArticle/EmptyExtraction. The
-contract:
+i.e. about +15 % time over trafilatura alone: parsing once here saves trafilatura's own
+parse (~3 ms) but the tree copy, metadata, dates, the noise pass (~2 ms), the "is it an
+article" classifier (~1.5 ms, 6 %) and language (~0.7 ms) cost ~8 ms. No real page is
+dropped as NotAnArticle/EmptyExtraction. Older portals' ``<br>``-paragraph bodies are
+rebuilt as paragraphs first (pipelines.paragraphs); video pages keep their description and
+captions, not the player (``extra["page_kind"] = "video"``); a page kept against some
+evidence of not being an article says why (``extra["kind_doubt"]``). The contract:
 
 * a result, or ``NotAnArticle`` (listing/tag/author/about/contact/login/404 page), or
   ``EmptyExtraction`` (an article page without text worth keeping, or input that is not
