@@ -255,9 +255,31 @@ def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
     return best[1] if best else None
 
 
+_TEASER_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _in_teaser(element: HtmlElement) -> bool:
+    """Whether a ``<time>`` belongs to another story's teaser: a close ancestor (3 levels)
+    holds a linked sub-heading (``<h3><a>``, 3+ words) and not the page's ``<h1>``. (A byline
+    link beside the article's own date is not a heading.)"""
+    for depth, node in enumerate(element.iterancestors()):
+        if depth >= 3 or node.tag in ("body", "html") or node.find(".//h1") is not None:
+            return False
+        for heading in node.iter(*_TEASER_HEADINGS):
+            link = heading.find(".//a")
+            if link is None:
+                link = next(heading.iterancestors("a"), None)
+            if link is None or not link.get("href"):
+                continue
+            text = " ".join(heading.text_content().split())
+            if len(text) >= 15 and len(text.split()) >= 3:
+                return True
+    return False
+
+
 def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
     """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first;
-    never a comment's ``<time>``."""
+    never a comment's ``<time>`` nor one in another story's teaser (a "most read" card)."""
     marked = list(tree.iterfind(".//*[@itemprop='datePublished']"))
     times = list(tree.iter("time"))
     # publication-looking <time> first, then the others in document order
@@ -270,7 +292,7 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
         )
         if _UPDATED_MARKER.search(parent_class):
             continue
-        if _excluded_area(element, None) == "comment":
+        if _excluded_area(element, None) == "comment" or _in_teaser(element):
             continue
         value = element.get("datetime") or element.get("content") or ""
         parsed = parse_machine_date(value, tz) if value else None

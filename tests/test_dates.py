@@ -271,6 +271,16 @@ TABLE: list[tuple[str, str, str, str | None]] = [
         "2024-11-28T15:40:00+01:00",
     ),
     (
+        "teaser <time> of another story before a visible byline",
+        page(
+            body="<div class='cards'><article class='card'><h3><a href='/x.html'>Un autre article du jour sur la police</a>"
+            "</h3><time datetime='2024-12-04T08:00:00+01:00'>4 décembre 2024</time></article></div>"
+            "<div class='item-page'><h2>Le titre de la page</h2><span class='post-date'>28 novembre 2024 - 15h40</span></div>"
+        ),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
         "fr date above the headline, clock in the top bar",
         page(
             body="<div class='topbar'>Jeudi 5 décembre 2024</div><p class='kicker'>Sécurité - 27/06/2024 10:15</p>"
@@ -333,3 +343,33 @@ def test_machine_dates() -> None:
 
 def test_unknown_zone_falls_back_to_utc() -> None:
     assert zone("Mars/Olympus_Mons") == UTC
+
+
+@pytest.mark.parametrize("weight", ["light", "full"])
+def test_older_arabic_portal_pages_of_the_local_web(weight: str) -> None:
+    """The local web's Arabic portal is an older PHP portal: a "today" clock in the header,
+    dated comments, teaser cards with <time>s on full pages; every article's date is its own."""
+    from datetime import date
+
+    from newswatch.localweb import build_outlet_site
+    from newswatch.localweb.model import BASE
+    from pipelines.extract import extract_article
+
+    site = build_outlet_site(
+        "Old portal",
+        shape="portal",
+        language="ar",
+        n_articles=20,
+        today=date(2026, 11, 20),
+        seed=7,
+        weight=weight,
+    )
+    wrong = []
+    for truth in site.articles:
+        html = site.resources[truth.path].body.replace(BASE.encode(), b"http://127.0.0.1:8000")
+        article = extract_article(
+            html, "http://127.0.0.1:8000" + truth.path, timezone=site.outlets[0].timezone
+        )
+        if article.published != truth.published:
+            wrong.append(f"{truth.path}: {article.published} != {truth.published}")
+    assert not wrong, wrong[:3]
