@@ -50,10 +50,15 @@ _LISTING_PATH = re.compile(
 _ARTICLE_SLUG = re.compile(r"\d{5,}|\.(?:s?html?|php|aspx?)$|/(?:19|20)\d\d/[01]?\d/", re.IGNORECASE)
 _PAGINATION = re.compile(r"/page/\d+/?$|/p/\d+/?$", re.IGNORECASE)
 _INFO_PAGE = re.compile(
-    r"^/(?:[a-z]{2}/)?(?P<kind>about|about-us|a-propos|apropos|qui-sommes-nous|quienes-somos|contact|contacts"
+    r"^/(?:[a-z]{2}/)?(?:index\.php/)?(?P<kind>about|about-us|a-propos|apropos|qui-sommes-nous|quienes-somos|contact|contacts"
     r"|contact-us|contactez-nous|nous-contacter|contacto|login|log-in|signin|sign-in|connexion|se-connecter"
     r"|register|inscription|subscribe|abonnement|search|recherche|buscar|mentions-legales|legal|privacy"
     r"|politique-de-confidentialite|cgu|terms|من-نحن|اتصل-بنا)(?:\.html?|\.php|\.aspx)?/?$",
+    re.IGNORECASE,
+)
+_INFO_QUERY = re.compile(
+    r"(?:^|&)(?:page|option|action|view)=(?P<kind>login|connexion|identification|register|inscription|contact|about"
+    r"|a-propos|apropos|qui-sommes-nous|mentions-legales|recherche|search)(?:&|$)",
     re.IGNORECASE,
 )
 _AUTH_PATH = re.compile(r"wp-login\.php|/user/login|/account/login|/auth/", re.IGNORECASE)
@@ -94,6 +99,9 @@ def url_reason(url: str) -> str | None:
     match = _INFO_PAGE.match(path)
     if match:
         return f"{match.group('kind').lower()} page ({path})"
+    match = _INFO_QUERY.search(query)
+    if match:  # SPIP, old PHP portals: spip.php?page=login, index.php?option=contact
+        return f"{match.group('kind').lower()} page ({path}?{query})"
     if _AUTH_PATH.search(path) or re.search(r"(?:^|&)(?:s|q|search)=", query):
         return f"login or search page ({path}?{query})" if query else f"login page ({path})"
     return None

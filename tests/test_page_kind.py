@@ -137,6 +137,10 @@ def test_article_markup_outranks_a_listing_url() -> None:
         (f"{SITE}/category/politique/hammouchi-paris-12345.html", None),
         (f"{SITE}/author/karim/2024/06/27/hammouchi-paris/", None),
         (f"{SITE}/index.php?id=4521", None),
+        (f"{SITE}/index.php/qui-sommes-nous", "qui-sommes-nous page"),
+        (f"{SITE}/spip.php?page=login", "login page"),
+        (f"{SITE}/index.php?option=contact&lang=ar", "contact page"),
+        (f"{SITE}/spip.php?page=article&id_article=4521", None),
         ("", None),
     ],
 )
