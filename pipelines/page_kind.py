@@ -88,6 +88,9 @@ def url_reason(url: str) -> str | None:
     parts = urlsplit(url)
     path = unquote(parts.path or "/")
     query = parts.query.lower()
+    match = _INFO_QUERY.search(query)
+    if match:  # SPIP, old PHP portals: spip.php?page=login, index.php?option=contact
+        return f"{match.group('kind').lower()} page ({path}?{query})"
     if re.fullmatch(r"/(?:[a-z]{2}(?:-[a-z]{2})?/?)?(?:index\.\w+)?", path, re.IGNORECASE):
         if not re.search(r"(?:^|&)(?:p|page_id|id|article|story)=\d", query):
             return "home page"
@@ -99,9 +102,6 @@ def url_reason(url: str) -> str | None:
     match = _INFO_PAGE.match(path)
     if match:
         return f"{match.group('kind').lower()} page ({path})"
-    match = _INFO_QUERY.search(query)
-    if match:  # SPIP, old PHP portals: spip.php?page=login, index.php?option=contact
-        return f"{match.group('kind').lower()} page ({path}?{query})"
     if _AUTH_PATH.search(path) or re.search(r"(?:^|&)(?:s|q|search)=", query):
         return f"login or search page ({path}?{query})" if query else f"login page ({path})"
     return None
