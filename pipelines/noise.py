@@ -322,6 +322,7 @@ def strip_dom_noise(
         if compiled is not None:
             doomed.extend(el for el in compiled(tree) if isinstance(el, HtmlElement))
     doomed.extend(teaser_lists(body))
+    doomed.extend(link_menus(body))
     headings: list[HtmlElement] = []
     hint = _HEADING_HINT.search
     for element in body.iter():
@@ -405,6 +406,33 @@ def strip_player(tree: HtmlElement) -> int:
             _remove_keep_tail(element)
             removed += 1
     return removed
+
+
+_MENU_HOSTS = ("td", "tr", "div", "p", "ul", "nav", "span", "font")
+_MENU_MIN_LINKS = 4
+_MENU_ITEM_WORDS = 4
+
+
+def link_menus(body: HtmlElement) -> list[HtmlElement]:
+    """Navigation bars written as a row of short links ("الرئيسية | وطنية | رياضة"): at
+    least four links of at most four words, and nothing else but separators. Old portals
+    put them in layout-table cells, where extractors keep them as a "| … |" line."""
+    found = []
+    for element in body.iter(*_MENU_HOSTS):
+        links = [a for a in element.iter("a") if a.get("href")]
+        if len(links) < _MENU_MIN_LINKS:
+            continue
+        texts = [" ".join(a.text_content().split()) for a in links]
+        if any(len(text.split()) > _MENU_ITEM_WORDS for text in texts):
+            continue
+        whole = " ".join(element.text_content().split())
+        rest = whole
+        for text in texts:
+            rest = rest.replace(text, "", 1)
+        if re.sub(r"[\W_]+", "", rest):  # words outside the links: not a bare menu
+            continue
+        found.append(element)
+    return found
 
 
 def teaser_lists(body: HtmlElement) -> list[HtmlElement]:
@@ -586,6 +614,9 @@ def _is_promotion(line: str) -> bool:
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
 
 
+_KICKER_MAX = 30
+
+
 def _quote_key(text: str) -> str:
     """Comparison key for a headline: case, spacing and quote styles ignored (og:title often
     has straight quotes where the page's ``<h1>`` has curly ones)."""
@@ -613,8 +644,10 @@ def clean_text(text: str, *, title: str = "", author: str | None = None, video: 
         if video and len(line) <= _MAX_DROPPED_LINE and _PLAYER_LINE.match(line):
             continue
         key = line.casefold()
-        if title_key and not kept and _quote_key(line) == title_key:
-            continue  # the headline repeated at the top of the body
+        if title_key and len(kept) < 3 and _quote_key(line) == title_key:
+            # the headline repeated at the top of the body, with its kicker ("Société") above
+            kept = [k for k in kept if len(k) > _KICKER_MAX or len(k.split()) > 3]
+            continue
         if len(kept) < 2 and _is_byline(line):
             continue  # date/author line above the lede
         if author_key and key in (author_key, f"par {author_key}", f"by {author_key}") and position > 0.5:

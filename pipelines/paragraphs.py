@@ -91,15 +91,31 @@ def _rebuild(host: HtmlElement) -> int:
     return made
 
 
+def _sole_wrapper(element: HtmlElement) -> bool:
+    """An inline ``<font>``/``<span>`` that is all of its block parent's content
+    (``<p><font size="3">text<br><br>text</font></p>``): rebuilding it strands nothing."""
+    parent = element.getparent()
+    if parent is None or parent.tag not in _HOSTS or (parent.text or "").strip():
+        return False
+    return all(child is element or not child.text_content().strip() for child in parent) and not any(
+        (child.tail or "").strip() for child in parent
+    )
+
+
 def split_br_paragraphs(root: HtmlElement) -> list[HtmlElement]:
     """Rebuild every ``<br>``-paragraph container under ``root``; return the containers."""
     hosts = []
-    for element in root.iter(*_HOSTS):
+    for element in root.iter(*_HOSTS, "font", "span"):
+        if element.tag in ("font", "span") and not _sole_wrapper(element):
+            continue
         breaks = sum(1 for child in element if _is_br(child))
         if breaks >= 2 and _own_text(element) >= MIN_BR_TEXT:
             hosts.append(element)
     for host in hosts:
-        if host.tag == "p":
-            host.tag = "div"  # a <p> cannot hold paragraphs
+        if host.tag in ("p", "font", "span"):
+            host.tag = "div"  # a <p> cannot hold paragraphs; an inline wrapper becomes a block
+            parent = host.getparent()
+            if parent is not None and parent.tag == "p":
+                parent.tag = "div"
         _rebuild(host)
     return hosts
