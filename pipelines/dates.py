@@ -340,7 +340,7 @@ def _excluded_area(element: HtmlElement, headline: HtmlElement | None) -> str | 
     return None
 
 
-def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
+def headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
     """The element showing the headline: the first ``<h1>``, else a short block whose text
     begins like ``title`` (old portals show it in a ``<div class="news_title">``)."""
     h1 = tree.find(".//body//h1")
@@ -366,7 +366,7 @@ def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "")
     from the longest text block, i.e. the body); a line with a publication marker or in a
     date/byline element counts as nearer. A page can show several dates (header clock,
     byline, comments, teasers): the byline is the one beside the headline."""
-    headline = _headline_element(tree, title)
+    headline = headline_element(tree, title)
     texts = _ALL_TEXTS(tree)
     offsets: list[int] = []
     position = 0

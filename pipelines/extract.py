@@ -45,7 +45,7 @@ from pipelines import dates, noise, page_kind
 from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
 from pipelines.decode import decode_html
 from pipelines.language import article_language
-from pipelines.metadata import PageMeta, author_from_elements, clean, read_meta
+from pipelines.metadata import PageMeta, author_from_elements, author_from_text, clean, read_meta
 
 LOGGER = logging.getLogger(__name__)
 
@@ -201,7 +201,9 @@ def _extract(
     bylines: list[HtmlElement] = []
     noise.strip_dom_noise(tree, noise_selectors, bylines if meta.author is None else None)
     if meta.author is None:
-        meta.author = author_from_elements(bylines, meta.site_name)
+        meta.author = author_from_elements(bylines, meta.site_name) or author_from_text(
+            dates.headline_element(tree, meta.title), meta.site_name
+        )
     raw_text = _trafilatura_text(tree, url)
     text = noise.clean_text(raw_text, title=meta.title, author=meta.author, video=video)
     if video:

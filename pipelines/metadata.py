@@ -116,6 +116,42 @@ def author_from_elements(elements: Iterable[HtmlElement], site_name: str | None 
     return _clean_author(_first_byline(elements), site_name)
 
 
+_BYLINE_IN_TEXT = re.compile(
+    r"(?:^|[|—–·-]\s*)(?:par|by|por|بقلم|كتب|إعداد)\s*:?\s+(?P<name>[^\s|—–·,،:;\d][^|—–·,،:;\d]{1,58}?)"
+    r"\s*(?=[|—–·,،;]|\s-\s|$|\s(?:publié|publie|le\s\d|mis à jour|posted|published|updated|publicado|on\s|el\s\d|نشر|بتاريخ|يوم|في\s))",
+    re.IGNORECASE,
+)
+# How many text nodes after the headline are searched for a byline.
+_BYLINE_LOOKAHEAD = 12
+
+
+def author_from_text(headline: HtmlElement | None, site_name: str | None = None) -> str | None:
+    """A byline written as text under the headline ("Par Leïla Amrani — Publié le …",
+    "بتاريخ 13/03/2025 | بقلم: عبد الرحيم الزهراوي"), on pages without author markup."""
+    if headline is None:
+        return None
+    seen: set[int] = set()
+    for text in headline.xpath(f"following::text()[normalize-space()][position() <= {_BYLINE_LOOKAHEAD}]"):
+        parent = text.getparent()
+        if parent is None:
+            continue
+        block = parent
+        while block.tag in ("a", "span", "b", "strong", "em", "i", "font") and block.getparent() is not None:
+            block = block.getparent()
+        if id(block) in seen:
+            continue
+        seen.add(id(block))
+        line = clean(block.text_content())
+        if len(line) > 200:
+            continue
+        found = _BYLINE_IN_TEXT.search(line)
+        if found:
+            name = _clean_author(found.group("name"), site_name)
+            if name and len(name.split()) <= 5:
+                return name
+    return None
+
+
 def _first_byline(elements: Iterable[HtmlElement]) -> str | None:
     for element in elements:
         if element.tag in ("meta", "link"):
