@@ -195,6 +195,7 @@ def text_structure(tree: HtmlElement) -> tuple[int, int]:
             continue
         if len(text) >= HEADLINE_BLOCK_SHARE * _inline_chars(_block_of(link)):
             headline_links.add(link)
+    in_headlines = {node for link in headline_links for node in link.iter()}
     run = longest = 0
     for text in _TEXT_NODES(tree):
         parent = text.getparent()
@@ -202,8 +203,7 @@ def text_structure(tree: HtmlElement) -> tuple[int, int]:
             parent = parent.getparent()
         if parent is None or parent.tag in _NOT_TEXT:
             continue
-        link = parent if parent.tag == "a" else next(parent.iterancestors("a"), None)
-        if link is not None and link in headline_links:
+        if parent in in_headlines:
             run = 0
             continue
         size = len(text.strip())
