@@ -150,3 +150,15 @@ def test_url_reason(url: str, expected: str | None) -> None:
         assert reason is None
     else:
         assert reason is not None and reason.startswith(expected), reason
+
+
+@pytest.mark.parametrize("name", ["video_fr_hammouchi", "video_ar_olympics"])
+def test_video_pages_say_so_and_keep_their_description_not_the_player(name: str) -> None:
+    import json
+
+    golden = Path(__file__).parent / "golden"
+    spec = json.loads((golden / f"{name}.json").read_text(encoding="utf-8"))
+    article = extract_article((golden / f"{name}.html").read_bytes(), spec["input"]["url"])
+    assert article.extra["page_kind"] == "video"
+    assert article.text.startswith(spec["body"][0])
+    assert not any(ch.isdigit() for ch in article.text.split("\n")[-1][-8:])  # no "00:00 / 02:35" left
