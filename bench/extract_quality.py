@@ -5,7 +5,9 @@ must_not_contain leak rate (boilerplate kept), pages dropped as NotAnArticle /
 EmptyExtraction (counted as empty output), and pages/s of the extraction call alone
 (CPU time of one process, best of --repeat runs per page, the language model loaded
 beforehand; CPU time rather than wall time because the bench machine is shared).
-Metrics come from the fixture's own score.py, imported in place.
+Metrics come from the fixture's own score.py, imported in place. The last line is what the
+"is it an article" classifier (pipelines.page_kind: the structure pass and the checks
+around it) costs per page, measured on the same pages.
 
     .venv/bin/python bench/extract_quality.py [--shared ../shared] [--repeat 3] [--per-page]
 """
@@ -103,6 +105,39 @@ def evaluate(
     return results
 
 
+def classifier_ms(pages: list[tuple[dict[str, Any], bytes]], repeat: int) -> tuple[float, float]:
+    """CPU milliseconds per page of the classifier alone (best of ``repeat``), and its share
+    of a whole extraction, on the pages' parsed, noise-stripped trees."""
+    from pipelines import noise, page_kind
+    from pipelines.dates import jsonld_objects
+    from pipelines.decode import decode_html
+    from pipelines.extract import parse_html
+    from pipelines.metadata import read_meta
+
+    spent = whole = 0.0
+    for page, raw in pages:
+        tree = parse_html(decode_html(raw)[0])
+        if tree is None:
+            continue
+        meta = read_meta(tree, page["url"], jsonld_objects(tree))
+        noise.strip_dom_noise(tree)
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            page_kind.markup_reason(tree, meta)
+            page_kind.is_video_page(tree, meta)
+            page_kind.content_reason("", tree, meta, page_kind.url_reason(page["url"]))
+            best = min(best, time.process_time() - t0)
+        spent += best
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.process_time()
+            newswatch(raw, page)
+            best = min(best, time.process_time() - t0)
+        whole += best
+    return 1000 * spent / len(pages), spent / whole
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -136,6 +171,8 @@ def main() -> None:
     base = results["trafilatura include_comments=False"]["pages_s"]
     ours = results["newswatch extract_article"]["pages_s"]
     print(f"newswatch costs {base / ours - 1:+.1%} time over trafilatura include_comments=False")
+    ms, share = classifier_ms(pages, args.repeat)
+    print(f"classifier (page_kind): {ms:.2f} ms per page, {share:.1%} of extract_article")
     if args.per_page:
         names = list(results)
         for i, row in enumerate(results[names[0]]["per_page"]):

@@ -79,14 +79,14 @@ _MDY_WORDS = re.compile(
     rf"(?:{_JOIN}{_TIME})?",
     re.IGNORECASE,
 )
-# 28/11/2024 15:40, 16 - 03 - 2024, 28.11.2024
+# 28/11/2024 15:40, 16 - 03 - 2024, 28.11.2024 (not inside a file name: "Image_2021-03-28_at")
 _DMY_NUM = re.compile(
-    rf"(?<![\d/.-])(?P<day>[0-3]?\d)\s*(?P<sep>[/.-])\s*(?P<month>[0-3]?\d)\s*(?P=sep)\s*(?P<year>(?:19|20)\d\d)(?![\d/.-])"
+    rf"(?<![\w/.-])(?P<day>[0-3]?\d)\s*(?P<sep>[/.-])\s*(?P<month>[0-3]?\d)\s*(?P=sep)\s*(?P<year>(?:19|20)\d\d)(?![\d/._-])"
     rf"(?:{_JOIN}{_TIME})?"
 )
 # 2024-11-28 15:40 / 2024/11/28
 _YMD_NUM = re.compile(
-    rf"(?<![\d/.-])(?P<year>(?:19|20)\d\d)\s*(?P<sep>[/.-])\s*(?P<month>[01]?\d)\s*(?P=sep)\s*(?P<day>[0-3]?\d)(?![\d/.-])"
+    rf"(?<![\w/.-])(?P<year>(?:19|20)\d\d)\s*(?P<sep>[/.-])\s*(?P<month>[01]?\d)\s*(?P=sep)\s*(?P<day>[0-3]?\d)(?![\d/._-])"
     rf"(?:(?:\s*|T){_TIME})?"
 )
 _PATTERNS = (_DMY_WORDS, _MDY_WORDS, _DMY_NUM, _YMD_NUM)
@@ -255,8 +255,31 @@ def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
     return best[1] if best else None
 
 
+_TEASER_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _in_teaser(element: HtmlElement) -> bool:
+    """Whether a ``<time>`` belongs to another story's teaser: a close ancestor (3 levels)
+    holds a linked sub-heading (``<h3><a>``, 3+ words) and not the page's ``<h1>``. (A byline
+    link beside the article's own date is not a heading.)"""
+    for depth, node in enumerate(element.iterancestors()):
+        if depth >= 3 or node.tag in ("body", "html") or node.find(".//h1") is not None:
+            return False
+        for heading in node.iter(*_TEASER_HEADINGS):
+            link = heading.find(".//a")
+            if link is None:
+                link = next(heading.iterancestors("a"), None)
+            if link is None or not link.get("href"):
+                continue
+            text = " ".join(heading.text_content().split())
+            if len(text) >= 15 and len(text.split()) >= 3:
+                return True
+    return False
+
+
 def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
-    """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first."""
+    """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first;
+    never a comment's ``<time>`` nor one in another story's teaser (a "most read" card)."""
     marked = list(tree.iterfind(".//*[@itemprop='datePublished']"))
     times = list(tree.iter("time"))
     # publication-looking <time> first, then the others in document order
@@ -269,6 +292,8 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
         )
         if _UPDATED_MARKER.search(parent_class):
             continue
+        if _excluded_area(element, None) == "comment" or _in_teaser(element):
+            continue
         value = element.get("datetime") or element.get("content") or ""
         parsed = parse_machine_date(value, tz) if value else None
         if parsed is None:
@@ -278,15 +303,94 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
     return None
 
 
-_SHORT_TEXTS = XPath("//body//text()[string-length(.) > 5 and string-length(.) < 300]")
+_ALL_TEXTS = XPath("//body//text()")
+# Regions whose dates are not the article's: comments (each carries its own date) and the
+# site header's "today" clock. Matched on class/id words of an ancestor.
+_COMMENT_AREA = re.compile(r"comment|reply|respond|reaction|disqus|تعليق", re.IGNORECASE)
+_CLOCK_AREA = re.compile(
+    r"today|current[-_]?date|date[-_]?(?:now|today|du[-_]jour|jour)|clock|horloge|topbar|top[-_]bar|masthead|navbar"
+    r"|^header$|^top$|site[-_]header|header[-_](?:top|bar|date)",
+    re.IGNORECASE,
+)
+_SKIPPED_PARENTS = frozenset({"script", "style", "noscript", "a", "option", "title", "textarea"})
+# A date line longer than this, without a "published" marker, is running text, not a byline.
+_BYLINE_MAX = 160
+# A candidate's distance to the headline is divided by these when it carries the evidence.
+_MARKER_BONUS = 4.0
+_CLASS_BONUS = 2.0
 
 
-def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
-    """A date on a "Publié le …" line, else in the page's date/byline elements."""
-    classed: datetime | None = None
-    for index, text in enumerate(_SHORT_TEXTS(tree)):
-        if index > 4000:
+def _excluded_area(element: HtmlElement, headline: HtmlElement | None) -> str | None:
+    """'comment' or 'clock' when ``element`` sits in a comment or in the site header's clock."""
+    holds_headline = set(headline.iterancestors()) if headline is not None else set()
+    for node in (element, *element.iterancestors()):
+        tag = node.tag
+        if tag in ("body", "html"):
+            return None
+        if node in holds_headline:
+            return None  # a block holding the headline is the article's, whatever its name
+        words = f"{node.get('class', '')} {node.get('id', '')}".strip()
+        if words:
+            if _COMMENT_AREA.search(words):
+                return "comment"
+            if any(_CLOCK_AREA.search(word) for word in words.split()):
+                return "clock"
+        if tag in ("header", "nav") and headline is not None:
+            return "clock"
+    return None
+
+
+def headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
+    """The element showing the headline: the first ``<h1>``, else a short block whose text
+    begins like ``title`` (old portals show it in a ``<div class="news_title">``)."""
+    h1 = tree.find(".//body//h1")
+    if h1 is not None and len(" ".join(h1.text_content().split())) >= 10:
+        return h1
+    probe = " ".join(title.split())[:40].casefold()
+    if len(probe) < 10:
+        return None
+    for node in tree.iterfind(".//body//*"):
+        if not isinstance(node.tag, str) or node.tag in _SKIPPED_PARENTS:
+            continue
+        own = " ".join((node.text or "").split()).casefold()
+        if own and (own.startswith(probe) or probe.startswith(own[:40])) and len(own) >= min(len(probe), 10):
+            return node
+    return None
+
+
+def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "") -> datetime | None:
+    """The visible date closest to the headline: a "Publié le …"/"نشر في" line or a short
+    date line (a byline), never one in a comment or in the site header's "today" clock.
+
+    Distance is counted in characters of page text from the headline (or, without one,
+    from the longest text block, i.e. the body); a line with a publication marker or in a
+    date/byline element counts as nearer. A page can show several dates (header clock,
+    byline, comments, teasers): the byline is the one beside the headline."""
+    headline = headline_element(tree, title)
+    texts = _ALL_TEXTS(tree)
+    offsets: list[int] = []
+    position = 0
+    anchor: int | None = None
+    longest = (0, 0)
+    for text in texts:
+        offsets.append(position)
+        if headline is not None and anchor is None:
+            parent = text.getparent()
+            if parent is headline or (parent is not None and headline in set(parent.iterancestors())):
+                anchor = position
+        size = len(text.strip())
+        if size > longest[0]:
+            longest = (size, position)
+        position += size
+    if anchor is None:
+        anchor = longest[1]
+    best: tuple[float, datetime] | None = None
+    for index, text in enumerate(texts):
+        if index > 6000:
             break
+        stripped = " ".join(text.split())
+        if len(stripped) < 6 or len(stripped) > 300:
+            continue
         parent = text.getparent()
         if parent is None:
             continue
@@ -294,22 +398,37 @@ def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | No
             parent = parent.getparent()
             if parent is None:
                 continue
-        if parent.tag in ("script", "style", "noscript", "a", "option"):
+        if parent.tag in _SKIPPED_PARENTS:
             continue
-        marker = _PUBLISHED_MARKER.search(text)
-        if marker and not _UPDATED_MARKER.match(text):
-            found = parse_text_date(text[marker.start() :], tz)
+        marker = _PUBLISHED_MARKER.search(stripped)
+        if marker and _UPDATED_MARKER.match(stripped):
+            continue
+        found: datetime | None = None
+        if marker:
+            found = parse_text_date(stripped[marker.start() :], tz)
             if found is None:  # "Publié le <time>28 novembre 2024</time>"
                 whole = " ".join(parent.text_content().split())
                 if len(whole) < 300:
                     start = _PUBLISHED_MARKER.search(whole)
                     found = parse_text_date(whole[start.start() :] if start else whole, tz)
-            if found:
-                return found
-        if classed is None and _DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"):
-            if not _UPDATED_MARKER.search(text):
-                classed = parse_text_date(text, tz)
-    return classed
+        classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
+        if found is None:
+            if len(stripped) > _BYLINE_MAX and not classed:
+                continue
+            if _UPDATED_MARKER.search(stripped):
+                continue
+            found = parse_text_date(stripped, tz)
+            marker = None
+        if found is None or _excluded_area(parent, headline):
+            continue
+        distance = abs(offsets[index] - anchor) + 1.0
+        if marker:
+            distance /= _MARKER_BONUS
+        if classed:
+            distance /= _CLASS_BONUS
+        if best is None or distance < best[0]:
+            best = (distance, found)
+    return best[1] if best else None
 
 
 def htmldate_fallback(tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo) -> datetime | None:
@@ -334,14 +453,16 @@ def find_published(
     timezone: str = "UTC",
     url: str = "",
     use_htmldate: bool = False,
+    title: str = "",
 ) -> tuple[datetime | None, str]:
-    """``(published, source)`` where source names the evidence used ('' when none)."""
+    """``(published, source)`` where source names the evidence used ('' when none);
+    ``title`` (the page's headline) anchors the search for a visible date."""
     tz = zone(timezone)
     steps: tuple[tuple[str, Any], ...] = (
         ("json-ld", lambda: jsonld_dates(jsonld, tz)),
         ("meta", lambda: meta_date(tree, tz)),
         ("time", lambda: time_element_date(tree, tz)),
-        ("text", lambda: visible_date(tree, tz)),
+        ("text", lambda: visible_date(tree, tz, title)),
     )
     for source, step in steps:
         found = step()

@@ -116,6 +116,42 @@ def author_from_elements(elements: Iterable[HtmlElement], site_name: str | None 
     return _clean_author(_first_byline(elements), site_name)
 
 
+_BYLINE_IN_TEXT = re.compile(
+    r"(?:^|[|—–·-]\s*)(?:par|by|por|بقلم|كتب|إعداد)\s*:?\s+(?P<name>[^\s|—–·,،:;\d][^|—–·,،:;\d]{1,58}?)"
+    r"\s*(?=[|—–·,،;]|\s-\s|$|\s(?:publié|publie|le\s\d|mis à jour|posted|published|updated|publicado|on\s|el\s\d|نشر|بتاريخ|يوم|في\s))",
+    re.IGNORECASE,
+)
+# How many text nodes after the headline are searched for a byline.
+_BYLINE_LOOKAHEAD = 12
+
+
+def author_from_text(headline: HtmlElement | None, site_name: str | None = None) -> str | None:
+    """A byline written as text under the headline ("Par Leïla Amrani — Publié le …",
+    "بتاريخ 13/03/2025 | بقلم: عبد الرحيم الزهراوي"), on pages without author markup."""
+    if headline is None:
+        return None
+    seen: set[int] = set()
+    for text in headline.xpath(f"following::text()[normalize-space()][position() <= {_BYLINE_LOOKAHEAD}]"):
+        parent = text.getparent()
+        if parent is None:
+            continue
+        block = parent
+        while block.tag in ("a", "span", "b", "strong", "em", "i", "font") and block.getparent() is not None:
+            block = block.getparent()
+        if id(block) in seen:
+            continue
+        seen.add(id(block))
+        line = clean(block.text_content())
+        if len(line) > 200:
+            continue
+        found = _BYLINE_IN_TEXT.search(line)
+        if found:
+            name = _clean_author(found.group("name"), site_name)
+            if name and len(name.split()) <= 5:
+                return name
+    return None
+
+
 def _first_byline(elements: Iterable[HtmlElement]) -> str | None:
     for element in elements:
         if element.tag in ("meta", "link"):
@@ -133,6 +169,33 @@ def _clean_author(value: str | None, site_name: str | None) -> str | None:
     if site_name and text.lower() == site_name.lower():
         return None
     return text
+
+
+_HEADLINE_CLASS = re.compile(r"title|titre|headline|heading|عنوان", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+
+
+def _visible_headline(tree: HtmlElement, title_tag: str) -> str:
+    """On a page without og:title, JSON-LD headline or ``<h1>`` (older portals), the
+    headline shown in a title-classed block (``<div class="news_title">``) when it shares
+    most of its words with ``<title>``: ``<title>`` is often a shortened form."""
+    wanted = set(_WORD.findall(title_tag.casefold()))
+    if len(wanted) < 3:
+        return ""
+    body = tree.find("body")
+    if body is None:
+        return ""
+    for element in body.iter("div", "span", "td", "h2", "h3", "p", "font", "b", "strong"):
+        words = f"{element.get('class', '')} {element.get('id', '')}"
+        if not words.strip() or not _HEADLINE_CLASS.search(words):
+            continue
+        text = clean(element.text_content())
+        if not 15 <= len(text) <= 250:
+            continue
+        shared = wanted & set(_WORD.findall(text.casefold()))
+        if len(shared) >= 0.6 * min(len(wanted), len(set(_WORD.findall(text.casefold())))):
+            return text
+    return ""
 
 
 def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> PageMeta:
@@ -172,6 +235,8 @@ def read_meta(tree: HtmlElement, url: str, jsonld: list[dict[str, Any]]) -> Page
         or page.title_tag
     )
     page.title = _strip_site(title, page.site_name) if title else ""
+    if page.title and title == page.title_tag:
+        page.title = _visible_headline(tree, page.title) or page.title
 
     description = meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
     if not description and article and isinstance(article.get("description"), str):

@@ -11,8 +11,8 @@ Two passes, both cheap:
 * ``clean_text`` (after extraction): drops lines that are boilerplate whatever the markup
   ("À lire : …" links inside the body, "Publié dans X le …" republication lines, "Cliquez
   ici pour lire l'article depuis sa source", "LEAVE A REPLY", "Quitter la version mobile",
-  image file names, empty "le ." date lines, paywall and audio-player prompts, follow-us
-  lines) and cuts the text at a trailing "related articles" heading.
+  image file names, empty "le ." date lines, paywall and audio-player prompts, promotion
+  lines: "Suivez X sur Google News", "Abonnez-vous à notre newsletter", "تابعونا على …") and cuts the text at a trailing "related articles" heading.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from lxml.etree import XPath, XPathError
 from lxml.html import HtmlElement
 
 from pipelines.dates import parse_text_date
+from pipelines.paragraphs import split_br_paragraphs
 
 # ---------------------------------------------------------------- DOM pass
 _NOISE_CLASS_PARTS = (
@@ -102,8 +103,36 @@ _NOISE_CLASS_PARTS = (
     "report-abuse",
     "mobile-switch",
     "wpmobile",
+    # video player chrome (controls, settings menus)
+    "vjs-control",
+    "jw-controls",
+    "jw-controlbar",
+    "plyr__controls",
+    "player-controls",
+    "video-controls",
+    "mejs-controls",
+    "ytp-chrome",
+    # modal dialogs and pop-ups (subscription prompts, "save this article" boxes)
+    "modal",
+    "popup",
+    "pop-up",
+    # cookie and consent banners, "most read" / "most popular" blocks
+    "cookie",
+    "gdpr",
+    "rgpd",
+    "consent",
+    "most-read",
+    "mostread",
+    "most_read",
+    "most-popular",
+    "mostpopular",
+    "most-viewed",
+    "mostviewed",
+    "popular-posts",
+    "plus-lus",
+    "pluslus",
 )
-_NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker")
+_NOISE_IDS = ("respond", "comments", "disqus_thread", "breadcrumbs", "ticker", "news-ticker", "cookie")
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "svg", "path", "option", "link", "meta"})
 _PROTECTED_TAGS = frozenset({"html", "body", "main", "article", "head"})
 
@@ -129,11 +158,15 @@ def _trie_regex(words: Sequence[str]) -> str:
 
 
 _NOISE_CLASS_RE = re.compile(_trie_regex(_NOISE_CLASS_PARTS))
+# Whole class/id words only: a comment list of an old portal (class="comments"), but not a
+# live blog's "live-match-comments" timeline, which is the article.
+_NOISE_WORDS = frozenset({"comments", "comment", "commentlist", "comment-list", "commentaires", "reactions"})
 
 
 @lru_cache(maxsize=16384)
 def _noisy_attribute(value: str) -> bool:
-    return bool(_NOISE_CLASS_RE.search(value.lower()))
+    lowered = value.lower()
+    return bool(_NOISE_CLASS_RE.search(lowered)) or not _NOISE_WORDS.isdisjoint(lowered.split())
 
 
 # Headings that announce a block of links to other stories: the block goes, and in text
@@ -141,11 +174,13 @@ def _noisy_attribute(value: str) -> bool:
 RELATED_HEADINGS = re.compile(
     r"^(?:aller plus loin|ces articles devraient vous intéresser|sur le même sujet|dans la même rubrique"
     r"|articles? similaires|articles? liés|articles? associés|à lire (?:aussi|également)|lire aussi"
-    r"|vous aimerez aussi|vous (?:pourriez|pourrez) aussi aimer|nos derniers articles|les plus lus"
+    r"|vous aimerez aussi|vous (?:pourriez|pourrez) aussi aimer|nos derniers articles|les plus lus|les plus (?:lus|vus|partagés|commentés)"
+    r"|most (?:read|popular|viewed|shared)|lo más (?:leído|visto)|los más leídos|الأكثر (?:قراءة|مشاهدة|تعليقا|تعليقاً)"
+    r"|الأكثر قراءة|آخر الأخبار|أخبار ذات صلة"
     r"|related (?:articles|stories|posts|news)|more (?:stories|news)|you may also like|read more"
     r"|recommended(?: for you)?|noticias relacionadas|te puede interesar|más noticias|relacionad[ao]s"
     r"|también te puede interesar|مقالات ذات صلة|أخبار ذات صلة|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا"
-    r"|المزيد من الأخبار|مواضيع ذات صلة)\s*[:.!…]*$",
+    r"|المزيد من الأخبار|مواضيع ذات صلة|plus de vidéos|autres vidéos|more videos|más vídeos|المزيد من الفيديوهات)\s*[:.!…]*$",
     re.IGNORECASE,
 )
 # Cheap prefilter for those headings: short texts holding one of their key words.
@@ -175,6 +210,17 @@ _HEADING_HINT = re.compile(
             "صلة",
             "أيضا",
             "المزيد",
+            "plus vus",
+            "plus partagés",
+            "plus commentés",
+            "ost read",
+            "ost popular",
+            "ost viewed",
+            "ost shared",
+            "más leído",
+            "más visto",
+            "الأكثر",
+            "آخر الأخبار",
         )
     )
 )
@@ -213,20 +259,39 @@ _BLOCKS = ("h1",)
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
 
-def unwrap_layout_tables(tree: HtmlElement) -> int:
+def unwrap_layout_tables(tree: HtmlElement, br_bodies: Sequence[HtmlElement] = ()) -> int:
     """Turn layout tables (a page laid out in ``<td>`` columns, as old portals and
     aggregators still are) into ``<div>`` blocks, so the extractor reads paragraphs, not
     one giant table cell rendered as a single "| … |" line. Only a table holding the
-    page's ``<h1>`` and paragraphs is unwrapped; data tables are left alone. (Unwrapping
-    every table with paragraphs cost a lede on an archived magazine page.)"""
+    page's ``<h1>`` and paragraphs, or (on a page without ``<h1>``, as old portals are) a
+    ``<br>``-paragraph body (``br_bodies``, from pipelines.paragraphs) holding half the
+    table's text and most of the page's paragraph text, is unwrapped; data tables are left
+    alone.
+    (Unwrapping every table with paragraphs cost a lede on an archived magazine page.)"""
     changed = 0
+    page_paragraphs = 0
+    has_h1 = any(True for _ in tree.iter(*_BLOCKS))
     for table in list(tree.iter("table")):
         if table.getparent() is None or table.tag != "table":
             continue
-        if not any(True for _ in table.iter(*_BLOCKS)):
+        inside = sum(len(p.text_content()) for p in table.iter("p"))
+        if inside < 200:
             continue
-        if sum(len(p.text_content()) for p in table.iter("p")) < 200:
-            continue
+        if has_h1:
+            if not any(True for _ in table.iter(*_BLOCKS)):
+                continue
+        else:
+            page_paragraphs = page_paragraphs or _paragraph_chars(tree)
+            if inside < 0.6 * page_paragraphs:
+                continue
+            # the <br> body must be the table's main text, not a boxed aside within it
+            table_chars = len(" ".join(table.text_content().split())) or 1
+            if not any(
+                table in set(body.iterancestors())
+                and len(" ".join(body.text_content().split())) >= 0.5 * table_chars
+                for body in br_bodies
+            ):
+                continue
         for element in table.iter(*_TABLE_PARTS):
             element.tag = "div"
             changed += 1
@@ -249,7 +314,7 @@ def strip_dom_noise(
             found = body.find(path)
             if found is not None:
                 bylines.append(found)
-    unwrap_layout_tables(body)
+    unwrap_layout_tables(body, split_br_paragraphs(body))
     total = 0
 
     def page_chars() -> int:
@@ -263,6 +328,8 @@ def strip_dom_noise(
         compiled = css_to_xpath(selector)
         if compiled is not None:
             doomed.extend(el for el in compiled(tree) if isinstance(el, HtmlElement))
+    doomed.extend(teaser_lists(body))
+    doomed.extend(link_menus(body))
     headings: list[HtmlElement] = []
     hint = _HEADING_HINT.search
     for element in body.iter():
@@ -321,6 +388,80 @@ def strip_dom_noise(
     return removed
 
 
+_PLAYER_CLASS = re.compile(r"player|overlay|controls?\b|control-bar|controlbar|vjs-|jw-|plyr", re.IGNORECASE)
+# A player block holding more text than this is not chrome (a caption inside the player).
+_PLAYER_MAX_TEXT = 200
+
+
+def strip_player(tree: HtmlElement) -> int:
+    """On a video page, remove the player and its chrome (``<video>`` fallback text, buttons,
+    time counters, overlays) so that only the caption and description remain as text."""
+    body = tree.find("body")
+    if body is None:
+        return 0
+    doomed = [el for el in body.iter("video", "audio", "button", "object", "embed")]
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element.tag in _PROTECTED_TAGS:
+            continue
+        words = f"{element.get('class', '')} {element.get('id', '')}"
+        if words.strip() and _PLAYER_CLASS.search(words):
+            if len(" ".join(element.text_content().split())) <= _PLAYER_MAX_TEXT:
+                doomed.append(element)
+    removed = 0
+    for element in doomed:
+        if element.getparent() is not None:
+            _remove_keep_tail(element)
+            removed += 1
+    return removed
+
+
+_MENU_HOSTS = ("td", "div", "p", "nav", "span", "font")
+_MENU_MIN_LINKS = 4
+_MENU_ITEM_WORDS = 4
+
+
+def link_menus(body: HtmlElement) -> list[HtmlElement]:
+    """Navigation bars written as a row of short links ("الرئيسية | وطنية | رياضة"): at
+    least four links of at most four words as the element's children, and nothing else but
+    separators. Old portals put them in layout-table cells, where extractors keep them as
+    a "| … |" line. (Only direct children are looked at: a pass over every subtree cost
+    ~4 ms a page.)"""
+    found = []
+    for element in body.iter(*_MENU_HOSTS):
+        links = [child for child in element if child.tag == "a" and child.get("href")]
+        if len(links) < _MENU_MIN_LINKS:
+            continue
+        texts = [" ".join(a.text_content().split()) for a in links]
+        if any(len(text.split()) > _MENU_ITEM_WORDS for text in texts):
+            continue
+        rest = " ".join(element.text_content().split())
+        for text in texts:
+            rest = rest.replace(text, "", 1)
+        if re.sub(r"[\W_]+", "", rest):  # words outside the links: not a bare menu
+            continue
+        found.append(element)
+    return found
+
+
+def teaser_lists(body: HtmlElement) -> list[HtmlElement]:
+    """Lists whose every item is a headline link (a related-stories box inside or around the
+    article: "- Crónica Ferrari salva el 'match ball'…"); a list of facts with a link here
+    and there is not one."""
+    found = []
+    for listing in body.iter("ul", "ol"):
+        items = [child for child in listing if child.tag == "li"]
+        if len(items) < 2 or len(items) != len(listing):
+            continue
+        for item in items:
+            text = " ".join(item.text_content().split())
+            linked = sum(len(" ".join(a.text_content().split())) for a in item.iter("a") if a.get("href"))
+            if len(text) < _HEADLINE_MIN_CHARS or len(text.split()) < 3 or linked < 0.6 * len(text):
+                break
+        else:
+            found.append(listing)
+    return found
+
+
 _TEASER_MAX_CHARS = 400
 _HEADLINE_MIN_CHARS = 15
 
@@ -358,11 +499,13 @@ _DROP_LINE = re.compile(
             r"^(?:lire|voir) (?:aussi|également)\b",
             r"^(?:read|see) (?:also|more)\s*[:>»-]",
             r"^related\s*:",
+            r"^(?:also on|aussi sur|también en|more on|plus sur) (?:www\.)?[\w-]+\.[a-z]{2,}\b",
             r"^(?:lee|lea|leer|ver) (?:también|además)\s*[:>»-]",
             r"^(?:te|le) puede interesar\s*[:>»-]",
             r"^(?:اقرأ|إقرأ|طالع|شاهد) (?:أيضا|أيضاً|ايضا|كذلك)\s*[:>»-]?",
             # aggregator republication lines
             r"^publié dans .{1,80}? le \d",
+            r"^(?:نشر|نُشر) في .{1,80}? (?:يوم |بتاريخ )?\d",
             r"^cliquez ici pour lire l.article depuis sa source",
             r"^merci d.avoir signalé",
             r"^cette image sera automatiquement bloquée",
@@ -382,13 +525,17 @@ _DROP_LINE = re.compile(
             r"^[\w\-. ]{1,80}\.(?:jpe?g|png|gif|webp|avif|svg)\s*$",
             r"^(?:img|dsc|whatsapp[ _]image)[ _-]?\d[\w\- .]*$",
             r"^(?:(?:arabic|english|french|spanish|français|francais|anglais|arabe|español|العربية|english)\s*[|/·]?\s*){2,}$",
-            # follow-us and share lines
-            r"^.{0,60}\b(?:suivez|follow|síguenos|siga)\b.{0,60}\b(?:sur|on|en)\s+(?:google news|whatsapp|facebook|twitter|x|instagram|telegram|linkedin)\b.{0,60}$",
+            # share lines (follow-us and newsletter lines: _is_promotion)
             r"^(?:partager|partagez|share|compartir)(?: (?:cet article|this article|sur|on|en))?\s*:?\s*$",
             r"^(?:(?:facebook|twitter|whatsapp|linkedin|e-?mail|imprimer|print|telegram|messenger)\s*){2,}$",
+            # advertising labels, separators, share prompts
+            r"^(?:advertisement|advertising|publicité|publicidad|anuncio|إعلان|sponsored|sponsorisé)\s*$",
+            r"^[_\-–—=*•·~]{3,}\s*$",
+            r"^(?:like|enjoyed|liked) this (?:story|article)\?.{0,80}$",
             # tag lines, photo credits
             r"^(?:sujets associés|mots[- ]clés|étiquettes|tags|temas|etiquetas|thèmes|الكلمات المفتاحية|وسوم)\s*(?::.{0,200})?$",
             r"^crédits? (?:photos?|image)s?\s*:",
+            r"^.{0,250}\((?:foto|photo|fotos|photos|crédit photo|image|imagen)\s*:\s*[^()]{2,120}\)\.?$",
             r"^(?:image|photo) (?:d.)?illustrati(?:ve|on)\b.{0,80}$",
             # paywall and audio-player prompts
             r"^pour (?:lire la suite|accéder en illimité|continuer à lire)",
@@ -424,13 +571,74 @@ def _is_byline(line: str) -> bool:
     return parse_text_date(line) is not None and len(line.split()) <= 12
 
 
-def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
-    """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading."""
+# Promotion lines: a call to action ("Suivez", "Abonnez-vous", "Follow us", "Síguenos",
+# "تابعونا") and a channel (a social network, a newsletter, an app, a channel) on one short
+# line. A general rule, not a list of outlets' sentences.
+_PROMO_MAX = 160
+_PROMO_CALL = re.compile(
+    r"(?:^|\W)(?:suivez|rejoignez|abonnez|abonner|inscrivez|téléchargez|telechargez|retrouvez[- ]nous|follow|join|subscribe"
+    r"|sign up|download|síguenos|siguenos|suscríbete|suscribete|suscribirse|suscríbase|únete|unete|descarga"
+    r"|تابعونا|تابعوا|اشترك|اشتركوا|انضموا|حملوا|حمّلوا)(?:\W|$)",
+    re.IGNORECASE,
+)
+_PROMO_CHANNEL = re.compile(
+    r"google news|google actualités|whatsapp|telegram|facebook|twitter|\bx\b|instagram|linkedin|youtube|tiktok"
+    r"|threads|newsletter|infolettre|boletín|boletin|notifications|application|\bapp\b|chaîne|chaine|channel|canal"
+    r"|réseaux sociaux|reseaux sociaux|social media|redes sociales"
+    r"|واتساب|واتس اب|تيليغرام|تلغرام|فيسبوك|فايسبوك|تويتر|إنستغرام|انستغرام|يوتيوب|تيك توك|نشرتنا|النشرة|قناة|قناتنا"
+    r"|تطبيق|شبكات التواصل|مواقع التواصل|أخبار جوجل|غوغل نيوز|جوجل نيوز",
+    re.IGNORECASE,
+)
+
+
+# Video player chrome as text, dropped on video pages only (a live blog's "15:40" entry time
+# or a one-word "Direct" line may be content elsewhere).
+_PLAYER_LINE = re.compile(
+    "|".join(
+        (
+            r"^(?:lecture|lire la vidéo|play|pause|replay|revoir|mute|unmute|muet|son|volume|plein écran"
+            r"|quitter le plein écran|full ?screen|exit full ?screen|regarder la vidéo|voir la vidéo|watch (?:the )?video"
+            r"|chargement(?: en cours)?|loading|live|en direct|direct|sous-titres|subtitles|settings|paramètres|qualité"
+            r"|quality|auto|hd|cc|partager la vidéo|copier le lien|copy link|tap to unmute|appuyez pour activer le son"
+            r"|ver vídeo|reproducir|silenciar|pantalla completa|تشغيل|إيقاف|إعادة التشغيل|ملء الشاشة|كتم الصوت"
+            r"|مشاهدة الفيديو|شاهد الفيديو|جار التحميل|جاري التحميل|مباشر)\s*[.…!]*$",
+            r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*/\s*\d{1,2}:\d{2}(?::\d{2})?)?$",
+            r"^(?:durée|duration|duración|المدة)\s*:?\s*\d{1,2}:\d{2}",
+            r"^(?:your browser does not support|votre navigateur ne (?:prend pas en charge|supporte pas)"
+            r"|tu navegador no (?:soporta|admite)|متصفحك لا يدعم)",
+            r"^(?:video player is loading|le lecteur vidéo|this video (?:is unavailable|cannot be played)"
+            r"|cette vidéo n.est (?:pas|plus) disponible|la vidéo (?:va|commence))",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def _is_promotion(line: str) -> bool:
+    """A short "follow us on / subscribe to" line (any outlet, fr/en/es/ar)."""
+    return len(line) <= _PROMO_MAX and bool(_PROMO_CALL.search(line)) and bool(_PROMO_CHANNEL.search(line))
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+
+
+_KICKER_MAX = 30
+
+
+def _quote_key(text: str) -> str:
+    """Comparison key for a headline: case, spacing and quote styles ignored (og:title often
+    has straight quotes where the page's ``<h1>`` has curly ones)."""
+    return " ".join(text.translate(_QUOTES).split()).casefold()
+
+
+def clean_text(text: str, *, title: str = "", author: str | None = None, video: bool = False) -> str:
+    """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading.
+    On a video page (``video``), player chrome lines go too."""
     lines = [line.strip() for line in text.splitlines()]
     total = sum(len(line) for line in lines) or 1
     kept: list[str] = []
     seen = 0
-    title_key = " ".join(title.split()).casefold()
+    title_key = _quote_key(title)
     author_key = " ".join((author or "").split()).casefold()
     for line in lines:
         position = seen / total
@@ -439,11 +647,15 @@ def clean_text(text: str, *, title: str = "", author: str | None = None) -> str:
             continue
         if RELATED_HEADINGS.match(line) and position >= _MIN_CUT_POSITION:
             break
-        if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line):
+        if len(line) <= _MAX_DROPPED_LINE and _DROP_LINE.match(line) or _is_promotion(line):
+            continue
+        if video and len(line) <= _MAX_DROPPED_LINE and _PLAYER_LINE.match(line):
             continue
         key = line.casefold()
-        if title_key and key == title_key and not kept:
-            continue  # the headline repeated at the top of the body
+        if title_key and len(kept) < 3 and _quote_key(line) == title_key:
+            # the headline repeated at the top of the body, with its kicker ("Société") above
+            kept = [k for k in kept if len(k) > _KICKER_MAX or len(k.split()) > 3]
+            continue
         if len(kept) < 2 and _is_byline(line):
             continue  # date/author line above the lede
         if author_key and key in (author_key, f"par {author_key}", f"by {author_key}") and position > 0.5:

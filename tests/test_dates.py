@@ -1,5 +1,6 @@
 """Publication dates: a table of page shapes (meta, JSON-LD, <time>, French, Arabic, Spanish and
-English visible text) read in the outlet's time zone; >= 95 % must come out exactly right."""
+English visible text) read in the outlet's time zone, with site-header "today" dates and comment dates beside the
+byline on older portals; >= 98 % must come out exactly right."""
 
 from __future__ import annotations
 
@@ -194,6 +195,100 @@ TABLE: list[tuple[str, str, str, str | None]] = [
         None,
     ),
     ("no date", page(body="<p class='meta'>le .</p>"), CASA, None),
+    # older portals: the header shows today's date, comments carry theirs; the byline wins
+    (
+        "ar portal header today + byline + comments",
+        page(
+            body="<div id='top'><div class='today'>الأربعاء 04 دجنبر 2024 - 10:12</div></div>"
+            "<div class='news_title'>حموشي يستقبل وفدا أمنيا فرنسيا بالرباط</div>"
+            "<div class='news_info'>الخميس 28 نونبر 2024 - 15:40</div><div>" + "نص المقال. " * 40 + "</div>"
+            "<div class='comments'><span class='cdate'>الجمعة 29 نونبر 2024 - 08:15</span></div>"
+        ),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "ar header date before unclassed byline",
+        page(
+            body="<div class='header'><span>السبت 07 دجنبر 2024</span></div>"
+            "<h1>توقيف مشتبه فيه بتهمة الارتباط بتنظيم إرهابي</h1><div>طنجة: الثلاثاء 03 دجنبر 2024 - 09:05</div>"
+            "<p>" + "نص المقال. " * 40 + "</p>"
+        ),
+        CASA,
+        "2024-12-03T09:05:00+01:00",
+    ),
+    (
+        "ar comment dates only after the byline",
+        page(
+            body="<h1>عنوان الخبر الأمني الطويل</h1><p class='meta'>نشر في ٢٨ نونبر ٢٠٢٤ على الساعة ١٥:٤٠</p>"
+            "<p>" + "نص المقال. " * 40 + "</p><ol class='commentlist'><li><time datetime='2024-11-29T08:00'>"
+            "29 نونبر 2024</time></li></ol>"
+        ),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "ar Mashriq كانون الثاني with weekday",
+        page(
+            body="<h1>اجتماع أمني رفيع المستوى</h1><div class='post-date'>الاثنين 13 كانون الثاني 2025</div>"
+        ),
+        "Asia/Beirut",
+        "2025-01-13T00:00:00+02:00",
+    ),
+    (
+        "ar Mashriq تشرين الثاني Arabic-Indic digits",
+        page(body="<h1>مباحثات أمنية بين البلدين</h1><span class='date'>٢٨ تشرين الثاني ٢٠٢٤ - ١٥:٤٠</span>"),
+        "Asia/Beirut",
+        "2024-11-28T15:40:00+02:00",
+    ),
+    (
+        "ar Mashriq كانون الأول",
+        page(body="<h1>مباحثات أمنية بين البلدين</h1><span class='date'>2 كانون الأول 2024</span>"),
+        "Asia/Beirut",
+        "2024-12-02T00:00:00+02:00",
+    ),
+    (
+        "ar Moroccan يونيو weekday comma",
+        page(body="<h1>خبر أمني</h1><div class='date'>الثلاثاء، 24 يونيو 2025 - 11:30</div>"),
+        CASA,
+        "2025-06-24T11:30:00+01:00",
+    ),
+    (
+        "ar Moroccan مارس during Ramadan (UTC+0)",
+        page(body="<h1>خبر أمني</h1><div class='date'>الجمعة 15 مارس 2024 - 21:10</div>"),
+        CASA,
+        "2024-03-15T21:10:00+00:00",
+    ),
+    (
+        "fr header date + byline + comment",
+        page(
+            body="<header class='site-header'><span class='date'>Mercredi 4 décembre 2024</span></header>"
+            "<article><h1>Coopération sécuritaire : Rabat et Paris renforcent leurs liens</h1>"
+            "<div class='meta'>28 novembre 2024 à 15h40</div><p>" + "Texte. " * 60 + "</p>"
+            "<div id='comments'><p class='comment-date'>29 novembre 2024 à 08h15</p></div></article>"
+        ),
+        PARIS,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "teaser <time> of another story before a visible byline",
+        page(
+            body="<div class='cards'><article class='card'><h3><a href='/x.html'>Un autre article du jour sur la police</a>"
+            "</h3><time datetime='2024-12-04T08:00:00+01:00'>4 décembre 2024</time></article></div>"
+            "<div class='item-page'><h2>Le titre de la page</h2><span class='post-date'>28 novembre 2024 - 15h40</span></div>"
+        ),
+        CASA,
+        "2024-11-28T15:40:00+01:00",
+    ),
+    (
+        "fr date above the headline, clock in the top bar",
+        page(
+            body="<div class='topbar'>Jeudi 5 décembre 2024</div><p class='kicker'>Sécurité - 27/06/2024 10:15</p>"
+            "<h1>La DGSN et la police française signent un plan d'action</h1><p>" + "Texte. " * 60 + "</p>"
+        ),
+        CASA,
+        "2024-06-27T10:15:00+01:00",
+    ),
 ]
 
 
@@ -211,7 +306,7 @@ def test_date_table_accuracy() -> None:
         if got != expected:
             wrong.append(f"{label}: got {got}, want {expected}")
     accuracy = 1 - len(wrong) / len(TABLE)
-    assert accuracy >= 0.95, f"{accuracy:.1%} right; wrong: {wrong}"
+    assert accuracy >= 0.98, f"{accuracy:.1%} right; wrong: {wrong}"
 
 
 @pytest.mark.parametrize(
@@ -248,3 +343,33 @@ def test_machine_dates() -> None:
 
 def test_unknown_zone_falls_back_to_utc() -> None:
     assert zone("Mars/Olympus_Mons") == UTC
+
+
+@pytest.mark.parametrize("weight", ["light", "full"])
+def test_older_arabic_portal_pages_of_the_local_web(weight: str) -> None:
+    """The local web's Arabic portal is an older PHP portal: a "today" clock in the header,
+    dated comments, teaser cards with <time>s on full pages; every article's date is its own."""
+    from datetime import date
+
+    from newswatch.localweb import build_outlet_site
+    from newswatch.localweb.model import BASE
+    from pipelines.extract import extract_article
+
+    site = build_outlet_site(
+        "Old portal",
+        shape="portal",
+        language="ar",
+        n_articles=20,
+        today=date(2026, 11, 20),
+        seed=7,
+        weight=weight,
+    )
+    wrong = []
+    for truth in site.articles:
+        html = site.resources[truth.path].body.replace(BASE.encode(), b"http://127.0.0.1:8000")
+        article = extract_article(
+            html, "http://127.0.0.1:8000" + truth.path, timezone=site.outlets[0].timezone
+        )
+        if article.published != truth.published:
+            wrong.append(f"{truth.path}: {article.published} != {truth.published}")
+    assert not wrong, wrong[:3]

@@ -224,3 +224,43 @@ def test_clean_text_rules() -> None:
     assert clean_text("Aller plus loin\n" + "Un long paragraphe de texte. " * 10).startswith(
         "Aller plus loin"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Suivez Le360 sur Google News",
+        "Suivez toute l'actualité de Hespress FR sur WhatsApp",
+        "Abonnez-vous à notre newsletter",
+        "Rejoignez notre chaîne Telegram pour ne rien rater",
+        "Follow us on X and Instagram",
+        "Subscribe to our newsletter for the latest updates",
+        "Síguenos en Facebook y Twitter",
+        "Suscríbete a nuestro boletín",
+        "تابعونا على فيسبوك وتويتر",
+        "تابعوا آخر الأخبار عبر قناتنا على واتساب",
+        "اشترك في نشرتنا البريدية",
+    ],
+)
+def test_promotion_lines_are_dropped(line: str) -> None:
+    from pipelines.noise import clean_text
+
+    body = "Un long paragraphe de texte sur la coopération sécuritaire. " * 5
+    assert clean_text(f"{body}\n{line}\n{body}").splitlines() == [body.strip(), body.strip()]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Le ministre a suivi les débats sur Facebook avec attention.",
+        "Les enquêteurs ont suivi la piste du réseau sur Telegram, qui diffusait des messages.",
+        "El acusado sigue en prisión preventiva, según el canal público.",
+        "وتابع المسؤول الأمني أن التعاون مع فرنسا مستمر عبر قناة دبلوماسية.",
+        "Join the conversation",
+    ],
+)
+def test_news_sentences_about_networks_are_kept(line: str) -> None:
+    from pipelines.noise import clean_text
+
+    body = "Un long paragraphe de texte sur la coopération sécuritaire. " * 5
+    assert line in clean_text(f"{body}\n{line}\n{body}").splitlines()

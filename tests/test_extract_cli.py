@@ -93,7 +93,7 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
             "not an article: JSON-LD says CollectionPage",
         ),
         ("kinds/video_page.html", "https://x.example/video/1.html", "empty extraction: video page"),
-        ("seeds/000_clean_article.html", "https://x.example/tag/maroc/", "not an article: tag listing"),
+        ("kinds/tag_page.html", "https://x.example/tag/maroc/", "not an article: tag listing"),
     ],
 )
 def test_not_an_article_exits_2(page: str, url: str, message: str) -> None:

@@ -47,12 +47,68 @@ def test_video_page_is_empty_extraction() -> None:
     assert "video page" in caught.value.reason
 
 
-def test_feed_items_are_not_judged_by_their_url() -> None:
+def test_a_listing_url_alone_does_not_reject_an_article() -> None:
+    """An article under a /tag/ path is kept, and the record says why it was in doubt."""
     seed = Path(__file__).parent / "pages" / "seeds" / "004_inline_read_more.html"
-    with pytest.raises(NotAnArticle, match="tag listing"):
-        extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/")
-    article = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/", discovered_via="feed")
+    article = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/")
     assert article.text.startswith("La visite de travail")
+    assert "tag listing" in article.extra["kind_doubt"]
+    fed = extract_article(seed.read_bytes(), f"{SITE}/tag/maroc-france/", discovered_via="feed")
+    assert "kind_doubt" not in fed.extra  # a feed item's URL is no evidence at all
+
+
+@pytest.mark.parametrize("url", [f"{SITE}/securite/page/2/", f"{SITE}/securite/?paged=2", ARTICLE_URL])
+def test_listing_structure_is_rejected_whatever_the_url(url: str) -> None:
+    page = (KINDS / "section_listing_no_markup.html").read_bytes()
+    with pytest.raises(NotAnArticle, match=r"\d+ headlines, longest run of text \d+ characters"):
+        extract_article(page, url)
+
+
+def _article_with_sidebar(sidebar: str) -> bytes:
+    body = "".join(
+        f"<p>Paragraphe {i} : la coopération sécuritaire entre Rabat et Paris se renforce encore.</p>"
+        for i in range(8)
+    )
+    return (
+        "<html><head><title>Coopération sécuritaire</title></head><body>"
+        f"<h1>Coopération sécuritaire entre Rabat et Paris</h1><div class='body'>{body}</div>"
+        f"<aside class='sidebar'>{sidebar}</aside></body></html>"
+    ).encode()
+
+
+def test_sidebar_login_box_and_headline_rail_do_not_reject() -> None:
+    rail = "".join(
+        f"<h3><a href='/a{i}.html'>Titre d'un autre article numéro {i} du jour</a></h3>" for i in range(12)
+    )
+    login = "<form action='/login'><input name='u'><input type='password' name='p'><button>OK</button></form>"
+    article = extract_article(_article_with_sidebar(rail + login), f"{SITE}/tag/cooperation/")
+    assert article.text.startswith("Paragraphe 0")
+    assert "tag listing" in article.extra["kind_doubt"]
+    article = extract_article(_article_with_sidebar(login), ARTICLE_URL)
+    assert "password box" in article.extra["kind_doubt"]
+
+
+def test_text_structure_separates_runs_at_headlines() -> None:
+    from pipelines.extract import parse_html
+    from pipelines.page_kind import text_structure
+
+    teaser = "<li><a href='/x.html'>Un titre de teaser assez long</a><p>{}</p></li>".format(
+        "Résumé court. " * 10
+    )
+    tree = parse_html(f"<html><body><ul>{teaser * 8}</ul></body></html>")
+    assert tree is not None
+    assert text_structure(tree) == (8, 139)
+    inline = (
+        "<p>Texte "
+        + "long " * 60
+        + "<a href='/y'>un lien dans le paragraphe</a> suite "
+        + "du texte " * 30
+        + "</p>"
+    )
+    tree = parse_html(f"<html><body><ul>{teaser * 8}</ul>{inline}</body></html>")
+    assert tree is not None
+    headlines, run = text_structure(tree)
+    assert headlines == 8 and run > 500
 
 
 def test_article_markup_outranks_a_listing_url() -> None:
@@ -81,6 +137,10 @@ def test_article_markup_outranks_a_listing_url() -> None:
         (f"{SITE}/category/politique/hammouchi-paris-12345.html", None),
         (f"{SITE}/author/karim/2024/06/27/hammouchi-paris/", None),
         (f"{SITE}/index.php?id=4521", None),
+        (f"{SITE}/index.php/qui-sommes-nous", "qui-sommes-nous page"),
+        (f"{SITE}/spip.php?page=login", "login page"),
+        (f"{SITE}/index.php?option=contact&lang=ar", "contact page"),
+        (f"{SITE}/spip.php?page=article&id_article=4521", None),
         ("", None),
     ],
 )
@@ -90,3 +150,15 @@ def test_url_reason(url: str, expected: str | None) -> None:
         assert reason is None
     else:
         assert reason is not None and reason.startswith(expected), reason
+
+
+@pytest.mark.parametrize("name", ["video_fr_hammouchi", "video_ar_olympics"])
+def test_video_pages_say_so_and_keep_their_description_not_the_player(name: str) -> None:
+    import json
+
+    golden = Path(__file__).parent / "golden"
+    spec = json.loads((golden / f"{name}.json").read_text(encoding="utf-8"))
+    article = extract_article((golden / f"{name}.html").read_bytes(), spec["input"]["url"])
+    assert article.extra["page_kind"] == "video"
+    assert article.text.startswith(spec["body"][0])
+    assert not any(ch.isdigit() for ch in article.text.split("\n")[-1][-8:])  # no "00:00 / 02:35" left

@@ -4,7 +4,9 @@ wordpress   news theme: breadcrumb, repeated title, comment counter "0", author 
             "LEAVE A REPLY" comment form, "Quitter la version mobile"
 aggregator  republisher: a ~50-headline multilingual ticker, a photo-report widget
             ("Merci d'avoir signalé!"), "Publié dans X le dd - mm - yyyy", "Cliquez ici pour lire…"
-portal      "FLASH INFOS" bar, language switcher "ArabicEnglishFrench", image file names, "le ."
+portal      "FLASH INFOS" bar, language switcher "ArabicEnglishFrench", image file names, "le .";
+            in Arabic, an older PHP portal: the body as text in one <div>, paragraphs separated
+            by <br /><br />, the header's "today" date and comments with their own dates
 readmore    inline "À lire :" links, follow lines, "Sujets associés", "Aller plus loin" and
             "Ces articles devraient vous intéresser" teaser blocks
 clean       the target: an article with ordinary navigation only
@@ -18,7 +20,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import quote
 
@@ -428,6 +430,20 @@ def article_page(c: Chrome, art: Art) -> str:
             f'{escape(lb["source_link"])}</a></p></div>\n'
         )
     elif c.shape == "portal":
+        old = c.lang == "ar"  # an older PHP portal: <br> paragraphs, a "today" clock, dated comments
+        if old:
+            today = max((a.published for a in c.latest), default=art.published)
+            body.append(f'<div class="today">{escape(visible_date(c.lang, "weekday", today))}</div>\n')
+            text = "<br /><br />\n".join(escape(p) for p in art.paragraphs)
+            comments = "".join(
+                f'<div class="comment"><span class="cdate">{escape(visible_date(c.lang, "weekday", art.published + timedelta(hours=h)))}'
+                f"</span><br />{escape(words)}</div>"
+                for h, words in ((3, "شكرا على هذا الخبر المفيد"), (27, "نتمنى المزيد من التنسيق الأمني"))
+            )
+            article_body = (f'<div itemprop="articleBody">{text}</div>\n'
+                            f'<div class="comments"><div class="ctitle">التعليقات</div>{comments}</div>\n')
+        else:
+            article_body = f'<div itemprop="articleBody">{_paragraphs(art.paragraphs)}</div>'
         flash = " | ".join(_a(a.path, a.title) for a in related[:6])
         images = "".join(f'<div class="slide"><img src="/images/{name}" alt="{escape(name)}"><p class="caption">{escape(name)}</p></div>'
                          for name in IMAGE_FILES[: 2 + art.id % 2])
@@ -440,7 +456,7 @@ def article_page(c: Chrome, art: Art) -> str:
             f'<dl class="article-info"><dd class="published">le .</dd><dd class="create">{_date_html(c, art)}</dd>'
             f'<dd class="createdby">{author_link}</dd></dl>\n'
             f'<p class="img-caption">IMG {art.published:%Y%m%d} WA{art.id % 10000:04d}</p>\n'
-            f'<div itemprop="articleBody">{_paragraphs(art.paragraphs)}</div></div>\n'
+            f"{article_body}</div>\n"
         )
     elif c.shape == "readmore":
         paras = art.paragraphs

@@ -7,7 +7,11 @@ Each ``NAME.html`` has a ``NAME.json``::
 
     {"input": {"url": ..., "timezone": ..., "noise_selectors": [...], "encoding": null},
      "expected": {"title", "language", "published", "author", "site_name"}   <- rewritten
-     "text_contains": [...], "text_lacks": [...]}                            <- kept (hand-written)
+     "text_contains": [...], "text_lacks": [...],                            <- kept (hand-written)
+     "body": [...]}                          <- kept, optional: the article's paragraphs (token F1)
+
+A page that must not become an article has ``"rejected": "part of the reason"`` instead of
+the text fields; its ``expected`` is the ``NotAnArticle`` reason, rewritten.
 
 A page without a JSON gets one, with ``text_contains`` set to the start of its first and
 last extracted paragraphs and an empty ``text_lacks`` for you to fill with the page's noise.
@@ -24,6 +28,7 @@ from typing import Any
 GOLDEN = Path(__file__).resolve().parent
 sys.path.insert(0, str(GOLDEN.parent.parent))
 
+from pipelines.article import NotAnArticle  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 
 FIELDS = ("title", "language", "published", "author", "site_name")
@@ -55,12 +60,22 @@ def regen(html_path: Path) -> list[str]:
             "text_contains": [],
             "text_lacks": [],
         }
+    if "rejected" in spec:
+        try:
+            run(html_path, spec)
+        except NotAnArticle as exc:
+            spec["expected"] = {"reason": exc.reason}
+            json_path.write_text(json.dumps(spec, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            return [] if spec["rejected"] in exc.reason else [f"rejected for {exc.reason!r}"]
+        return ["kept as an article"]
     result = run(html_path, spec)
     paragraphs = result["text"].splitlines()
     if not spec["text_contains"] and paragraphs:
         spec["text_contains"] = [paragraphs[0][:80], paragraphs[-1][:80]]
     spec["expected"] = {field: result[field] for field in FIELDS}
-    ordered = {key: spec[key] for key in ("input", "expected", "text_contains", "text_lacks")}
+    ordered = {
+        key: spec[key] for key in ("input", "expected", "text_contains", "text_lacks", "body") if key in spec
+    }
     json_path.write_text(json.dumps(ordered, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     problems = [f"missing {s!r}" for s in spec["text_contains"] if s not in result["text"]]
     problems += [f"kept {s!r}" for s in spec["text_lacks"] if s in result["text"]]
