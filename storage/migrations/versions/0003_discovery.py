@@ -1,6 +1,6 @@
 """discovered feeds and sitemaps per outlet (probing cache)
 
-Revision ID: discovery
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 import storage.models
 
-revision: str = "discovery"
+revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """triage: an analyst's state per article (new, relevant, not relevant, done), who and when
 
-Revision ID: dash
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import storage.models
 
-revision: str = "dash"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
