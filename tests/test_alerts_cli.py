@@ -68,11 +68,11 @@ def test_since_reaches_further_back_but_never_resends(seeded: Seeder) -> None:
 
 def test_bad_arguments_are_one_clear_line(seeded: Seeder) -> None:
     code, out = run("digest", "-s", "nope")
-    assert code == 1 and "unknown subscription 'nope'; known: secops-daily, secops-slack, ops" in out
+    assert code == 2 and out.startswith("Error: ") and "unknown subscription 'nope'; known: secops-daily, secops-slack, ops" in out
     code, out = run("digest", "--since", "yesterday")
     assert code == 2 and "expected a date like 2026-11-20" in out
     code, out = run("deliveries", "--retry", "99")
-    assert code == 1 and "delivery 99 is not a failed delivery" in out
+    assert code == 2 and out.strip() == "Error: no delivery 99"
 
 
 def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +82,7 @@ def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest
     monkeypatch.setenv("NEWSWATCH_SMTP_SECURITY", "ssl3")
     reset_settings()
     code, out = run("digest")
-    assert code == 1 and "NEWSWATCH_SMTP_SECURITY='ssl3': expected one of starttls, tls, none" in out
+    assert code == 2 and "NEWSWATCH_SMTP_SECURITY='ssl3': expected one of starttls, tls, none" in out
 
 
 def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkeypatch: pytest.MonkeyPatch,
@@ -95,7 +95,7 @@ def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkey
 
     reset_settings()
     code, out = run("digest")
-    assert code == 1 and "subscription 'x': field 'channel.webhook_env'" in out
+    assert code == 2 and "subscription 'x': field 'channel.webhook_env'" in out
 
 
 def test_schedule_list_shows_local_fire_times(nw_env: Path) -> None:

@@ -82,9 +82,9 @@ def _report_matches_and_digests(data_dir: Path) -> None:
         total = session.scalar(select(func.count(Article.id))) or 0
         per_topic = session.execute(select(Match.topic, func.count(Match.id)).group_by(Match.topic)).all()
     click.echo(f"{total} articles stored; matches: " + (", ".join(f"{t}: {n}" for t, n in per_topic) or "none"))
-    from newswatch.commands.alerts import digest
+    from newswatch.commands.alerts import run_digests
 
-    click.get_current_context().invoke(digest, names=(), dry_run=False, since=None, immediate=False)
+    run_digests((), dry_run=False, since=None, immediate=False)
     outbox = data_dir / "outbox"
     files = sorted(outbox.glob("*")) if outbox.exists() else []
     click.echo(f"{len(files)} message file(s) in {outbox}")
