@@ -17,20 +17,29 @@ FAILED = (BLOCKED, UNREACHABLE)  # the statuses that make a run partial (exit co
 
 BLOCK_STATUSES = (403, 429)
 # Markers of bot-challenge / access-denied pages, matched case-insensitively in the first
-# bytes of a response (these pages are short, and the markers sit in <title> or near it).
-CHALLENGE_MARKERS: tuple[tuple[str, str], ...] = (
+# bytes of a response. Strong markers are the vendors' own challenge scripts and titles;
+# weak ones (a captcha widget, a vendor's name) also occur in ordinary articles (a comment
+# form, a story about bot protection), so they count only on a short page, as challenge
+# pages are.
+STRONG_MARKERS: tuple[tuple[str, str], ...] = (
     ("cloudflare", r"<title>\s*just a moment\.{0,3}\s*</title>"),
     ("cloudflare", r"attention required!? \| cloudflare"),
     ("cloudflare", r"cf-browser-verification|cf_chl_opt|challenges\.cloudflare\.com|/cdn-cgi/challenge-platform/"),
-    ("datadome", r"captcha-delivery\.com|\bdatadome\b"),
-    ("akamai", r"<title>\s*access denied\s*</title>[\s\S]{0,600}(?:reference\s*#|akamai|edgesuite)"),
+    ("datadome", r"captcha-delivery\.com|geo\.captcha-delivery"),
+    ("akamai", r"<title>\s*access denied\s*</title>[\s\S]{0,600}(?:reference(?:\s|&#32;)*(?:#|&#35;)|akamai|edgesuite)"),
     ("imperva", r"_incapsula_resource|incapsula incident id"),
     ("sucuri", r"sucuri website firewall|access denied - sucuri"),
-    ("perimeterx", r"px-captcha|_pxhd|perimeterx"),
-    ("captcha", r"g-recaptcha|hcaptcha\.com/1/api|<title>[^<]{0,40}captcha[^<]{0,40}</title>"),
-    ("ddos-guard", r"ddos-guard"),
+    ("perimeterx", r"px-captcha"),
 )
-_COMPILED = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in CHALLENGE_MARKERS)
+WEAK_MARKERS: tuple[tuple[str, str], ...] = (
+    ("captcha", r"g-recaptcha|hcaptcha\.com/1/api|<title>[^<]{0,40}captcha[^<]{0,40}</title>"),
+    ("datadome", r"\bdatadome\b"),
+    ("ddos-guard", r"ddos-guard"),
+    ("access denied", r"<title>\s*(?:access denied|forbidden|403 forbidden)\s*</title>"),
+)
+SHORT_PAGE = 12_000  # bytes: challenge pages are small; articles are not
+_STRONG = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in STRONG_MARKERS)
+_WEAK = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in WEAK_MARKERS)
 SNIFF_BYTES = 4096
 
 NETWORK_REASONS = (
@@ -47,7 +56,8 @@ NETWORK_KINDS = ("dns", "connection", "timeout", "tls")
 def challenge_vendor(body: bytes) -> str | None:
     """The vendor whose challenge or block page ``body`` is, or None for an ordinary page."""
     head = body[:SNIFF_BYTES].decode("utf-8", "replace")
-    for name, pattern in _COMPILED:
+    markers = _STRONG + _WEAK if len(body) < SHORT_PAGE else _STRONG
+    for name, pattern in markers:
         if pattern.search(head):
             return name
     return None
