@@ -149,6 +149,9 @@ class RedisFrontierExtension:
             raise NotConfigured
         self.crawler = crawler
         self.server = get_redis_from_settings(settings)
+        warning = credentials_warning(str(settings.get("REDIS_URL")))
+        if warning:
+            logger.warning("%s", warning)
         self.key_format = settings.get("SCHEDULER_DUPEFILTER_KEY")
         self.seen_ttl = settings.getint("NEWSWATCH_REDIS_SEEN_TTL", 6 * 3600)
         self.idle_seconds = settings.getfloat("NEWSWATCH_REDIS_IDLE_SECONDS", 30.0)
