@@ -12,6 +12,7 @@ import logging
 
 import click
 
+from newswatch.exitcodes import USAGE, CliError
 from newswatch.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-def serve(host: str, port: int) -> None:
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def serve(host: str, port: int, database_url: str | None) -> None:
     """Run the web dashboard (matches, outlets, runs, deliveries, charts, /api)."""
     import uvicorn
 
@@ -31,12 +33,12 @@ def serve(host: str, port: int) -> None:
     settings = get_settings()
     token = settings.dashboard_token or None
     if not is_loopback(host) and not token:
-        raise click.UsageError(
+        raise CliError(
             f"refusing to serve on {host}, which other machines can reach, without a password: "
-            "set NEWSWATCH_DASHBOARD_TOKEN (or use --host 127.0.0.1)"
+            "set NEWSWATCH_DASHBOARD_TOKEN (or use --host 127.0.0.1)", USAGE
         )
-    upgrade()
-    app = create_app(token=token)
+    upgrade(database_url)
+    app = create_app(database_url=database_url, token=token)
     log.info(
         "dashboard on http://%s:%d/ (%s)",
         host,
