@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from crawler.outlet_status import block_evidence, classify, network_reason
 from crawler.signals import crawl_error
+from newswatch.logs import install_redaction
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import CrawlError, CrawlRun
 
@@ -86,6 +87,7 @@ def _new_figures() -> dict[str, Any]:
 class CrawlRecorder:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        install_redaction()  # `scrapy crawl news` too: no secret in any record of the crawl
         url = crawler.settings.get("NEWSWATCH_DATABASE_URL")
         upgrade(url)  # the Scrapy path (scrapy crawl news) gets the schema like every command
         self.engine = recorder_engine(url)
