@@ -35,7 +35,7 @@ WEAK_MARKERS: tuple[tuple[str, str], ...] = (
     ("captcha", r"g-recaptcha|hcaptcha\.com/1/api|<title>[^<]{0,40}captcha[^<]{0,40}</title>"),
     ("datadome", r"\bdatadome\b"),
     ("ddos-guard", r"ddos-guard"),
-    ("access denied", r"<title>\s*(?:access denied|forbidden|403 forbidden)\s*</title>"),
+    ("access denied", r"<title>\s*access denied\s*</title>"),
 )
 SHORT_PAGE = 12_000  # bytes: challenge pages are small; articles are not
 _STRONG = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in STRONG_MARKERS)
