@@ -55,7 +55,7 @@ def _walk(command: click.Command) -> list[click.Parameter]:
 def test_exit_code_table_is_documented_in_docs_cli() -> None:
     text = (PROJECT_ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for code, meaning in TABLE.items():
-        assert f"| {code} |" in text, code
+        assert f"| {code} | {meaning.split(':')[0]}" in text, code
     for name in COMMANDS:
         assert f"newswatch {name}" in text, name
 
@@ -111,3 +111,30 @@ def test_demo_serve_says_what_it_serves_and_stops_on_sigterm(tmp_path: Path) -> 
             proc.communicate()
     assert proc.returncode == 0, err[-2000:]
     assert "stopped" in out and "look at it:" in out
+
+
+def test_network_failures_lose_their_tracebacks_but_bugs_keep_them() -> None:
+    import logging
+
+    from scrapy.exceptions import CannotResolveHostError
+    from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError
+
+    from newswatch.logs import QuietNetworkFilter, is_network_failure
+
+    def record(name: str, exc: BaseException | None, msg: str = "Error downloading %s", level: int = 40
+               ) -> logging.LogRecord:
+        info = (type(exc), exc, None) if exc else None
+        return logging.LogRecord(name, level, __file__, 1, msg, ("<GET https://x/>",), info)
+
+    quiet = QuietNetworkFilter()
+    for exc in (CannotResolveHostError("DNS lookup failed"), ConnectionRefusedError(), TCPTimedOutError(),
+                TimeoutError("timed out")):
+        assert is_network_failure(exc)
+        assert not quiet.filter(record("scrapy.downloadermiddlewares.robotstxt", exc))
+    bug = KeyError("outlet")
+    assert not is_network_failure(bug)
+    assert quiet.filter(record("scrapy.core.scraper", bug))  # a bug keeps its traceback
+    assert quiet.filter(record("news", ConnectionRefusedError()))  # only Scrapy's own per-request noise
+    assert not quiet.filter(record("scrapy.downloadermiddlewares.retry", None, "Gave up retrying %s (failed 3 times)"))
+    assert not quiet.filter(record("scrapy.middleware", None, "Enabled extensions: %s", level=20))
+    assert quiet.filter(record("scrapy.core.engine", None, "Spider error %s", level=40))

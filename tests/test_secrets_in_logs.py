@@ -138,6 +138,14 @@ def test_notify_test_sends_through_the_real_channel_and_is_recorded(tmp_path: Pa
     assert unknown.returncode == 2 and unknown.stderr.startswith("Error: unknown subscription 'nobody'")
     assert " test " in listing.stdout and "sent" in listing.stdout
     _assert_clean(done.stdout + done.stderr + listing.stdout)
+    from alerts import ledger
+    from storage.db import dispose_engines, get_engine
+
+    row = ledger.get(get_engine(env["DATABASE_URL"]), 1)
+    assert row is not None and row.kind == "test" and row.status == "sent" and row.last_error is None
+    assert row.payload["subject"] == "[newswatch] test message for team-slack"  # the message as sent
+    assert "test message from newswatch" in row.payload["text"] and row.payload["slack"][0]["blocks"]
+    dispose_engines()
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
