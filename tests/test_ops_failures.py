@@ -97,6 +97,7 @@ def test_offline_run_exits_3_says_why_per_outlet_and_alerts_ops(tmp_path: Path) 
     done = newswatch(["run", "--sources", str(sources), "--days", "365"], env)
     assert done.returncode == 3, done.stdout + done.stderr[-3000:]
     assert_short(done.stderr)
+    assert "Deprecat" not in done.stderr  # RANDOMIZE_DOWNLOAD_DELAY fixed at its source
     for i, host in enumerate(hosts):
         line = summary_line(done.stdout, f"Down {i}")
         assert "unreachable" in line and host in line and "connection refused" in line, line
@@ -118,8 +119,9 @@ def test_blocked_outlets_are_named_with_evidence_and_the_run_is_partial(tmp_path
         refused = outlet("Refused Post", f"http://127.0.0.1:{closed_port()}/")
         sources = write(tmp_path / "sources.yaml",
                         [*good, refused, *(outlet(n, u) for n, u in blockers.items())])
-        done = newswatch(["crawl", "--sources", str(sources), "--days", "365"],
-                         crawl_env(tmp_path / "data", url, NEWSWATCH_RETRY_TIMES="0"))
+        other = f"sqlite:///{tmp_path / 'other.db'}"  # DATABASE_URL; --database-url wins
+        done = newswatch(["crawl", "--sources", str(sources), "--days", "365", "--database-url", url],
+                         crawl_env(tmp_path / "data", other, NEWSWATCH_RETRY_TIMES="0"))
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert " ok " in summary_line(done.stdout, good[0]["name"])
@@ -142,6 +144,7 @@ def test_blocked_outlets_are_named_with_evidence_and_the_run_is_partial(tmp_path
     shown = {s.outlet: s for s in latest_outlet_status(get_engine(url))}
     assert shown["Forbidden Daily"].status == "blocked" and "HTTP 403" in (shown["Forbidden Daily"].evidence or "")
     assert shown[good[0]["name"]].articles == len(sites[0].articles)
+    assert not (tmp_path / "other.db").exists()
     dispose_engines()
 
 
