@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 NETWORK_ERRORS = (
-    "DNSLookupError", "CannotResolveHostError", "ConnectionRefusedError", "ConnectError", "TCPTimedOutError",
-    "TimeoutError", "ConnectionLost", "ConnectionDone", "ResponseNeverReceived", "ResponseFailed",
+    "DNSLookupError", "CannotResolveHostError", "ConnectionRefusedError", "DownloadConnectionRefusedError",
+    "ConnectError", "TCPTimedOutError", "TimeoutError", "DownloadTimeoutError", "DownloadFailedError",
+    "ConnectionLost", "ConnectionDone", "ResponseNeverReceived", "ResponseFailed", "ResponseDataLossError",
     "TunnelError", "SSLError", "Error",  # OpenSSL.SSL.Error is called "Error"
     "NoRouteError", "ConnectingCancelledError", "ConnectionAborted", "UserTimeoutError",
+    "ConnectionResetError", "ConnectionAbortedError", "ConnectTimeout", "ReadTimeout", "ConnectError",
 )
-NETWORK_MODULES = ("twisted.internet.error", "twisted.web._newclient", "scrapy.exceptions", "OpenSSL.SSL",
-                   "builtins", "scrapy.core.downloader.handlers.http11")
+NETWORK_MODULES = ("twisted.", "scrapy.", "OpenSSL", "builtins", "httpx", "httpcore", "ssl")
 STARTUP_LOGGERS = ("scrapy.utils.log", "scrapy.middleware", "scrapy.crawler", "scrapy.addons",
                    "scrapy.extensions.telnet", "scrapy.core.engine", "scrapy.extensions.logstats")
 

@@ -116,7 +116,7 @@ def test_demo_serve_says_what_it_serves_and_stops_on_sigterm(tmp_path: Path) -> 
 def test_network_failures_lose_their_tracebacks_but_bugs_keep_them() -> None:
     import logging
 
-    from scrapy.exceptions import CannotResolveHostError
+    from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
     from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError
 
     from newswatch.logs import QuietNetworkFilter, is_network_failure
@@ -128,7 +128,7 @@ def test_network_failures_lose_their_tracebacks_but_bugs_keep_them() -> None:
 
     quiet = QuietNetworkFilter()
     for exc in (CannotResolveHostError("DNS lookup failed"), ConnectionRefusedError(), TCPTimedOutError(),
-                TimeoutError("timed out")):
+                TimeoutError("timed out"), DownloadTimeoutError("Getting x took longer than 1.5 seconds.")):
         assert is_network_failure(exc)
         assert not quiet.filter(record("scrapy.downloadermiddlewares.robotstxt", exc))
     bug = KeyError("outlet")
