@@ -9,7 +9,12 @@ repeated within ``repeat_after_hours``):
   yielded no new article in it;
 - ``errors``: in the newest finished run an outlet's error rate (errors / max(pages,
   errors), over at least ``min_pages``) is at least ``error_rate_min`` and exceeds the
-  median of its previous ``baseline_runs`` runs by ``error_rate_jump``.
+  median of its previous ``baseline_runs`` runs by ``error_rate_jump``;
+- ``outage``: the newest finished run crawled outlets but none of them yielded a page, or
+  every one was blocked or unreachable (the network, DNS or a proxy is down: an error
+  rate over "at least min_pages" never fires when there are no pages at all);
+- ``failing``: an outlet failed in each of its last ``failed_runs`` runs (blocked,
+  unreachable, or errors and no article), whatever its page count.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 from alerts.digest import clean
 from alerts.render import HealthIssue
 from alerts.subscriptions import HealthPolicy
+from crawler.outlet_status import FAILED, classify
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,51 @@ def error_rate(stats: Any) -> tuple[float, int]:
     errors, pages = _num(stats, "errors"), _num(stats, "pages")
     attempts = max(pages, errors)
     return (min(1.0, errors / attempts) if attempts else 0.0), attempts
+
+
+def outlet_failed(stats: Any) -> bool:
+    """Did the outlet fail in that run: blocked, unreachable, or errors and not one article?"""
+    if not isinstance(stats, dict):
+        return False
+    status = stats.get("status") or classify(stats)
+    return status in FAILED or (_num(stats, "errors") > 0 and _num(stats, "articles") == 0
+                                and _num(stats, "already_stored") == 0)
+
+
+def outage_issue(run: RunSummary) -> HealthIssue | None:
+    """The whole run fetched nothing: no page from any outlet, or every outlet blocked/unreachable."""
+    stats = [s for s in run.outlet_stats.values() if isinstance(s, dict)]
+    if not stats:
+        return None
+    pages = sum(_num(s, "pages") for s in stats)
+    failed = [s for s in stats if (s.get("status") or classify(s)) in FAILED]
+    articles = sum(_num(s, "articles") for s in stats)
+    if len(failed) < len(stats) and (pages or articles):
+        return None
+    reasons = sorted({str(s.get("reason") or "").split(": ", 1)[-1] for s in failed if s.get("reason")})
+    why = f" ({'; '.join(reasons[:3])})" if reasons else ""
+    what = "no outlet yielded a page" if not pages else "every outlet was blocked or unreachable"
+    return HealthIssue(f"outage:{run.run_id}", "(all outlets)", "outage",
+                       f"crawl run {run.run_id}: {what}; {len(stats)} outlet(s){why}")
+
+
+def failing_issues(finished: Sequence[RunSummary], runs_in_a_row: int) -> list[HealthIssue]:
+    """Outlets that failed in each of their last ``runs_in_a_row`` runs (runs newest first)."""
+    history: dict[str, list[tuple[int, Any]]] = {}
+    for run in finished:
+        for name, stats in run.outlet_stats.items():
+            history.setdefault(name, []).append((run.run_id, stats))
+    issues = []
+    for name, seen in sorted(history.items()):
+        last = seen[:runs_in_a_row]
+        if len(last) < runs_in_a_row or not all(outlet_failed(stats) for _, stats in last):
+            continue
+        stats = last[0][1]
+        status = stats.get("status") or classify(stats)
+        reason = clean(stats.get("reason") or stats.get("last_error") or "", 200)
+        message = f"failed in its last {runs_in_a_row} runs (now {status})" + (f": {reason}" if reason else "")
+        issues.append(HealthIssue(f"failing:{name}", name, "failing", message))
+    return issues
 
 
 def _hours(delta: timedelta) -> str:
@@ -86,6 +137,10 @@ def find_issues(
             issues.append(HealthIssue(f"quiet:{name}", name, "quiet", f"{what} (crawled in that time)"))
     finished = [r for r in runs if r.finished_at is not None and r.status != "running"]
     if finished:
+        outage = outage_issue(finished[0])
+        if outage is not None:
+            issues.append(outage)
+        issues.extend(failing_issues(finished, policy.failed_runs))
         latest, earlier = finished[0], finished[1 : 1 + policy.baseline_runs]
         for name, stats in sorted(latest.outlet_stats.items()):
             rate, attempts = error_rate(stats)

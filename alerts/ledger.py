@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from alerts.subscriptions import DeliveryPolicy
 from storage.db import session_scope
@@ -140,13 +141,16 @@ def claim(engine: Engine, delivery_id: int, now: datetime, policy: DeliveryPolic
 
 
 def mark_sent(engine: Engine, delivery_id: int, *, channel: str, now: datetime, note: str = "") -> None:
+    """Sent: the last error of an earlier attempt is cleared (a sent row shows no stale error);
+    the channel's note (why the outbox was used, refused recipients) is kept in the payload."""
     with session_scope(engine) as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id)
-            .values(status=SENT, channel=channel, sent_at=now, next_attempt_at=None, last_error=note or None)
-            .execution_options(synchronize_session=False)
-        )
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            return
+        delivery.status, delivery.channel, delivery.sent_at = SENT, channel, now
+        delivery.next_attempt_at, delivery.last_error = None, None
+        payload = {k: v for k, v in (delivery.payload or {}).items() if k != "sent_note"}
+        delivery.payload = {**payload, "sent_note": note} if note else payload
 
 
 def mark_failed(engine: Engine, delivery_id: int, *, error: str, now: datetime, policy: DeliveryPolicy) -> str:
@@ -189,16 +193,53 @@ def get(engine: Engine, delivery_id: int) -> Delivery | None:
         return session.get(Delivery, delivery_id)
 
 
-def requeue(engine: Engine, delivery_id: int) -> bool:
-    """Put a delivery that gave up (failed) back in the queue; False if it was not failed."""
+@dataclass(frozen=True)
+class Requeued:
+    """What ``requeue`` did: true when the delivery is pending again, else ``reason`` says why not."""
+
+    ok: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def requeue(bind: Engine | Session, delivery_id: int) -> Requeued:
+    """Put a delivery that gave up (failed) back in the queue, due now, with a fresh set of attempts.
+
+    The one retry used by ``newswatch deliveries --retry`` and the dashboard's Retry button.
+    ``bind`` is an engine (own transaction) or the caller's session (the caller commits)."""
+    if isinstance(bind, Session):
+        return _requeue(bind, delivery_id)
+    with session_scope(bind) as session:
+        return _requeue(session, delivery_id)
+
+
+def _requeue(session: Session, delivery_id: int) -> Requeued:
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None:
+        return Requeued(False, f"no delivery {delivery_id}")
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == FAILED)
+        .values(status=PENDING, next_attempt_at=None, attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        return Requeued(False, f"delivery {delivery_id} is {delivery.status}; only failed deliveries are retried")
+    session.expire(delivery)
+    return Requeued(True)
+
+
+def pending_count(engine: Engine, subscriptions: Iterable[str] | None = None) -> int:
+    """Deliveries still pending (not yet accepted by their channel), for the exit code of ``digest``."""
+    from sqlalchemy import func
+
     with session_scope(engine) as session:
-        result = session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == FAILED)
-            .values(status=PENDING, next_attempt_at=None, attempts=0)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(getattr(result, "rowcount", 0) == 1)
+        query = select(func.count(Delivery.id)).where(Delivery.status == PENDING)
+        if subscriptions is not None:
+            query = query.where(Delivery.subscription.in_(list(subscriptions)))
+        return int(session.scalar(query) or 0)
 
 
 def recent(engine: Engine, *, limit: int = 20, subscription: str | None = None, status: str | None = None) -> list[Delivery]:

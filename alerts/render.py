@@ -37,7 +37,7 @@ class HealthIssue:
 
     key: str
     outlet: str
-    kind: str  # quiet|errors|no_crawl
+    kind: str  # quiet|errors|no_crawl|outage|failing
     message: str
 
 

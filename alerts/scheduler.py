@@ -164,7 +164,10 @@ def run_crawl(rt: SchedulerRuntime, argv: list[str], timeout_s: float) -> int:
     finally:
         with rt.lock:
             rt.children.discard(child)
-    log.log(logging.INFO if rc == 0 else logging.ERROR, "crawl: finished with exit code %s", rc)
+    from newswatch.exitcodes import TABLE
+
+    level = logging.INFO if rc == 0 else logging.WARNING if rc == 1 else logging.ERROR
+    log.log(level, "crawl: finished with exit code %s (%s)", rc, TABLE.get(rc, "killed or crashed"))
     return rc
 
 

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
+from html import escape
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -179,6 +180,9 @@ def run_digest(
     """Retry the subscription's due deliveries, then build and send its new digest."""
     outcomes = [] if dry_run else retry_due(rt, sub.name)
     digest = build(rt, sub, kind=kind, since=since)
+    if dry_run and digest.empty and not sub.send_empty:
+        outcomes.append(Outcome(sub.name, kind, "nothing", note="nothing new; nothing would be sent"))
+        return outcomes
     if dry_run:
         rendered = render_digest(digest, zone=_zone(sub), kind=kind)
         outcomes.append(Outcome(sub.name, kind, "dry-run", channel=channel_name(sub, rt.smtp),
@@ -189,6 +193,25 @@ def run_digest(
         return outcomes
     outcomes.append(deliver_digest(rt, sub, digest, kind=kind))
     return outcomes
+
+
+def test_message(sub: Subscription, now: datetime) -> Rendered:
+    """A short message that proves the channel works (``newswatch notify --test``)."""
+    stamp = now.astimezone(_zone(sub)).strftime("%Y-%m-%d %H:%M %Z")
+    text = (f"This is a test message from newswatch for the subscription {sub.name!r}, sent {stamp}.\n"
+            "If you can read it, digests and alerts reach you through this channel.\n")
+    html = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines())
+    slack = [{"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}]
+    return Rendered(f"[newswatch] test message for {sub.name}", text, html, slack)
+
+
+def send_test(rt: AlertsRuntime, sub: Subscription) -> Outcome:
+    """Record a ``test`` delivery (no stories) and send it through the subscription's real channel."""
+    now = rt.clock()
+    rendered = test_message(sub, now)
+    delivery_id = ledger.reserve(rt.engine, subscription=sub.name, kind="test", channel=channel_name(sub, rt.smtp),
+                                 payload={**rendered.to_payload(), "until": now.isoformat()}, stories=[], now=now)
+    return send_delivery(rt, delivery_id)
 
 
 def run_immediate(rt: AlertsRuntime) -> list[Outcome]:

@@ -182,6 +182,10 @@ class HealthPolicy(_Strict):
     baseline_runs: int = Field(default=7, ge=1, description="Earlier runs forming the usual error rate.")
     min_pages: int = Field(default=5, ge=1, description="Ignore error rates over fewer pages than this.")
     repeat_after_hours: float = Field(default=24, gt=0, description="Do not repeat the same alert sooner.")
+    failed_runs: int = Field(
+        default=3, ge=1, description="Alert when an outlet failed (blocked, unreachable, errors and no article) "
+        "this many runs in a row, whatever its page count."
+    )
 
 
 class AlertsConfig(_Strict):

@@ -15,22 +15,98 @@ exactly that). Here each request fingerprint is its own key with a TTL:
 Memory is bounded by what one TTL window sees. Enabled by NEWSWATCH_REDIS_URL. Idle
 workers wait NEWSWATCH_REDIS_IDLE_SECONDS for the queue to refill before they stop, so a
 worker that starts first does not quit while another is still reading feeds.
+
+No pickle on the wire: scrapy-redis pickles queued requests by default, and unpickling
+runs code, so anyone who can write to Redis could run commands on every worker. Requests
+travel as JSON (``crawler.redis_json``, set as SCHEDULER_SERIALIZER); a queue entry that
+is not such JSON (an old pickle, a crafted entry) is recorded as a ``queue_entry`` crawl
+error and skipped (``SafePriorityQueue``), and the worker goes on.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
+from scrapy_redis.queue import PriorityQueue
 
 from crawler.signals import crawl_error
 from crawler.urls import canonicalize
+
+logger = logging.getLogger(__name__)
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+
+
+class SafePriorityQueue(PriorityQueue):
+    """scrapy-redis's priority queue that skips (and records) an entry it cannot read."""
+
+    def _decode_request(self, encoded_request: bytes) -> Any:
+        try:
+            return super()._decode_request(encoded_request)
+        except Exception as exc:  # noqa: BLE001 - whatever is wrong with the entry, the worker goes on
+            head = bytes(encoded_request[:40]) if isinstance(encoded_request, bytes | bytearray) else b""
+            message = (f"unreadable queue entry skipped ({len(encoded_request)} bytes, first bytes {head!r}): "
+                       f"{type(exc).__name__}: {str(exc)[:200]}")
+            logger.warning("%s", message)
+            crawler = getattr(self.spider, "crawler", None)
+            if crawler is not None:
+                crawler.stats.inc_value("newswatch/errors/queue_entry")
+                crawler.signals.send_catch_log(crawl_error, outlet="", url=f"redis:{self.key}", kind="queue_entry",
+                                               message=message)
+            return None
+
+
+def ping(url: str, timeout: float = 3.0) -> None:
+    """Connect and PING; raises redis's errors (or ValueError for a malformed URL)."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+def redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def describe_redis_error(exc: BaseException) -> str:
+    from newswatch.settings import get_settings
+
+    url = get_settings().redis_url
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return f"Redis unreachable: {reason} (NEWSWATCH_REDIS_URL={redacted(url)})"
+
+
+def credentials_warning(url: str) -> str | None:
+    """A warning when Redis, reachable from other machines, is used without a password."""
+    parts = urlsplit(url)
+    if parts.password or parts.scheme == "unix":
+        return None
+    host = (parts.hostname or "").lower()
+    if host in LOOPBACK_NAMES:
+        return None
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return (f"NEWSWATCH_REDIS_URL ({redacted(url)}) has no password and is not on this machine: anyone who "
+            "reaches that Redis can steer every worker's crawl; use redis://:PASSWORD@host:6379/0 (docs/deploy.md)")
 
 
 class ExpiringDupeFilter(RFPDupeFilter):
@@ -73,6 +149,9 @@ class RedisFrontierExtension:
             raise NotConfigured
         self.crawler = crawler
         self.server = get_redis_from_settings(settings)
+        warning = credentials_warning(str(settings.get("REDIS_URL")))
+        if warning:
+            logger.warning("%s", warning)
         self.key_format = settings.get("SCHEDULER_DUPEFILTER_KEY")
         self.seen_ttl = settings.getint("NEWSWATCH_REDIS_SEEN_TTL", 6 * 3600)
         self.idle_seconds = settings.getfloat("NEWSWATCH_REDIS_IDLE_SECONDS", 30.0)
@@ -117,7 +196,8 @@ def redis_settings(redis_url: str, seen_ttl: int, lease: int, idle_seconds: floa
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "SCHEDULER_PERSIST": True,  # one worker finishing must not wipe the others' queue
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "crawler.redis_frontier.SafePriorityQueue",
+        "SCHEDULER_SERIALIZER": "crawler.redis_json",  # never pickle: see the module docstring
         "SCHEDULER_QUEUE_KEY": f"{key_prefix}:%(spider)s:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{key_prefix}:%(spider)s:seen",
         "DUPEFILTER_CLASS": "crawler.redis_frontier.ExpiringDupeFilter",

@@ -22,7 +22,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = _s.concurrency_per_domain
 # one item and a listing page a few dozen requests, so the default 100 only burns reactor CPU.
 CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = _s.download_delay
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay drawn from 0.5-1.5 x DOWNLOAD_DELAY (was RANDOMIZE_DOWNLOAD_DELAY)
 AUTOTHROTTLE_ENABLED = _s.autothrottle
 AUTOTHROTTLE_START_DELAY = max(_s.download_delay, 0.5)
 AUTOTHROTTLE_MAX_DELAY = 30.0

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import sys
+import traceback
+from importlib.metadata import PackageNotFoundError, version
 
 import click
 
+from newswatch.exitcodes import CliError, describe
+from newswatch.logs import configure_logging
 from newswatch.settings import get_settings
 
 # name -> "module:function", each a click.Command
@@ -27,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "reextract": "newswatch.commands.reextract:reextract",
     "digest": "newswatch.commands.alerts:digest",
     "deliveries": "newswatch.commands.alerts:deliveries",
+    "notify": "newswatch.commands.alerts:notify",
     "schedule": "newswatch.commands.alerts:schedule",
     "serve": "newswatch.commands.serve:serve",
     "outlets": "newswatch.commands.outlets:outlets",
@@ -52,16 +56,39 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Expected failures (config, database, Redis, rules, alerts) become one ``Error:`` line
+        with exit code 2 or 3; ``-v`` prints the traceback first. Anything else is a bug and
+        keeps its traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            known = describe(exc)
+            if known is None:
+                raise
+            if ctx.find_root().params.get("verbose"):
+                traceback.print_exc()
+            message, code = known
+            raise CliError(message, code) from exc
 
-@click.group(cls=LazyGroup)
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+
+def _version() -> str:
+    try:
+        return version("newswatch")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@click.group(cls=LazyGroup, epilog="Exit codes: 0 ok, 1 partial (some outlets failed or deliveries pending), "
+             "2 usage or configuration error, 3 nothing could be fetched. See docs/cli.md.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging, and tracebacks with errors.")
+@click.version_option(_version(), "--version", prog_name="newswatch")
 def cli(verbose: bool) -> None:
     """newswatch: crawl news outlets, flag security-cooperation stories, send digests."""
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(level)  # Scrapy sets its own loggers to DEBUG; the handler decides
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(level, verbose)
 
 
 def main() -> None:

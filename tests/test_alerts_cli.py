@@ -68,11 +68,11 @@ def test_since_reaches_further_back_but_never_resends(seeded: Seeder) -> None:
 
 def test_bad_arguments_are_one_clear_line(seeded: Seeder) -> None:
     code, out = run("digest", "-s", "nope")
-    assert code == 1 and "unknown subscription 'nope'; known: secops-daily, secops-slack, ops" in out
+    assert code == 2 and out.startswith("Error: ") and "unknown subscription 'nope'; known: secops-daily, secops-slack, ops" in out
     code, out = run("digest", "--since", "yesterday")
     assert code == 2 and "expected a date like 2026-11-20" in out
     code, out = run("deliveries", "--retry", "99")
-    assert code == 1 and "delivery 99 is not a failed delivery" in out
+    assert code == 2 and out.strip() == "Error: no delivery 99"
 
 
 def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,7 +82,7 @@ def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest
     monkeypatch.setenv("NEWSWATCH_SMTP_SECURITY", "ssl3")
     reset_settings()
     code, out = run("digest")
-    assert code == 1 and "NEWSWATCH_SMTP_SECURITY='ssl3': expected one of starttls, tls, none" in out
+    assert code == 2 and "NEWSWATCH_SMTP_SECURITY='ssl3': expected one of starttls, tls, none" in out
 
 
 def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkeypatch: pytest.MonkeyPatch,
@@ -95,7 +95,7 @@ def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkey
 
     reset_settings()
     code, out = run("digest")
-    assert code == 1 and "subscription 'x': field 'channel.webhook_env'" in out
+    assert code == 2 and "subscription 'x': field 'channel.webhook_env'" in out
 
 
 def test_schedule_list_shows_local_fire_times(nw_env: Path) -> None:
@@ -104,3 +104,58 @@ def test_schedule_list_shows_local_fire_times(nw_env: Path) -> None:
     daily = next(line for line in out.splitlines() if line.startswith("digest:secops-daily:"))
     assert daily.count("T07:30:00") == 2
     assert "crawl:" in out and "retry:" in out and "health:" in out
+
+
+# ---------------------------------------------------------------- consistency (issue 13)
+def test_dry_run_says_nothing_would_be_sent_when_send_empty_is_false(seeded: Seeder) -> None:
+    assert run("digest", "-s", "secops-daily")[0] == 0  # both stories delivered
+    code, out = run("digest", "--dry-run", "-s", "secops-daily")
+    assert code == 0 and "Subject:" not in out
+    assert out.strip() == "secops-daily digest: nothing (nothing new; nothing would be sent)"
+
+
+def test_digest_exits_1_while_a_delivery_is_pending_and_sent_rows_show_no_stale_error(
+        seeded: Seeder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from alerts import ledger
+    from newswatch.settings import reset_settings
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("NEWSWATCH_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("NEWSWATCH_SMTP_PORT", str(port))
+    monkeypatch.setenv("NEWSWATCH_SMTP_SECURITY", "none")
+    reset_settings()
+    code, out = run("digest", "-s", "secops-daily")
+    assert code == 1, out
+    assert "secops-daily digest #1: pending" in out and "1 delivery(ies) pending, 0 failed" in out
+    engine = get_engine(get_settings().resolved_database_url)
+    assert ledger.get(engine, 1).last_error
+    ledger.mark_sent(engine, 1, channel="email", now=dt.datetime.now(dt.UTC), note="")
+    assert ledger.get(engine, 1).last_error is None
+    code, out = run("deliveries")
+    assert code == 0 and "Connection refused" not in out and "refused" not in out.splitlines()[1]
+
+
+def test_one_requeue_resets_attempts_for_cli_and_dashboard(seeded: Seeder) -> None:
+    from sqlalchemy import update
+
+    from alerts import ledger
+    from storage.db import session_scope
+    from storage.models import Delivery
+
+    assert run("digest", "-s", "secops-daily")[0] == 0
+    engine = get_engine(get_settings().resolved_database_url)
+    with session_scope(engine) as session:
+        session.execute(update(Delivery).values(status="failed", attempts=8, last_error="HTTP 500"))
+    assert not ledger.requeue(engine, 99) and ledger.requeue(engine, 99).reason == "no delivery 99"
+    with session_scope(engine) as session:  # the dashboard's way: its own session
+        assert ledger.requeue(session, 1)
+    row = ledger.get(engine, 1)
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, None)
+    again = ledger.requeue(engine, 1)
+    assert not again and again.reason == "delivery 1 is pending; only failed deliveries are retried"
+    code, out = run("deliveries", "--retry", "1")
+    assert code == 2 and out.strip() == "Error: delivery 1 is pending; only failed deliveries are retried"

@@ -29,6 +29,11 @@ def ok(pages: int = 40, errors: int = 1) -> dict:
     return {"articles": 10, "errors": errors, "pages": pages, "empty": 0, "last_error": "http_404"}
 
 
+def down() -> dict:
+    return {"articles": 0, "errors": 2, "pages": 0, "empty": 0, "last_error": "dns: DNS lookup failed",
+            "reason": "www.example.ma: DNS lookup failed"}
+
+
 def activity(name: str, last_hours_ago: float | None, known_days: float = 30) -> OutletActivity:
     return OutletActivity(name, NOW - dt.timedelta(days=known_days),
                           None if last_hours_ago is None else NOW - last_hours_ago * H)
@@ -64,6 +69,22 @@ def activity(name: str, last_hours_ago: float | None, known_days: float = 30) ->
         ([activity("A", 1)], [run(4, 1, {"A": ok(0, 12)}), run(1, 24, {"A": ok()})], ["errors:A:4"]),
         # a run still going is not judged
         ([activity("A", 1)], [run(5, 0.1, {"A": ok(0, 30)}, "running"), run(4, 2, {"A": ok()})], []),
+        # total outage: no outlet answered (offline, DNS down), whatever min_pages says
+        ([activity("A", 1), activity("B", 1)],
+         [run(4, 1, {"A": down(), "B": down()}), run(3, 24, {"A": ok(), "B": ok()})], ["outage:4"]),
+        # every outlet blocked (403/challenge) also counts as an outage
+        ([activity("A", 1)], [run(4, 1, {"A": {**down(), "pages": 3, "blocked": 3, "status": "blocked"}}),
+                              run(3, 24, {"A": ok()})], ["outage:4"]),
+        # one outlet down 3 runs in a row, even with fewer pages than min_pages: failing
+        ([activity("A", 1), activity("B", 1)],
+         [run(i, 24 * i, {"A": ok(), "B": down()}) for i in (1, 2, 3)], ["failing:B"]),
+        # down twice only: not yet
+        ([activity("A", 1), activity("B", 1)],
+         [run(i, 24 * i, {"A": ok(), "B": down()}) for i in (1, 2)] + [run(3, 72, {"A": ok(), "B": ok()})], []),
+        # an outlet whose articles were all stored already is not failing
+        ([activity("A", 1), activity("B", 1)],
+         [run(i, 24 * i, {"A": ok(), "B": {"articles": 0, "errors": 1, "pages": 4, "already_stored": 9}})
+          for i in (1, 2, 3)], []),
     ],
 )
 def test_find_issues(outlets: list, runs: list, expected: list[str]) -> None:

@@ -80,7 +80,7 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
     sources = tmp_path / "sources.yaml"
     sources.write_text(SOURCES, encoding="utf-8")
     code, _, err = run(str(SEED), "--outlet", "Nope", "--sources", str(sources))
-    assert code == 1
+    assert code == 2
     assert "unknown outlet(s) Nope" in err and "Journal du Maroc" in err
 
 
@@ -106,7 +106,7 @@ def test_not_an_article_exits_2(page: str, url: str, message: str) -> None:
 
 def test_missing_file() -> None:
     code, _, err = run("/nonexistent/page.html")
-    assert code == 1
+    assert code == 2
     assert "cannot read /nonexistent/page.html" in err
 
 
@@ -156,5 +156,30 @@ def test_url_is_fetched_with_its_charset(local_site: str) -> None:
 
 def test_url_fetch_error(local_site: str) -> None:
     code, _, err = run(f"{local_site}/missing.html")
-    assert code == 1
+    assert code == 3
     assert "cannot fetch" in err and "Not Found" in err
+
+
+def test_gzipped_page_is_read_like_the_plain_one(tmp_path: Path) -> None:
+    import gzip
+
+    packed = tmp_path / "page.html.gz"
+    packed.write_bytes(gzip.compress(SEED.read_bytes()))
+    plain_code, plain, _ = run(str(SEED), "--url", "https://x.example/a/1.html", "--line")
+    code, out, err = run(str(packed), "--url", "https://x.example/a/1.html", "--line")
+    assert (code, plain_code) == (0, 0), err
+    assert json.loads(out) == json.loads(plain)
+
+
+@pytest.mark.parametrize(("content", "what"), [
+    (b"%PDF-1.7\n%\xe2\xe3\n1 0 obj", "is a PDF, not an HTML page"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "is a PNG image, not an HTML page"),
+    (b"id,title\n1,Rabat\n2,Paris\n", "does not look like HTML"),
+    (b"\x1f\x8b\x08\x00garbage", "a damaged gzip file"),
+])
+def test_a_file_that_is_not_a_page_is_named(tmp_path: Path, content: bytes, what: str) -> None:
+    path = tmp_path / "download.bin"
+    path.write_bytes(content)
+    code, out, err = run(str(path))
+    assert code == 2 and out == ""
+    assert err.startswith("Error: ") and what in err and len(err.strip().splitlines()) == 1

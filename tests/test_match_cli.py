@@ -53,7 +53,7 @@ def test_match_with_a_broken_rule_file_says_where(nw_env: Path, tmp_path: Path) 
         require: {all: [a, b]}
     """), encoding="utf-8")
     res = CliRunner().invoke(cli, ["match", "--rules", str(tmp_path), "-"], input=_input())
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a configuration error (docs/cli.md)
     assert "bad.yaml: rule 'bad': field 'require.all.1': unknown group 'b'" in res.output
 
 

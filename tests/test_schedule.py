@@ -239,7 +239,7 @@ def test_a_second_instance_refuses_to_start(database_url: str, tmp_path: Path, p
     first.wait_for("scheduler started")
     second = Proc(database_url, config, tmp_path / "data")
     procs.append(second)
-    assert second.proc.wait(60) == 1
+    assert second.proc.wait(60) == 2  # refused: a usage error (docs/cli.md)
     second._reader.join(5)
     assert "another scheduler is already running on" in second.output
     assert f"newswatch schedule pid={first.proc.pid}" in second.output

@@ -7,6 +7,7 @@ or ``newswatch crawl``. Already-stored URLs are not fetched again (incremental).
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -56,7 +57,7 @@ def error_kind(failure: Failure) -> tuple[str, str]:
         return "redirect_loop", text
     if "maxsize" in text.lower() or "Cancelled" in name:
         return "too_large", text
-    if "DNS" in name:
+    if "DNS" in name or "Resolve" in name:
         return "dns", text
     if "Refused" in name or "Connection" in name:
         return "connection", text
@@ -160,7 +161,9 @@ class NewsSpider(scrapy.Spider):
             return
         if kind == "http_404" and request.meta.get("optional"):
             return
-        self.logger.warning("%s: %s %s (%s)", request.meta.get("outlet"), kind, request.url, message)
+        # network failures (dns, connection, timeout) are summed up per outlet in the crawl summary
+        level = logging.DEBUG if kind in ("dns", "connection", "timeout") else logging.WARNING
+        self.logger.log(level, "%s: %s %s (%s)", request.meta.get("outlet"), kind, request.url, message)
         self.record_error(request.meta.get("outlet", ""), request.url, kind, message)
 
     # ------------------------------------------- robots.txt, probing, cache
@@ -376,6 +379,7 @@ class NewsSpider(scrapy.Spider):
         canonical = canonicalize(url)
         if canonical in self.stored_urls:
             self.crawler.stats.inc_value("newswatch/skipped_stored")
+            self.crawler.stats.inc_value(f"newswatch/already_stored/{outlet.name}")  # status "ok", not "no articles"
             return None
         if canonical in self.scheduled:
             return None

@@ -1,7 +1,8 @@
-"""``newswatch digest``, ``newswatch deliveries`` and ``newswatch schedule``.
+"""``newswatch digest``, ``deliveries``, ``notify`` and ``schedule``.
 
 Thin click wrappers over ``alerts.service`` and ``alerts.scheduler``. Settings read:
-DATABASE_URL, ALERTS_FILE / CONFIG_DIR, SMTP_*, OUTBOX_DIR, DATA_DIR.
+DATABASE_URL, ALERTS_FILE / CONFIG_DIR, SMTP_*, OUTBOX_DIR, DATA_DIR. Exit codes as
+everywhere (docs/cli.md): 1 when a delivery is still pending or failed after the run.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from datetime import UTC, datetime
 
 import click
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
+from newswatch.exitcodes import OK, PARTIAL, USAGE, CliError
 from newswatch.settings import get_settings
 
+DATABASE_URL_OPTION = click.option("--database-url", default=None, help="Override DATABASE_URL.")
 
-def _runtime() -> tuple[object, object]:
+
+def _runtime(database_url: str | None = None) -> tuple[object, object]:
     from alerts.service import AlertsRuntime
     from alerts.subscriptions import AlertsConfigError, load_alerts
     from storage.db import get_engine, upgrade
@@ -25,28 +29,25 @@ def _runtime() -> tuple[object, object]:
     try:
         config = load_alerts(path)
     except AlertsConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    url = settings.resolved_database_url
+        raise CliError(str(exc), USAGE) from exc
+    url = database_url or settings.resolved_database_url
     upgrade(url)
     from alerts.channels import ChannelError
 
     try:
         rt = AlertsRuntime.from_settings(get_engine(url), config, settings)
     except (ValueError, ChannelError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CliError(str(exc), USAGE) from exc
     return rt, path
 
 
-@click.command()
-@click.option("--subscription", "-s", "names", multiple=True, help="Only this subscription (repeatable).")
-@click.option("--dry-run", is_flag=True, help="Print the digest as text; send and record nothing.")
-@click.option("--since", default=None, help="Window start (ISO date/time, UTC if no offset); default: last digest.")
-@click.option("--immediate", is_flag=True, help="Build the immediate alert instead of the digest.")
-def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: bool) -> None:
-    """Build and send (or print) the digests of the subscriptions with a schedule."""
+def run_digests(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: bool,
+                database_url: str | None = None) -> int:
+    """The digest command's body; returns its exit code (1 = a delivery is still pending or failed)."""
+    from alerts import ledger
     from alerts.service import AlertsRuntime, run_digest
 
-    rt, path = _runtime()
+    rt, path = _runtime(database_url)
     assert isinstance(rt, AlertsRuntime)
     start = parse_since(since)
     kind = "immediate" if immediate else "digest"
@@ -55,14 +56,13 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: 
             s for s in rt.config.subscriptions if (s.immediate if immediate else s.schedule)
         ]
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CliError(str(exc), USAGE) from exc
     if not subs:
         click.echo(f"no {kind} subscriptions in {path}")
-        return
-    failed = False
+        return OK
     for sub in subs:
         if immediate and sub.immediate is None:
-            raise click.ClickException(f"subscription {sub.name!r} has no immediate mode")
+            raise CliError(f"subscription {sub.name!r} has no immediate mode", USAGE)
         for outcome in run_digest(rt, sub, since=start, dry_run=dry_run, kind=kind):
             if outcome.preview is not None:
                 click.echo(f"--- {sub.name} ({outcome.stories} stories; would go via {outcome.channel})")
@@ -70,26 +70,51 @@ def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: 
                 click.echo(outcome.preview.text)
                 continue
             click.echo(outcome.line())
-            failed = failed or outcome.status in ("pending", "failed")
-    if failed:
-        sys.exit(1)
+    if dry_run:
+        return OK
+    waiting = ledger.pending_count(rt.engine, [s.name for s in subs])
+    failed = ledger.recent(rt.engine, limit=1000, status="failed")
+    failed_here = [d for d in failed if d.subscription in {s.name for s in subs}]
+    if waiting or failed_here:
+        click.echo(f"{waiting} delivery(ies) pending, {len(failed_here)} failed: see `newswatch deliveries`",
+                   err=True)
+        return PARTIAL
+    return OK
+
+
+@click.command()
+@click.option("--subscription", "-s", "names", multiple=True, help="Only this subscription (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Print the digest as text; send and record nothing.")
+@click.option("--since", default=None, help=SINCE_HELP + " Default: the end of the last digest's window.")
+@click.option("--immediate", is_flag=True, help="Build the immediate alert instead of the digest.")
+@DATABASE_URL_OPTION
+def digest(names: tuple[str, ...], dry_run: bool, since: str | None, immediate: bool,
+           database_url: str | None) -> None:
+    """Build and send (or print) the digests of the subscriptions with a schedule.
+
+    Exit code 1 when a delivery is still pending (its retry is scheduled) or failed."""
+    sys.exit(run_digests(names, dry_run, since, immediate, database_url))
 
 
 @click.command()
 @click.option("--limit", default=20, show_default=True, help="How many, newest first.")
 @click.option("--subscription", "-s", default=None)
 @click.option("--status", type=click.Choice(["pending", "sent", "failed"]), default=None)
-@click.option("--retry", "retry_id", type=int, default=None, help="Put a failed delivery back in the queue.")
-def deliveries(limit: int, subscription: str | None, status: str | None, retry_id: int | None) -> None:
+@click.option("--retry", "retry_id", type=int, default=None,
+              help="Put a failed delivery back in the queue, with its attempts reset.")
+@DATABASE_URL_OPTION
+def deliveries(limit: int, subscription: str | None, status: str | None, retry_id: int | None,
+               database_url: str | None) -> None:
     """List recent deliveries and their status."""
     from alerts import ledger
     from alerts.service import AlertsRuntime
 
-    rt, _ = _runtime()
+    rt, _ = _runtime(database_url)
     assert isinstance(rt, AlertsRuntime)
     if retry_id is not None:
-        if not ledger.requeue(rt.engine, retry_id):
-            raise click.ClickException(f"delivery {retry_id} is not a failed delivery")
+        done = ledger.requeue(rt.engine, retry_id)
+        if not done:
+            raise CliError(done.reason, USAGE)
         click.echo(f"delivery {retry_id} is pending again; the next digest or retry run sends it")
         return
     rows = ledger.recent(rt.engine, limit=limit, subscription=subscription, status=status)
@@ -107,22 +132,44 @@ def deliveries(limit: int, subscription: str | None, status: str | None, retry_i
             extra = f"next {d.next_attempt_at:%Y-%m-%d %H:%M}"
         else:
             extra = ""
-        if d.last_error:
+        if d.last_error and d.status != "sent":
             extra += f"  {d.last_error.splitlines()[0][:120]}"
+        elif payload.get("sent_note"):
+            extra += f"  ({str(payload['sent_note'])[:120]})"
         click.echo(f"{d.id:>5}  {d.created_at:%Y-%m-%d %H:%M}  {d.subscription[:20]:20} {d.kind:9} {d.channel:7} "
                    f"{d.status:7} {d.attempts:>5} {stories:>7}  {extra}")
 
 
 @click.command()
+@click.option("--test", "subscription", required=True, metavar="SUBSCRIPTION",
+              help="Send a short test message to this subscription through its real channel.")
+@DATABASE_URL_OPTION
+def notify(subscription: str, database_url: str | None) -> None:
+    """Check a subscription's channel (SMTP, Slack webhook) with a test message, recorded as a delivery."""
+    from alerts.service import AlertsRuntime, send_test
+
+    rt, _ = _runtime(database_url)
+    assert isinstance(rt, AlertsRuntime)
+    try:
+        sub = rt.config.get(subscription)
+    except ValueError as exc:
+        raise CliError(str(exc), USAGE) from exc
+    outcome = send_test(rt, sub)
+    click.echo(outcome.line())
+    sys.exit(OK if outcome.status == "sent" else PARTIAL)
+
+
+@click.command()
 @click.option("--list", "list_only", is_flag=True, help="Print the jobs and their next fire times, then exit.")
 @click.option("--count", default=3, show_default=True, help="With --list: fire times per job.")
-def schedule(list_only: bool, count: int) -> None:
+@DATABASE_URL_OPTION
+def schedule(list_only: bool, count: int, database_url: str | None) -> None:
     """Run the scheduler: daily crawl, digests, immediate and health alerts (until SIGTERM)."""
     from alerts.lock import SchedulerAlreadyRunning
     from alerts.scheduler import job_specs, next_fire_times, run_scheduler
     from alerts.service import AlertsRuntime
 
-    rt, path = _runtime()
+    rt, path = _runtime(database_url)
     assert isinstance(rt, AlertsRuntime)
     if list_only:
         now = datetime.now(UTC)
@@ -137,5 +184,5 @@ def schedule(list_only: bool, count: int) -> None:
     try:
         code = run_scheduler(rt)
     except SchedulerAlreadyRunning as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CliError(str(exc), USAGE) from exc
     sys.exit(code)

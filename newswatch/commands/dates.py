@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
+SINCE_HELP = "Start date: 2026-11-20, or ISO 8601 like 2026-11-20T07:30+01:00 (UTC when no offset)."
+
 
 def parse_since(value: str | None) -> datetime | None:
     """``2026-11-20`` or ISO 8601 (``2026-11-20T07:30+01:00``); UTC when no offset is given."""

@@ -9,6 +9,8 @@ digests to the outbox, and prints where to look.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -61,15 +63,30 @@ def demo(articles: int, data_dir: Path | None, serve: bool) -> None:
         click.echo(f"crawled in {elapsed:.1f} s; {len(web.requests)} requests served")
         _report_matches_and_digests(data_dir)
         if serve:
-            click.echo("sample web still served (Ctrl-C to stop):")
+            stop = stop_on_signals()  # before the URLs are printed: a harness may send SIGTERM at once
+            click.echo(f"serving the sample web (the outlets of {sources_file}) until Ctrl-C or SIGTERM:")
             for site in sites:
                 click.echo(f"  {site.name}: {web.base_url(site.name)}/")
-            try:
-                while True:
-                    time.sleep(3600)
-            except KeyboardInterrupt:
-                pass
+            click.echo(f"crawl it again: newswatch crawl --sources {sources_file} --days 30")
+            wait_for(stop)
+            click.echo("stopped")
     click.echo(f"\nlook at it: DATABASE_URL=sqlite:///{data_dir / 'newswatch.db'} newswatch serve")
+
+
+def stop_on_signals() -> threading.Event:
+    """An event set by SIGTERM (systemd, docker stop, a test harness) or SIGINT (Ctrl-C).
+
+    Scrapy's reactor left its own handlers behind, which only stop a reactor that has
+    already stopped: without these, SIGTERM would be ignored."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def wait_for(stop: threading.Event) -> None:
+    while not stop.wait(0.5):
+        pass
 
 
 def _report_matches_and_digests(data_dir: Path) -> None:
@@ -82,9 +99,9 @@ def _report_matches_and_digests(data_dir: Path) -> None:
         total = session.scalar(select(func.count(Article.id))) or 0
         per_topic = session.execute(select(Match.topic, func.count(Match.id)).group_by(Match.topic)).all()
     click.echo(f"{total} articles stored; matches: " + (", ".join(f"{t}: {n}" for t, n in per_topic) or "none"))
-    from newswatch.commands.alerts import digest
+    from newswatch.commands.alerts import run_digests
 
-    click.get_current_context().invoke(digest, names=(), dry_run=False, since=None, immediate=False)
+    run_digests((), dry_run=False, since=None, immediate=False)
     outbox = data_dir / "outbox"
     files = sorted(outbox.glob("*")) if outbox.exists() else []
     click.echo(f"{len(files)} message file(s) in {outbox}")

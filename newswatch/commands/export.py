@@ -13,7 +13,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
 from storage.db import get_engine, session_factory, upgrade
 from storage.models import Article, Outlet
 
@@ -58,11 +58,12 @@ def export() -> None:
 
 @export.command("articles")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--since", default=None, help="Only articles fetched since this date (YYYY-MM-DD).")
-def articles(fmt: str, since: str | None) -> None:
+@click.option("--since", default=None, help="Only articles fetched since then. " + SINCE_HELP)
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def articles(fmt: str, since: str | None, database_url: str | None) -> None:
     """Articles as JSON lines (what `newswatch match` reads) or CSV."""
-    upgrade()
-    with session_factory(get_engine())() as session:
+    upgrade(database_url)
+    with session_factory(get_engine(database_url))() as session:
         count = write_records(article_records(session, parse_since(since)), fmt, ARTICLE_FIELDS)
     click.echo(f"{count} article(s) exported", err=True)
 

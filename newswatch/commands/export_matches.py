@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
 
 CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "article_id", "url", "title", "outlet",
               "language", "published_at", "story_id", "terms", "entities", "snippet"]
@@ -56,7 +56,7 @@ def write_rows(rows: Iterator[dict[str, Any]], fmt: str, out: Any) -> int:
 
 @click.command("matches")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--since", default=None, help="Only matches made since this date (YYYY-MM-DD).")
+@click.option("--since", default=None, help="Only matches made since then. " + SINCE_HELP)
 @click.option("--topic", default=None, help="Only this topic.")
 @click.option("--database-url", default=None, help="Override DATABASE_URL.")
 def matches(fmt: str, since: str | None, topic: str | None, database_url: str | None) -> None:

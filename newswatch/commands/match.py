@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import click
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
 from newswatch.settings import get_settings
 
 
@@ -29,7 +29,9 @@ def load_matcher(rules: Path | None, topics: tuple[str, ...]) -> Any:
         if topics:
             matcher = matcher.subset(list(topics))
     except RulesError as exc:
-        raise click.ClickException(str(exc)) from None
+        from newswatch.exitcodes import USAGE, CliError
+
+        raise CliError(str(exc), USAGE) from None
     return matcher
 
 
@@ -82,7 +84,7 @@ def match(file: TextIO, topics: tuple[str, ...], rules: Path | None, only_matche
 
 @click.command()
 @click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable). Default: all.")
-@click.option("--since", default=None, help="Only articles fetched or published since (YYYY-MM-DD).")
+@click.option("--since", default=None, help="Only articles fetched or published since then. " + SINCE_HELP)
 @click.option("--all", "all_articles", is_flag=True, help="Every article, not only those matched with older rules.")
 @click.option("--rules", type=click.Path(path_type=Path, file_okay=False), default=None, help="Rules folder.")
 @click.option("--database-url", default=None, help="Override DATABASE_URL.")

@@ -14,6 +14,7 @@ import logging
 
 import click
 
+from newswatch.exitcodes import USAGE, CliError
 from newswatch.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--ssl-certfile", type=click.Path(exists=True, dir_okay=False), help="TLS certificate (PEM): serve HTTPS.")
 @click.option("--ssl-keyfile", type=click.Path(exists=True, dir_okay=False), help="Private key of --ssl-certfile (PEM).")
-def serve(host: str, port: int, ssl_certfile: str | None, ssl_keyfile: str | None) -> None:
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def serve(host: str, port: int, ssl_certfile: str | None, ssl_keyfile: str | None, database_url: str | None) -> None:
     """Run the web dashboard (matches, outlets, runs, deliveries, charts, /api)."""
     import uvicorn
 
@@ -37,14 +39,14 @@ def serve(host: str, port: int, ssl_certfile: str | None, ssl_keyfile: str | Non
     settings = get_settings()
     token = settings.dashboard_token or None
     if not is_loopback(host) and not token:
-        raise click.UsageError(
+        raise CliError(
             f"refusing to serve on {host}, which other machines can reach, without a password: "
-            "set NEWSWATCH_DASHBOARD_TOKEN (or use --host 127.0.0.1)"
+            "set NEWSWATCH_DASHBOARD_TOKEN (or use --host 127.0.0.1)", USAGE
         )
-    upgrade()
+    upgrade(database_url)
     # the address bound to is answered too (a LAN IP is no DNS-rebinding name); 0.0.0.0 is not a Host
     extra = [*settings.dashboard_hosts.split(","), *([] if host in ("0.0.0.0", "::") else [host])]
-    app = create_app(token=token, hosts=extra)
+    app = create_app(database_url=database_url, token=token, hosts=extra)
     log.info(
         "dashboard on %s://%s:%d/ (%s)",
         "https" if ssl_certfile else "http",
