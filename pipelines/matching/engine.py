@@ -218,10 +218,10 @@ class Matcher:
                     add(term_text(alias), {**base, "label": term_text(alias)}, exact=term_exact(alias))
                 for acr in ent.acronyms:
                     add(acr, {**base, "label": acr}, acronym=True)
-                for name in ent.names:
-                    add(name, {**base, "label": name}, capital=True)
+                for name in ent.names:  # a name: capitalised, and the word itself ("Franco" is not "France")
+                    add(name, {**base, "label": name}, exact=True, capital=True)
                 for name in ent.surnames:
-                    add(name, {**base, "label": name}, capital=True, surname=True)
+                    add(name, {**base, "label": name}, exact=True, capital=True, surname=True)
             for gname, group in topic.groups.items():
                 for term in group.terms.get(language, []):  # type: ignore[call-overload]
                     kw = {"topic": ti, "kind": "term", "name": gname, "lang": language}
