@@ -32,7 +32,7 @@ def _blank_is_none(value: object) -> object:
 
 
 Blank = BeforeValidator(_blank_is_none)
-Score = Annotated[float, Field(ge=0, le=1e6, allow_inf_nan=False)]
+Score = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]  # match scores are 0-1 (docs/rules.md)
 
 
 def match_filters(
