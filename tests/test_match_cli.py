@@ -79,4 +79,4 @@ def test_explain_says_why_and_why_not(nw_env: Path) -> None:
     assert "security-cooperation: no match, score 0.000 vs threshold 0.500" in blocks[1]
     assert "missing: group 'morocco' has no hit" in blocks[1]
     assert "exclusion 'sport" in blocks[3] and "hiding sécurité" in blocks[3]
-    assert "missing: none of ['cooperation', 'cooperation_near']" in blocks[3]
+    assert "missing: none of ['cooperation', 'cooperation_near'" in blocks[3]

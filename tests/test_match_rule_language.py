@@ -78,7 +78,7 @@ def hit(m: Matcher, text: str, lang: str = "fr", title: str = "") -> bool:
         ("Le Maroc et Paris : coopération de sécurité.", "fr", True),
         ("Le Maroc : coopération de sécurité contre les paris sportifs.", "fr", False),
         # Spanish: galo as nationality adjective, never gala / franca / Franco
-        ("Marruecos y las autoridades galas: seguridad y cooperación.", "es", False),  # 'galas' is not 'galo'
+        ("Marruecos y las autoridades galas: seguridad y cooperación.", "es", False),  # 'galas' is not listed here
         ("Marruecos y el servicio galo de seguridad: cooperación.", "es", True),
         ("Marruecos: cooperación y seguridad en la gala de la zona franca con Franco.", "es", False),
         # surname-only second mention counts after the full name only

@@ -27,6 +27,7 @@ from pipelines.matching.normalize import (
     TokenNormalizer,
     TokenStream,
     detect_script_arabic,
+    fold_arabic,
     fold_latin,
     normalize_phrase,
     resolve_language,
@@ -202,7 +203,7 @@ class Matcher:
                 return
             ntok = key.count(" ") - 1
             acr = tuple(WORD_RE.findall(phrase)) if acronym else None
-            words = tuple(fold_latin(w) for w in WORD_RE.findall(phrase) if norm(w)) if exact else None
+            words = tuple(_exact_form(w) for w in WORD_RE.findall(phrase) if norm(w)) if exact else None
             if words is not None and len(words) != ntok:
                 words = None  # a word that splits oddly: the stem match stands
             ref = PatternRef(ntok=ntok, acronym=acr, exact=words, **ref_kw, **flags)
@@ -369,7 +370,9 @@ class Matcher:
             key = tuple(anchor.groups)
             if key not in pools:
                 pools[key] = _Near([x for g in anchor.groups for x in by_group.get(g, ())], streams)
-            if not pools[key].any_within(h, anchor.within, skip_same=True):
+            if not pools[key].any_within(h, anchor.within, skip_same=True) and not (
+                h.field == "title" and isinstance(anchor.within, str) and pools[key].any_in_lede(topic.lede_words)
+            ):  # a title frames its lede (sentence/paragraph anchors; word windows stay in the title)
                 drop.add(id(h))
                 if trace is not None:
                     trace.dropped.append({"label": h.ref.label, "field": h.field,
@@ -454,6 +457,12 @@ class _Near:
         return False
 
 
+    def any_in_lede(self, lede_words: int) -> bool:
+        """Is one of the hits in the first ``lede_words`` words of the body?"""
+        firsts, _ = self.by_field["text"]
+        return bool(firsts) and firsts[0] < lede_words
+
+
 def _window(stream: TokenStream | None, hit: Hit, within: Window) -> tuple[int, int]:
     """Token range a hit reaches: N words either side, or its sentence/paragraph."""
     if isinstance(within, int):
@@ -466,7 +475,7 @@ def _window(stream: TokenStream | None, hit: Hit, within: Window) -> tuple[int, 
 def _outside_headline_lists(hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None) -> list[Hit]:
     """Hits in a ticker or a list of other articles' headlines are not this article's content."""
     stream = streams.get("text")
-    if stream is None or "\n" not in stream.text and "   " not in stream.text:
+    if stream is None or not stream.tokens:
         return hits
     blocks = stream.headline_blocks()
     if not blocks:
@@ -502,16 +511,37 @@ def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, 
     return tuple(stream.text[slice(*stream.span(i))] for i in range(first, last + 1)) == acronym
 
 
+_AR_CLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
+def _exact_form(word: str) -> str:
+    """A pattern word as exact matching compares it: folded Latin, or Arabic without its
+    article/proclitic (so "المغرب" is also "بالمغرب", "والمغرب", never "مغربي")."""
+    if detect_script_arabic(word):
+        folded = fold_arabic(word)
+        for prefix in _AR_CLITICS[:6]:
+            if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
+                return folded[len(prefix) :]
+        return folded
+    return fold_latin(word)
+
+
 def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
-    """The original words are the pattern's words (folded; a plural ending allowed), not
-    merely words sharing their stem. Arabic words keep the light-stem match."""
+    """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
+    any article/proclitic before it, nothing after), not merely words sharing their stem."""
     if last >= len(stream.tokens):
         return False
     for i, want in zip(range(first, last + 1), words, strict=True):
-        if detect_script_arabic(want):
-            continue
         start, end = stream.span(i)
-        got = fold_latin(stream.text[start:end])
+        original = stream.text[start:end]
+        if detect_script_arabic(want):
+            got = fold_arabic(original)
+            if got != want and not any(got == p + want for p in _AR_CLITICS) and not (
+                got[:1] in "وفبلك" and any(got[1:] == p + want for p in _AR_CLITICS[:6])
+            ):
+                return False
+            continue
+        got = fold_latin(original)
         if got != want and got not in (want + "s", want + "x", want + "es"):
             return False
     return True

@@ -40,6 +40,7 @@ _SENTENCE_END = frozenset(".!?؟…")
 _SENTENCE_END_STRICT = frozenset(".;:,؛،")  # a headline may end with ? or !, rarely with these
 _CLOSERS = "\"'»”’)]}"
 _SEGMENT_RE = re.compile(r"[^\n]+?(?=\s{3,}|\n|$)")
+_SENTENCE_RE = re.compile(r"[^.!?؟]+(?:[.!?؟]+|$)")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 # Elided French articles/pronouns and the English possessive: meaningless once split off.
@@ -265,15 +266,17 @@ class TokenStream:
             c += 1  # offset is in the whitespace after chunk c
         return self._chunk_ends[c - 1] if c else 0  # type: ignore[index]
 
-    def headline_blocks(self, min_lines: int = 5, max_words: int = 16) -> list[tuple[int, int]]:
+    def headline_blocks(self, min_lines: int = 5, min_sentences: int = 8) -> list[tuple[int, int]]:
         """Token ranges of headline lists and tickers: ``min_lines`` or more consecutive short
-        lines (or segments split by runs of 3+ spaces) that do not end like a sentence.
-        Their words belong to other articles, not to this one."""
+        lines (or segments split by runs of 3+ spaces) that do not end like a sentence, or
+        ``min_sentences`` or more consecutive very short sentences ("MASI up 0.6%. Rain in
+        the north. Wydad beat Raja. ..."). Their words belong to other articles, not this one."""
         blocks: list[tuple[int, int]] = []
-        run: list[tuple[int, int]] = []
+        run: list[tuple[int, int, bool]] = []  # (start, end, is a line)
 
         def close() -> None:
-            if len(run) >= min_lines:
+            lines = sum(1 for *_, is_line in run if is_line)
+            if len(run) >= min_sentences or lines >= min_lines:
                 first, last = self.token_at_char(run[0][0]), self.token_at_char(run[-1][1]) - 1
                 if last >= first:
                     blocks.append((first, last))
@@ -283,11 +286,17 @@ class TokenStream:
             seg = m.group().strip()
             if not seg:
                 continue
-            words = len(seg.split())
-            if 1 <= words <= max_words and seg.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END_STRICT:
-                run.append(m.span())
-            else:
-                close()
+            if seg.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END_STRICT:
+                if 2 <= len(seg.split()) <= 16:
+                    run.append((m.start(), m.end(), True))
+                else:
+                    close()
+                continue
+            for s in _SENTENCE_RE.finditer(self.text, m.start(), m.end()):
+                if 3 <= len(s.group().split()) <= 10:
+                    run.append((s.start(), s.end(), False))
+                else:
+                    close()
         close()
         return blocks
 
