@@ -174,7 +174,8 @@ class Matcher:
         out: list[str] = []
         for topic in self.topics:
             for ent in topic.entities.values():
-                out += ent.aliases
+                out += [term_text(a) for a in (*ent.aliases, *ent.names, *ent.surnames)]
+                out += [term_text(a) for aliases in ent.lang_aliases.values() for a in aliases]
             for group in topic.groups.values():
                 out += [term_text(t) for terms in group.terms.values() for t in terms]
             for exc in topic.exclusions:
