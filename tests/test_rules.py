@@ -110,3 +110,14 @@ def test_topic_defaults_to_file_name_and_version_follows_content(tmp_path: Path)
     assert m1.topic_names == ["road-watch"]
     _write(tmp_path, GOOD.replace("topic: demo\n", "").replace("threshold: 0.5", "threshold: 0.6"), "road-watch.yaml")
     assert load_topics(tmp_path).version_of("road-watch") != m1.version_of("road-watch")
+
+
+def test_an_engine_change_is_a_new_rules_version() -> None:
+    """The version hashes the engine's version with the file: matches stored under another
+    meaning of the scores (raw sums before the 0-1 scale) are redone by ``newswatch rematch``."""
+    import hashlib
+
+    from pipelines.matching.rules import ENGINE_VERSION, file_version
+
+    assert ENGINE_VERSION and file_version(b"x") != hashlib.sha256(b"x").hexdigest()[:16]
+    assert file_version(b"x") == file_version(b"x") != file_version(b"y")
