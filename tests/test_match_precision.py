@@ -116,6 +116,9 @@ POSITIVES = [
     ("daech-sahel", "fr", "Daech au Sahel : Rabat et Paris partagent leurs renseignements",
      "Les services marocains et français échangent des informations sur les combattants de l'État islamique au "
      "Sahel, selon une source sécuritaire."),
+    ("but-and-mondiale", "fr", "Terrorisme : Rabat et Paris resserrent les rangs",
+     "Le Maroc et la France ont signé un plan d'action dans le but de renforcer la sécurité et la coopération face "
+     "à la menace mondiale, a indiqué le ministère."),
     ("notice-rouge", "fr", "Notice rouge : un fugitif arrêté à Tanger à la demande de la France",
      "Un ressortissant français faisant l'objet d'une notice rouge d'Interpol a été arrêté à Tanger par la police "
      "marocaine à la demande de la justice française, en vue de son extradition."),
