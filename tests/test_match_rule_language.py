@@ -165,6 +165,33 @@ def test_explain_says_what_is_missing_and_what_fired(m: Matcher) -> None:
     assert why.to_json()["groups"]["fr"] == ["France"]
 
 
+SIDE_RULE = """
+topic: side
+threshold: 0.1
+entities:
+  fr_adj: {aliases: [=français, =française, =French], near: {groups: [actor], within: 1, side: noun}}
+groups:
+  fr: {entities: [fr_adj]}
+  actor: {terms: {fr: [police, autorités], en: [police, authorities]}}
+require: fr
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("la police française", "fr", True),
+        ("la police arrête un Français", "fr", False),  # the noun must come before in French
+        ("the French police", "en", True),
+        ("police arrest French tourists", "en", False),  # ...and after in English
+    ],
+)
+def test_an_adjective_qualifies_the_noun_on_its_language_side(tmp_path: Path, text: str, lang: str, expected: bool) -> None:
+    (tmp_path / "side.yaml").write_text(textwrap.dedent(SIDE_RULE), encoding="utf-8")
+    m = load_topics(tmp_path)
+    assert bool(m.match("", text, lang)) is expected
+
+
 def test_entity_labels(m: Matcher) -> None:
     topic = m.topics[0]
     assert topic.entity_label("fr") == "France" and topic.entity_label("fr_adj") == "Fr adj"

@@ -371,7 +371,8 @@ class Matcher:
             key = tuple(anchor.groups)
             if key not in pools:
                 pools[key] = _Near([x for g in anchor.groups for x in by_group.get(g, ())], streams)
-            if not pools[key].any_within(h, anchor.within, skip_same=True) and not (
+            side = None if anchor.side == "any" else ("after" if streams[h.field].norm.language == "en" else "before")
+            if not pools[key].any_within(h, anchor.within, skip_same=True, side=side) and not (
                 h.field == "title" and isinstance(anchor.within, str) and pools[key].any_in_lede(topic.lede_words)
             ):  # a title frames its lede (sentence/paragraph anchors; word windows stay in the title)
                 drop.add(id(h))
@@ -439,7 +440,8 @@ class _Near:
         self.longest = max((h.last - h.first for h in hits), default=0)
 
     def any_within(
-        self, hit: Hit, within: Window, skip_inside: bool = False, title_is_near: bool = False, skip_same: bool = False
+        self, hit: Hit, within: Window, skip_inside: bool = False, title_is_near: bool = False, skip_same: bool = False,
+        side: str | None = None,
     ) -> bool:
         if title_is_near:
             # a title hit is near every hit, and every hit is near a title hit
@@ -453,6 +455,8 @@ class _Near:
                 continue
             if skip_same and (other.first, other.last) == (hit.first, hit.last):
                 continue  # an entity anchored to a group it belongs to is not its own anchor
+            if (side == "after" and other.first <= hit.last) or (side == "before" and other.last >= hit.first):
+                continue
             if other.last >= lo and other.first <= hi:
                 return True
         return False

@@ -117,6 +117,10 @@ class Anchor(_Strict):
 
     groups: list[str] = Field(min_length=1)
     within: Window = "sentence"
+    # "noun": the anchor must stand where the language puts the noun an adjective qualifies
+    # (after it in English, "French police"; before it in French/Spanish/Arabic, "police
+    # française"), so "police arrest Moroccan suspects" does not make "Moroccan" an actor
+    side: Literal["any", "noun"] = "any"
 
     @field_validator("within")
     @classmethod
