@@ -34,7 +34,9 @@ Precision mechanics (all optional):
 - ``within`` is a word count or ``sentence``/``paragraph`` (the same sentence/paragraph);
 - ``near`` on an entity or group: its hits count only within that window of a hit of one of
   the given groups (a country name only as an actor next to a cooperation word; "visit" only
-  near a security term); a title hit frames the whole article;
+  near a security term); ``side: noun`` wants the anchor where the language puts the noun an
+  adjective qualifies (after it in English, before it elsewhere); a title hit's sentence
+  anchor may also be in the lede;
 - a term ``{term: X, exact: true}`` (or written ``=X``) matches the word itself (plural
   allowed), not everything sharing its stem ("armes" is not "armée"); ``case: true``
   matches the capitalisation as written;
