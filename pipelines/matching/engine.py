@@ -320,7 +320,6 @@ class Matcher:
         # what follows only removes hits: an article that fails even with all of them is out
         if trace is None and not _eval(topic.require, by_group, streams, optimistic=True):
             return None
-        positives = _outside_headline_lists(positives, streams, trace)
         masks = self._masks(topic, hits, by_group, streams)
         if masks:
             covered = _Masks(masks)
@@ -331,6 +330,11 @@ class Matcher:
                     trace.exclusions.append({"name": name, "phrase": m.ref.label, "field": m.field,
                                              "text": _text_of(streams, m), "hid": hid})
             positives = [h for h in positives if not covered.covers(h)]
+        if trace is None:  # cheap exits first: headline lists are only looked for in a likely match
+            tentative = self._group_hits(ti, self._anchored(ti, positives, streams, None))
+            if not _eval(topic.require, tentative, streams, optimistic=True):
+                return None
+        positives = _outside_headline_lists(positives, streams, trace)
         positives = self._anchored(ti, positives, streams, trace)
         by_group = self._group_hits(ti, positives)
         evidence, contributions = _score(topic, positives)

@@ -39,7 +39,8 @@ _SPACE_RE = re.compile(r"\s+")  # what str.split() splits on (both use str.isspa
 _SENTENCE_END = frozenset(".!?؟…")
 _SENTENCE_END_STRICT = frozenset(".;:,؛،")  # a headline may end with ? or !, rarely with these
 _CLOSERS = "\"'»”’)]}"
-_SEGMENT_RE = re.compile(r"[^\n]+?(?=\s{3,}|\n|$)")
+_LINE_RE = re.compile(r"[^\n]+")
+_BIG_GAP_RE = re.compile(r"[^\S\n]{3,}")
 _SENTENCE_RE = re.compile(r"[^.!?؟]+(?:[.!?؟]+|$)")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
@@ -266,6 +267,18 @@ class TokenStream:
             c += 1  # offset is in the whitespace after chunk c
         return self._chunk_ends[c - 1] if c else 0  # type: ignore[index]
 
+    def _segments(self) -> list[tuple[int, int]]:
+        """(start, end) of the lines of the text, each cut at runs of 3+ spaces (a ticker's separators)."""
+        out: list[tuple[int, int]] = []
+        text = self.text
+        for line in _LINE_RE.finditer(text):
+            pos = line.start()
+            for gap in _BIG_GAP_RE.finditer(text, line.start(), line.end()):
+                out.append((pos, gap.start()))
+                pos = gap.end()
+            out.append((pos, line.end()))
+        return out
+
     def headline_blocks(self, min_lines: int = 5, min_sentences: int = 8) -> list[tuple[int, int]]:
         """Token ranges of headline lists and tickers: ``min_lines`` or more consecutive short
         lines (or segments split by runs of 3+ spaces) that do not end like a sentence, or
@@ -282,17 +295,17 @@ class TokenStream:
                     blocks.append((first, last))
             run.clear()
 
-        for m in _SEGMENT_RE.finditer(self.text):
-            seg = m.group().strip()
+        for start, end in self._segments():
+            seg = self.text[start:end].strip()
             if not seg:
                 continue
             if seg.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END_STRICT:
                 if 2 <= len(seg.split()) <= 16:
-                    run.append((m.start(), m.end(), True))
+                    run.append((start, end, True))
                 else:
                     close()
                 continue
-            for s in _SENTENCE_RE.finditer(self.text, m.start(), m.end()):
+            for s in _SENTENCE_RE.finditer(self.text, start, end):
                 if 3 <= len(s.group().split()) <= 10:
                     run.append((s.start(), s.end(), False))
                 else:
