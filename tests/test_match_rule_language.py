@@ -235,3 +235,18 @@ def test_shipped_exclusions_never_remove_a_term_through_its_stem(shipped: Matche
 
 def fold_words(phrase: str) -> tuple[str, ...]:
     return tuple(fold_latin(w) for w in WORD_RE.findall(phrase))
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern", "expected"),
+    [
+        ("المغرب", "المغرب", True), ("بالمغرب", "المغرب", True), ("وبالمغرب", "المغرب", True),
+        ("للمغرب", "المغرب", True), ("مغربي", "المغرب", False), ("المغربي", "المغرب", False),
+        ("وبفرنسا", "فرنسا", True), ("لفرنسا", "فرنسا", True), ("فرنسية", "فرنسا", False),
+    ],
+)
+def test_arabic_exact_words_allow_clitics_before_and_nothing_after(word: str, pattern: str, expected: bool) -> None:
+    from pipelines.matching.engine import _arabic_exact, _exact_form
+    from pipelines.matching.normalize import fold_arabic
+
+    assert _arabic_exact(fold_arabic(word), _exact_form(pattern)) is expected

@@ -535,6 +535,15 @@ def _exact_form(word: str) -> str:
     return fold_latin(word)
 
 
+def _arabic_exact(got: str, want: str) -> bool:
+    """``got`` is ``want`` behind at most a conjunction (و ف) and an article/preposition
+    (ال ب ل ك لل): وبفرنسا, للمغرب, والمغرب are the word; مغربي is not المغرب."""
+    if got == want:
+        return True
+    rest = got[1:] if got[:1] in "وف" and len(got) > len(want) else got
+    return rest == want or any(rest == p + want for p in _AR_CLITICS)
+
+
 def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
     """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
     any article/proclitic before it, nothing after), not merely words sharing their stem."""
@@ -544,10 +553,7 @@ def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]
         start, end = stream.span(i)
         original = stream.text[start:end]
         if detect_script_arabic(want):
-            got = fold_arabic(original)
-            if got != want and not any(got == p + want for p in _AR_CLITICS) and not (
-                got[:1] in "وفبلك" and any(got[1:] == p + want for p in _AR_CLITICS[:6])
-            ):
+            if not _arabic_exact(fold_arabic(original), want):
                 return False
             continue
         got = fold_latin(original)
