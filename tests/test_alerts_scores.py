@@ -53,3 +53,13 @@ def test_shipped_alerts_make_immediate_the_strongest_matches() -> None:
     config = load_alerts(PROJECT / "config" / "alerts.yaml", rules_dir=PROJECT / "config" / "rules")
     [slack] = [s for s in config.subscriptions if s.immediate]
     assert all(thresholds[t] < slack.min_score < slack.immediate.min_score < 1 for t in slack.topics)
+
+
+def test_the_dashboard_min_score_filter_is_on_the_same_scale() -> None:
+    from pydantic import TypeAdapter, ValidationError
+
+    from dashboard.deps import Score
+
+    assert TypeAdapter(Score).validate_python(0.85) == 0.85
+    with pytest.raises(ValidationError):
+        TypeAdapter(Score).validate_python(6)
