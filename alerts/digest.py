@@ -111,7 +111,7 @@ class Selection:
     """What a subscription wants from the candidates (a digest or an immediate alert)."""
 
     topics: frozenset[str]
-    min_score: float = 0.0
+    min_score: float = 0.0  # on the 0-1 match-score scale (docs/rules.md)
     languages: frozenset[str] = frozenset()
     max_age: timedelta | None = None  # articles published longer ago (e.g. found by a rematch) are left out
 

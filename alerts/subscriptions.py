@@ -99,17 +99,26 @@ class OutboxChannel(_Strict):
 Channel = EmailChannel | SlackChannel | OutboxChannel
 
 
+def _on_score_scale(value: float) -> float:
+    """Match scores are on one 0-1 scale (see docs/rules.md): above 1 nothing would ever pass."""
+    if value > 1:
+        raise ValueError(f"scores are on the 0-1 scale: no match can reach {value}")
+    return value
+
+
 class Immediate(_Strict):
-    """Send matches at or above ``min_score`` right after each crawl instead of waiting."""
+    """Send matches at or above ``min_score`` (0-1) right after each crawl instead of waiting."""
 
     min_score: float = Field(ge=0)
+
+    _scale = field_validator("min_score")(_on_score_scale)
 
 
 class Subscription(_Strict):
     name: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     channel: Channel = Field(discriminator="type")
     topics: list[str] = Field(default_factory=list, description="Topics to include; empty = none (ops only).")
-    min_score: float = Field(default=0.0, ge=0)
+    min_score: float = Field(default=0.0, ge=0, description="Lowest match score (0-1) included; unset = every match.")
     languages: list[str] = Field(default_factory=list, description="Languages to include; empty = all.")
     schedule: Schedule | None = Field(default=None, description="When the digest goes out; none = no digest.")
     immediate: Immediate | None = None
@@ -119,6 +128,8 @@ class Subscription(_Strict):
     max_age_days: float | None = Field(
         default=7, gt=0, description="Leave out articles published longer ago (old news matched by a rematch)."
     )
+
+    _scale = field_validator("min_score")(_on_score_scale)
 
     @field_validator("languages")
     @classmethod
@@ -220,8 +231,47 @@ def _describe(error: Any, model: type[BaseModel]) -> str:
     return f"field {field!r}: {message}"
 
 
-def parse_alerts(data: Any, origin: str = "alerts.yaml") -> AlertsConfig:
-    """Validate the parsed YAML; raise one ``AlertsConfigError`` listing every problem."""
+def score_problems(sub: Subscription, thresholds: dict[str, float], origin: str) -> list[str]:
+    """A ``min_score`` at or below a topic's own threshold lets every match of it through:
+    written down, it is a mistake about the scale (e.g. 0.5 meant as "half")."""
+    problems = []
+    fields: list[tuple[str, float]] = []
+    if "min_score" in sub.model_fields_set:
+        fields.append(("min_score", sub.min_score))
+    if sub.immediate is not None:
+        fields.append(("immediate.min_score", sub.immediate.min_score))
+    for name, value in fields:
+        for topic in sub.topics:
+            limit = thresholds.get(topic)
+            if limit is not None and value <= limit:
+                problems.append(
+                    f"{origin}: subscription {sub.name!r}: field {name!r}: {value} does not filter anything: every "
+                    f"match of {topic!r} scores above its threshold {limit} (scores are 0-1; use a value above it)"
+                )
+    return problems
+
+
+def rule_thresholds(rules_dir: Path | None = None) -> dict[str, float]:
+    """Each topic's threshold from the rule files ({} if they cannot be read: the rules'
+    own loader reports that, with file and field)."""
+    from pipelines.matching.rules import RulesError, load_rule_files
+
+    if rules_dir is None:
+        from newswatch.settings import get_settings
+
+        rules_dir = get_settings().resolved_rules_dir
+    try:
+        return {topic.topic: topic.threshold for topic, _, _ in load_rule_files(Path(rules_dir))}
+    except RulesError:
+        return {}
+
+
+def parse_alerts(
+    data: Any, origin: str = "alerts.yaml", thresholds: dict[str, float] | None = None
+) -> AlertsConfig:
+    """Validate the parsed YAML; raise one ``AlertsConfigError`` listing every problem.
+
+    ``thresholds`` (topic -> rule threshold): also reject min_scores that filter nothing."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -248,6 +298,7 @@ def parse_alerts(data: Any, origin: str = "alerts.yaml") -> AlertsConfig:
             problems.append(f"{origin}: subscription {sub.name!r}: field 'name': duplicate name")
             continue
         seen.add(sub.name)
+        problems.extend(score_problems(sub, thresholds or {}, origin))
         subs.append(sub)
     rest = {k: v for k, v in data.items() if k != "subscriptions"}
     try:
@@ -260,8 +311,9 @@ def parse_alerts(data: Any, origin: str = "alerts.yaml") -> AlertsConfig:
     return config.model_copy(update={"subscriptions": subs})
 
 
-def load_alerts(path: Path | str) -> AlertsConfig:
-    """Read and validate an alerts file; a missing file means no subscriptions."""
+def load_alerts(path: Path | str, rules_dir: Path | str | None = None) -> AlertsConfig:
+    """Read and validate an alerts file; a missing file means no subscriptions. Score
+    fields are checked against the topics' thresholds (rules of ``rules_dir`` or the settings')."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -273,4 +325,4 @@ def load_alerts(path: Path | str) -> AlertsConfig:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise AlertsConfigError(f"{path}: invalid YAML: {exc}") from exc
-    return parse_alerts(data, origin=str(path))
+    return parse_alerts(data, origin=str(path), thresholds=rule_thresholds(Path(rules_dir) if rules_dir else None))

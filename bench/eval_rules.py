@@ -20,12 +20,24 @@ from pipelines.matching.engine import load_topics  # noqa: E402
 from pipelines.matching.evaluation import evaluate, load_corpus, load_corpus_file, load_seed_items  # noqa: E402
 
 
+def _shared() -> Path:
+    """NEWSWATCH_SHARED_DIR, else ../shared beside the checkout (or beside its parent, for worktrees)."""
+    import os
+
+    if os.environ.get("NEWSWATCH_SHARED_DIR"):
+        return Path(os.environ["NEWSWATCH_SHARED_DIR"])
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared").is_dir():
+            return base / "shared"
+    return ROOT.parent / "shared"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--topic", default="security-cooperation")
     ap.add_argument("--rules", type=Path, default=ROOT / "config" / "rules")
     ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus")
-    ap.add_argument("--seeds", type=Path, default=ROOT.parent / "shared" / "seeds")
+    ap.add_argument("--seeds", type=Path, default=_shared() / "seeds")
     ap.add_argument("--explain", action="store_true", help="show groups found for misclassified items")
     args = ap.parse_args()
 
@@ -42,17 +54,21 @@ def main() -> int:
     res = evaluate(matcher, args.topic, items)
     print(f"topic {args.topic}: {res.total} items, {res.tp + res.fn} positive")
     print(f"precision {res.precision:.3f}  recall {res.recall:.3f}  (tp {res.tp} fp {res.fp} fn {res.fn} tn {res.tn})")
+    for lang in ("fr", "ar", "en", "es"):
+        part = evaluate(matcher, args.topic, [i for i in items if i.language == lang])
+        if part.total:
+            print(f"  {lang}: precision {part.precision:.3f}  recall {part.recall:.3f}  ({part.total} items,"
+                  f" tp {part.tp} fp {part.fp} fn {part.fn})")
     for item, score in res.false_positives:
         print(f"  FALSE POSITIVE {item.id} (score {score}): {item.title or item.text[:80]}")
-    for item in res.false_negatives:
-        extra = ""
         if args.explain:
-            matcher_all = matcher.subset([args.topic])
-            first_group = next(iter(matcher_all.topics[0].groups))
-            matcher_all.topics[0] = matcher_all.topics[0].model_copy(update={"threshold": 0.0, "require": first_group})
-            got = matcher_all.match(item.title, item.text, item.language)
-            extra = f" groups={got[0].reasons['groups']} score={got[0].score}" if got else " no hit"
-        print(f"  FALSE NEGATIVE {item.id}: {item.title or item.text[:80]}{extra}")
+            [why] = [e for e in matcher.explain(item.title, item.text, item.language) if e.topic == args.topic]
+            print("\n".join("      " + line for line in why.lines()))
+    for item in res.false_negatives:
+        print(f"  FALSE NEGATIVE {item.id}: {item.title or item.text[:80]}")
+        if args.explain:
+            [why] = [e for e in matcher.explain(item.title, item.text, item.language) if e.topic == args.topic]
+            print("\n".join("      " + line for line in why.lines()))
     return 0
 
 

@@ -51,7 +51,8 @@ def make_rules(rng: random.Random, vocab: list[str], keywords: int, entities: in
         half = len(kws) // 2
         doc = {
             "topic": f"topic-{t}",
-            "threshold": 3,
+            "threshold": 0.5,
+            "scale": 3,  # the old raw threshold: 0.5 on the 0-1 scale
             "entities": ents,
             "groups": {
                 "a": {"terms": {"fr": kws[:half]}, "entities": list(ents)[: len(ents) // 2]},

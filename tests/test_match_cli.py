@@ -65,3 +65,18 @@ def test_csv_cells_that_look_like_formulas_are_quoted() -> None:
     flat = flatten(row)
     assert flat["title"] == "'=HYPERLINK(\"http://evil\")" and flat["snippet"] == "'@SUM(1) police"
     assert flat["url"] == "https://x.ma/1" and flat["score"] == 7.5 and flat["terms"] == "police"
+
+
+def test_explain_says_why_and_why_not(nw_env: Path) -> None:
+    near_miss = {"url": "https://x.ma/4", "title": "Maroc-France : la sécurité du match",
+                 "text": "Le Maroc et la France : dispositif de sécurité pour le match au Stade de France.", "language": "fr"}
+    res = CliRunner().invoke(cli, ["match", "--explain", "--topic", "security-cooperation", "-"],
+                             input=_input(json.dumps(near_miss, ensure_ascii=False) + "\n"))
+    assert res.exit_code == 0, res.output
+    blocks = res.stdout.split("== ")[1:]
+    assert len(blocks) == 4
+    assert "security-cooperation: MATCH, score 0." in blocks[0] and "vs threshold 0.500" in blocks[0]
+    assert "security-cooperation: no match, score 0.000 vs threshold 0.500" in blocks[1]
+    assert "missing: group 'morocco' has no hit" in blocks[1]
+    assert "exclusion 'sport" in blocks[3] and "hiding sécurité" in blocks[3]
+    assert "missing: none of ['cooperation', 'cooperation_near'" in blocks[3]

@@ -12,8 +12,10 @@ from pipelines.matching.normalize import WORD_RE, guess_language, tokenize
 
 RULE = """
 topic: t
-threshold: 1
+threshold: 0.5
+scale: 1
 title_weight: 3
+lede_weight: 1
 entities:
   dgsn: {weight: 2, acronyms: [DGSN], aliases: [Sûreté nationale, المديرية العامة للأمن الوطني]}
   morocco: {aliases: [Maroc, marocain, Morocco, Marruecos, المغرب]}
@@ -142,17 +144,19 @@ def test_offsets_map_back_to_original_text(matcher: Matcher) -> None:
 
 
 def test_title_hits_weigh_more(matcher: Matcher) -> None:
-    body = matcher.match("", "Le Maroc et la France : sécurité.", "fr")[0].score
-    titled = matcher.match("Le Maroc et la France : sécurité.", "", "fr")[0].score
-    assert titled == pytest.approx(body * 3)
+    body = matcher.match("", "Le Maroc et la France : sécurité.", "fr")[0]
+    titled = matcher.match("Le Maroc et la France : sécurité.", "", "fr")[0]
+    assert titled.reasons["evidence"] == pytest.approx(body.reasons["evidence"] * 3)
+    assert titled.score > body.score
 
 
 def test_threshold_and_weights(tmp_path: Path) -> None:
-    (tmp_path / "t.yaml").write_text(textwrap.dedent(RULE).replace("threshold: 1", "threshold: 4.5"), encoding="utf-8")
+    (tmp_path / "t.yaml").write_text(textwrap.dedent(RULE).replace("scale: 1", "scale: 4.5"), encoding="utf-8")
     m = load_topics(tmp_path)
-    assert not hit(m, "Le Maroc et la France : sécurité.")  # 1 + 1 + 1 = 3
+    assert not hit(m, "Le Maroc et la France : sécurité.")  # 1 + 1 + 1 = 3 < 4.5
     assert hit(m, "Le Maroc, la France, la DGSN et la sécurité.")  # + DGSN (2) = 5
-    assert m.match("", "Le Maroc, la France, la DGSN et la sécurité.", "fr")[0].score == 5
+    [found] = m.match("", "Le Maroc, la France, la DGSN et la sécurité.", "fr")
+    assert found.reasons["evidence"] == 5 and found.score == round(5 / (5 + 4.5), 3)
 
 
 def test_reasons_are_json_and_carry_snippets(matcher: Matcher) -> None:

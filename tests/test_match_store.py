@@ -79,7 +79,7 @@ def test_matches_and_stories_are_stored_once(db: str, matcher: Matcher) -> None:
         rows = s.scalars(select(Match).order_by(Match.article_id)).all()
         assert [(r.article_id, r.topic) for r in rows] == [(ids[0], "security-cooperation"), (ids[1], "security-cooperation")]
         m = rows[0]
-        assert m.rules_version == matcher.version_of("security-cooperation") and m.score >= 6
+        assert m.rules_version == matcher.version_of("security-cooperation") and 0.5 <= m.score < 1
         art = s.get(Article, ids[0])
         for item in m.reasons["terms"] + m.reasons["entities"]:
             source = art.title if item["field"] == "title" else art.text
@@ -156,7 +156,7 @@ def test_rematch_after_a_rule_change(db: str, tmp_path: Path) -> None:
         assert rematch(s, m1).checked == 0
     # rules change: the threshold goes out of reach -> the match goes away
     path = rules / "security-cooperation.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("threshold: 6", "threshold: 600"), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("threshold: 0.5", "threshold: 0.999"), encoding="utf-8")
     m2 = load_topics(rules)
     assert m2.version_of("security-cooperation") != m1.version_of("security-cooperation")
     with session_scope(get_engine(db)) as s:

@@ -16,7 +16,7 @@ SHIPPED = sorted(RULES_DIR.glob("*.yaml"))
 
 GOOD = """
 topic: demo
-threshold: 1
+threshold: 0.5
 entities:
   dgsn: {acronyms: [DGSN], aliases: [Sûreté nationale]}
 groups:
@@ -59,8 +59,11 @@ def _write(tmp_path: Path, body: str, name: str = "demo.yaml") -> Path:
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
-        (GOOD.replace("threshold: 1", "treshold: 1"), "treshold", "Extra inputs"),
-        (GOOD.replace("threshold: 1", "threshold: -1"), "threshold", "greater than or equal"),
+        (GOOD.replace("threshold: 0.5", "treshold: 0.5"), "treshold", "Extra inputs"),
+        (GOOD.replace("threshold: 0.5", "threshold: -1"), "threshold", "0-1 scale"),
+        (GOOD.replace("threshold: 0.5", "threshold: 6"), "threshold", "0-1 scale"),
+        (GOOD.replace("require: sec", "require: {near: [sec, sec], within: fortnight}"), "require.within", "Input should be"),
+        (GOOD.replace("entities: [dgsn]\n", "entities: [dgsn]\n    near: {groups: [nope]}\n"), "groups.sec.near.groups.0", "unknown group"),
         (GOOD.replace("terms: {fr: [police]", "terms: {de: [police]"), "groups.sec.terms.de", "Input should be"),
         (GOOD.replace("require: sec", "require: secu"), "require", "unknown group 'secu'"),
         (GOOD.replace("entities: [dgsn]", "entities: [dgsm]"), "groups.sec.entities.0", "unknown entity 'dgsm'"),
@@ -105,5 +108,16 @@ def test_topic_defaults_to_file_name_and_version_follows_content(tmp_path: Path)
     _write(tmp_path, GOOD.replace("topic: demo\n", ""), "road-watch.yaml")
     m1 = load_topics(tmp_path)
     assert m1.topic_names == ["road-watch"]
-    _write(tmp_path, GOOD.replace("topic: demo\n", "").replace("threshold: 1", "threshold: 2"), "road-watch.yaml")
+    _write(tmp_path, GOOD.replace("topic: demo\n", "").replace("threshold: 0.5", "threshold: 0.6"), "road-watch.yaml")
     assert load_topics(tmp_path).version_of("road-watch") != m1.version_of("road-watch")
+
+
+def test_an_engine_change_is_a_new_rules_version() -> None:
+    """The version hashes the engine's version with the file: matches stored under another
+    meaning of the scores (raw sums before the 0-1 scale) are redone by ``newswatch rematch``."""
+    import hashlib
+
+    from pipelines.matching.rules import ENGINE_VERSION, file_version
+
+    assert ENGINE_VERSION and file_version(b"x") != hashlib.sha256(b"x").hexdigest()[:16]
+    assert file_version(b"x") == file_version(b"x") != file_version(b"y")

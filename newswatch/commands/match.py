@@ -35,8 +35,14 @@ def load_matcher(rules: Path | None, topics: tuple[str, ...]) -> Any:
     return matcher
 
 
-def match_lines(stream: TextIO, matcher: Any, out: TextIO, err: TextIO, all_lines: bool = True) -> tuple[int, int, int]:
-    """(articles read, articles matched, bad lines). Pure I/O loop, testable without click."""
+def match_lines(
+    stream: TextIO, matcher: Any, out: TextIO, err: TextIO, all_lines: bool = True, explain: bool = False
+) -> tuple[int, int, int]:
+    """(articles read, articles matched, bad lines). Pure I/O loop, testable without click.
+
+    ``explain``: instead of JSON, per article and topic the score against the threshold, the
+    groups found, what the ``require`` structure is missing and which exclusions fired.
+    """
     read = matched = bad = 0
     for lineno, line in enumerate(stream, 1):
         if not line.strip():
@@ -57,6 +63,13 @@ def match_lines(stream: TextIO, matcher: Any, out: TextIO, err: TextIO, all_line
         read += 1
         if found:
             matched += 1
+        if explain:
+            if found or all_lines:
+                label = record.get("url") or record.get("id") or f"line {lineno}"
+                out.write(f"== {label}: {title[:100]}\n")
+                for why in matcher.explain(title, text, language if isinstance(language, str) else None):
+                    out.write("\n".join(why.lines()) + "\n")
+            continue
         if found or all_lines:
             result = {
                 "line": lineno,
@@ -75,10 +88,11 @@ def match_lines(stream: TextIO, matcher: Any, out: TextIO, err: TextIO, all_line
 @click.option("--topic", "topics", multiple=True, help="Only this topic (repeatable). Default: all.")
 @click.option("--rules", type=click.Path(path_type=Path, file_okay=False), default=None, help="Rules folder.")
 @click.option("--only-matched", is_flag=True, help="Print only articles that match a topic.")
-def match(file: TextIO, topics: tuple[str, ...], rules: Path | None, only_matched: bool) -> None:
+@click.option("--explain", is_flag=True, help="Say why (not): score vs threshold, missing groups, exclusions that fired.")
+def match(file: TextIO, topics: tuple[str, ...], rules: Path | None, only_matched: bool, explain: bool) -> None:
     """Match articles (JSON lines from FILE or -) against the topic rules; print JSON lines."""
     matcher = load_matcher(rules, topics)
-    read, matched, bad = match_lines(file, matcher, sys.stdout, sys.stderr, all_lines=not only_matched)
+    read, matched, bad = match_lines(file, matcher, sys.stdout, sys.stderr, all_lines=not only_matched, explain=explain)
     click.echo(f"{read} article(s), {matched} matched, {bad} bad line(s)", err=True)
 
 

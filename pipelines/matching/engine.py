@@ -27,11 +27,25 @@ from pipelines.matching.normalize import (
     TokenNormalizer,
     TokenStream,
     detect_script_arabic,
+    fold_arabic,
+    fold_latin,
     normalize_phrase,
     resolve_language,
     tokenize,
 )
-from pipelines.matching.rules import Expr, Node, RulesError, Topic, load_rule_files, term_text, term_weight
+from pipelines.matching.rules import (
+    Anchor,
+    Expr,
+    Node,
+    RulesError,
+    Topic,
+    Window,
+    load_rule_files,
+    term_case,
+    term_exact,
+    term_text,
+    term_weight,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +65,9 @@ class PatternRef:
     weight: float
     ntok: int
     acronym: tuple[str, ...] | None = None  # original tokens that must match case-sensitively
+    exact: tuple[str, ...] | None = None  # folded words the original must be (plural allowed)
+    capital: bool = False  # a name: the original starts with a capital letter
+    surname: bool = False  # counts only after a full alias of the same entity
 
 
 @dataclass
@@ -70,6 +87,43 @@ class TopicMatch:
 
     def to_json(self) -> dict[str, Any]:
         return {"topic": self.topic, "score": self.score, "rules_version": self.rules_version, "reasons": self.reasons}
+
+
+@dataclass
+class Explanation:
+    """Why a topic matched or not: score against threshold, groups found, what is missing,
+    which exclusions fired and which hits were set aside (ticker, anchor, surname)."""
+
+    topic: str
+    matched: bool
+    score: float
+    threshold: float
+    evidence: float = 0.0
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    exclusions: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic, "matched": self.matched, "score": self.score, "threshold": self.threshold,
+            "evidence": self.evidence, "groups": self.groups, "missing": self.missing,
+            "exclusions": self.exclusions, "dropped": self.dropped,
+        }
+
+    def lines(self) -> list[str]:
+        """Human-readable, for ``newswatch match --explain``."""
+        verdict = "MATCH" if self.matched else "no match"
+        out = [f"{self.topic}: {verdict}, score {self.score:.3f} vs threshold {self.threshold:.3f}"
+               f" (evidence {self.evidence:.2f})"]
+        for g, labels in self.groups.items():
+            out.append(f"  group {g}: {', '.join(labels[:8])}")
+        out += [f"  missing: {m}" for m in self.missing]
+        for x in self.exclusions:
+            out.append(f"  exclusion '{x['name']}' fired on {x['text']!r} ({x['field']}), hiding {', '.join(x['hid']) or 'nothing'}")
+        for d in self.dropped[:20]:
+            out.append(f"  set aside {d['label']!r} ({d['field']}): {d['why']}")
+        return out
 
 
 def _expr_groups(node: Node) -> set[str]:
@@ -120,7 +174,8 @@ class Matcher:
         out: list[str] = []
         for topic in self.topics:
             for ent in topic.entities.values():
-                out += ent.aliases
+                out += [term_text(a) for a in (*ent.aliases, *ent.names, *ent.surnames)]
+                out += [term_text(a) for aliases in ent.lang_aliases.values() for a in aliases]
             for group in topic.groups.values():
                 out += [term_text(t) for terms in group.terms.values() for t in terms]
             for exc in topic.exclusions:
@@ -143,36 +198,45 @@ class Matcher:
         table: dict[str, list[PatternRef]] = defaultdict(list)
         norm = self.normalizer(language)
 
-        def add(phrase: str, ref_kw: dict[str, Any], acronym: bool = False) -> None:
+        def add(phrase: str, ref_kw: dict[str, Any], acronym: bool = False, exact: bool = False, **flags: Any) -> None:
             key = normalize_phrase(phrase, language, norm)
             if not key:
                 return
             ntok = key.count(" ") - 1
             acr = tuple(WORD_RE.findall(phrase)) if acronym else None
-            ref = PatternRef(ntok=ntok, acronym=acr, **ref_kw)
-            same = (ref.topic, ref.kind, ref.name, ref.acronym)
-            if any((r.topic, r.kind, r.name, r.acronym) == same for r in table[key]):
+            words = tuple(_exact_form(w) for w in WORD_RE.findall(phrase) if norm(w)) if exact else None
+            if words is not None and len(words) != ntok:
+                words = None  # a word that splits oddly: the stem match stands
+            ref = PatternRef(ntok=ntok, acronym=acr, exact=words, **ref_kw, **flags)
+            same = (ref.topic, ref.kind, ref.name, ref.acronym, ref.exact, ref.capital, ref.surname)
+            if any((r.topic, r.kind, r.name, r.acronym, r.exact, r.capital, r.surname) == same for r in table[key]):
                 return  # two aliases that normalise alike (France / française): one hit is enough
             table[key].append(ref)
 
         for ti, topic in enumerate(self.topics):
             for eid, ent in topic.entities.items():
                 base = {"topic": ti, "kind": "entity", "name": eid, "lang": "*", "weight": ent.weight}
-                for alias in ent.aliases:
-                    add(alias, {**base, "label": alias})
+                for alias in [*ent.aliases, *ent.lang_aliases.get(language, [])]:  # type: ignore[call-overload]
+                    add(term_text(alias), {**base, "label": term_text(alias)}, exact=term_exact(alias))
                 for acr in ent.acronyms:
                     add(acr, {**base, "label": acr}, acronym=True)
+                for name in ent.names:  # a name: capitalised, and the word itself ("Franco" is not "France")
+                    add(name, {**base, "label": name}, exact=True, capital=True)
+                for name in ent.surnames:
+                    add(name, {**base, "label": name}, exact=True, capital=True, surname=True)
             for gname, group in topic.groups.items():
                 for term in group.terms.get(language, []):  # type: ignore[call-overload]
                     kw = {"topic": ti, "kind": "term", "name": gname, "lang": language}
-                    add(term_text(term), {**kw, "label": term_text(term), "weight": term_weight(term) * group.weight})
+                    add(term_text(term), {**kw, "label": term_text(term), "weight": term_weight(term) * group.weight},
+                        acronym=term_case(term), exact=term_exact(term))
             for xi, exc in enumerate(topic.exclusions):
+                # exclusions and their context words match exactly: never through a shared stem
                 for phrase in exc.phrases.get(language, []):  # type: ignore[call-overload]
                     kw = {"topic": ti, "kind": "exclusion", "name": str(xi), "lang": language, "weight": 0.0}
-                    add(term_text(phrase), {**kw, "label": term_text(phrase)})
+                    add(term_text(phrase), {**kw, "label": term_text(phrase)}, exact=True)
                 for phrase in exc.near.get(language, []):  # type: ignore[call-overload]
                     kw = {"topic": ti, "kind": "context", "name": str(xi), "lang": language, "weight": 0.0}
-                    add(term_text(phrase), {**kw, "label": term_text(phrase)})
+                    add(term_text(phrase), {**kw, "label": term_text(phrase)}, exact=True)
         return table
 
     def _automaton(self, language: str) -> ahocorasick.Automaton | None:
@@ -194,18 +258,18 @@ class Matcher:
             self._automaton(lang)
 
     # ------------------------------------------------------------------ matching
-    def match(self, title: str, text: str, language: str | None) -> list[TopicMatch]:
-        """Topics this article belongs to, best first; [] for empty or unmatched text."""
+    def _scan(self, title: str, text: str, language: str | None) -> tuple[dict[int, list[Hit]], dict[str, TokenStream]]:
+        """One automaton pass per field: every topic's hits, checked for case/exactness."""
         title, text = title or "", text or ""
+        hits: dict[int, list[Hit]] = defaultdict(list)
         if not title.strip() and not text.strip():
-            return []
+            return hits, {}
         lang = resolve_language(language, title + "\n" + text[:2000])
         auto = self._automaton(lang)
         if auto is None:
-            return []
+            return hits, {}
         norm = self.normalizer(lang)
         streams = {"title": tokenize(title, lang, norm), "text": tokenize(text, lang, norm)}
-        hits: dict[int, list[Hit]] = defaultdict(list)
         for fname, stream in streams.items():
             if len(stream.joined) < 3:
                 continue
@@ -215,7 +279,16 @@ class Matcher:
                     last = first + ref.ntok - 1
                     if ref.acronym is not None and not _acronym_ok(stream, first, last, ref.acronym):
                         continue
+                    if ref.exact is not None and not _exact_ok(stream, first, last, ref.exact):
+                        continue
+                    if ref.capital and not _capital_ok(stream, first):
+                        continue
                     hits[ref.topic].append(Hit(ref, fname, first, last))
+        return hits, streams
+
+    def match(self, title: str, text: str, language: str | None) -> list[TopicMatch]:
+        """Topics this article belongs to, best first; [] for empty or unmatched text."""
+        hits, streams = self._scan(title, text, language)
         results = []
         for ti, topic_hits in hits.items():
             found = self._evaluate(ti, topic_hits, streams)
@@ -224,24 +297,99 @@ class Matcher:
         results.sort(key=lambda m: (-m.score, m.topic))
         return results
 
-    def _evaluate(self, ti: int, hits: list[Hit], streams: dict[str, TokenStream]) -> TopicMatch | None:
+    def explain(self, title: str, text: str, language: str | None) -> list[Explanation]:
+        """Every topic, matched or not, with the reasons: the rule writer's "why (not)"."""
+        hits, streams = self._scan(title, text, language)
+        out = []
+        for ti, topic in enumerate(self.topics):
+            trace = Explanation(topic.topic, False, 0.0, topic.threshold)
+            self._evaluate(ti, hits.get(ti, []), streams, trace)
+            out.append(trace)
+        return out
+
+    def _evaluate(
+        self, ti: int, hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None = None
+    ) -> TopicMatch | None:
         topic = self.topics[ti]
         positives = [h for h in hits if h.ref.kind in ("term", "entity")]
         if not positives:
+            if trace is not None:
+                trace.missing = _missing(topic.require, {}, streams)
             return None
         by_group = self._group_hits(ti, positives)
-        masks = self._masks(topic, hits, by_group)
+        # what follows only removes hits: an article that fails even with all of them is out
+        if trace is None and not _eval(topic.require, by_group, streams, optimistic=True):
+            return None
+        masks = self._masks(topic, hits, by_group, streams)
         if masks:
             covered = _Masks(masks)
+            if trace is not None:
+                for m in masks:
+                    hid = sorted({h.ref.label for h in positives if covered.covers(h) and _inside(h, m)})
+                    name = topic.exclusions[int(m.ref.name)].name or f"exclusions.{m.ref.name}"
+                    trace.exclusions.append({"name": name, "phrase": m.ref.label, "field": m.field,
+                                             "text": _text_of(streams, m), "hid": hid})
             positives = [h for h in positives if not covered.covers(h)]
-            by_group = self._group_hits(ti, positives)
-        if not positives or not _eval(topic.require, by_group):
-            return None
-        score, contributions = _score(topic, positives)
-        if score < topic.threshold:
+        if trace is None:  # cheap exits first: headline lists are only looked for in a likely match
+            tentative = self._group_hits(ti, self._anchored(ti, positives, streams, None))
+            if not _eval(topic.require, tentative, streams, optimistic=True):
+                return None
+        positives = _outside_headline_lists(positives, streams, trace)
+        positives = self._anchored(ti, positives, streams, trace)
+        by_group = self._group_hits(ti, positives)
+        evidence, contributions = _score(topic, positives)
+        score = min(0.999, round(topic.score_of(evidence), 3))
+        ok = bool(positives) and _eval(topic.require, by_group, streams)
+        if trace is not None:
+            trace.score, trace.evidence = score, round(evidence, 3)
+            trace.groups = {g: sorted({h.ref.label for h in hs}) for g, hs in sorted(by_group.items()) if hs}
+            trace.missing = [] if ok else _missing(topic.require, by_group, streams)
+            if ok and score < topic.threshold:
+                trace.missing.append(f"score {score:.3f} below the threshold {topic.threshold:.3f}")
+            trace.matched = ok and score >= topic.threshold
+        if not ok or score < topic.threshold:
             return None
         reasons = _reasons(topic, positives, by_group, streams, contributions, self._entity_groups[ti])
-        return TopicMatch(topic.topic, round(score, 3), self._versions[topic.topic], reasons)
+        reasons["evidence"] = round(evidence, 3)
+        return TopicMatch(topic.topic, score, self._versions[topic.topic], reasons)
+
+    def _anchored(self, ti: int, hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None) -> list[Hit]:
+        """Drop surname hits without a full alias of their entity, and hits of anchored
+        entities/groups that have no hit of their anchor groups within the window."""
+        topic = self.topics[ti]
+        full = {h.ref.name for h in hits if h.ref.kind == "entity" and not h.ref.surname}
+        kept = []
+        for h in hits:
+            if h.ref.surname and h.ref.name not in full:
+                if trace is not None:
+                    trace.dropped.append({"label": h.ref.label, "field": h.field, "why": "surname without the full name"})
+                continue
+            kept.append(h)
+        anchored = [(h, a) for h in kept if (a := self._anchor_of(topic, h)) is not None]
+        if not anchored:
+            return kept
+        by_group = self._group_hits(ti, kept)
+        pools: dict[tuple[str, ...], _Near] = {}
+        drop: set[int] = set()
+        for h, anchor in anchored:
+            key = tuple(anchor.groups)
+            if key not in pools:
+                pools[key] = _Near([x for g in anchor.groups for x in by_group.get(g, ())], streams)
+            side = None if anchor.side == "any" else ("after" if streams[h.field].norm.language == "en" else "before")
+            if not pools[key].any_within(h, anchor.within, skip_same=True, side=side) and not (
+                h.field == "title" and isinstance(anchor.within, str) and pools[key].any_in_lede(topic.lede_words)
+            ):  # a title frames its lede (sentence/paragraph anchors; word windows stay in the title)
+                drop.add(id(h))
+                if trace is not None:
+                    trace.dropped.append({"label": h.ref.label, "field": h.field,
+                                          "why": f"not within {anchor.within} of {'/'.join(anchor.groups)}"})
+        return [h for h in kept if id(h) not in drop]
+
+    @staticmethod
+    def _anchor_of(topic: Topic, h: Hit) -> Anchor | None:
+        if h.ref.kind == "entity":
+            return topic.entities[h.ref.name].near
+        return topic.groups[h.ref.name].near
 
     def _group_hits(self, ti: int, hits: list[Hit]) -> dict[str, list[Hit]]:
         by_group: dict[str, list[Hit]] = defaultdict(list)
@@ -255,10 +403,12 @@ class Matcher:
         return by_group
 
     @staticmethod
-    def _masks(topic: Topic, hits: list[Hit], by_group: dict[str, list[Hit]]) -> list[Hit]:
+    def _masks(topic: Topic, hits: list[Hit], by_group: dict[str, list[Hit]], streams: dict[str, TokenStream]) -> list[Hit]:
         phrases = [h for h in hits if h.ref.kind == "exclusion"]
         if not phrases:
             return []
+        plain = [h for h in phrases if not topic.exclusions[int(h.ref.name)].near]
+        hide = _Masks(plain) if plain else None  # "dans le but de" holds no football "but"
         contexts: dict[str, _Near] = {}
         rescues: dict[int, _Near] = {}
         masks = []
@@ -267,12 +417,15 @@ class Matcher:
             exc = topic.exclusions[xi]
             if exc.near:
                 if ph.ref.name not in contexts:
-                    contexts[ph.ref.name] = _Near([c for c in hits if c.ref.kind == "context" and c.ref.name == ph.ref.name])
+                    ctx = [c for c in hits if c.ref.kind == "context" and c.ref.name == ph.ref.name]
+                    if hide is not None:
+                        ctx = [c for c in ctx if not hide.covers(c)]
+                    contexts[ph.ref.name] = _Near(ctx, streams)
                 if not contexts[ph.ref.name].any_within(ph, exc.within):
                     continue
             if exc.unless:
                 if xi not in rescues:
-                    rescues[xi] = _Near([h for g in exc.unless for h in by_group.get(g, ())])
+                    rescues[xi] = _Near([h for g in exc.unless for h in by_group.get(g, ())], streams)
                 if rescues[xi].any_within(ph, exc.within, skip_inside=True):
                     continue
             masks.append(ph)
@@ -280,30 +433,75 @@ class Matcher:
 
 
 class _Near:
-    """Hits sorted per field, to ask "is any of them within N words of this hit?" fast."""
+    """Hits sorted per field, to ask "is any of them within this window of this hit?" fast."""
 
-    def __init__(self, hits: list[Hit]) -> None:
+    def __init__(self, hits: list[Hit], streams: dict[str, TokenStream] | None = None) -> None:
+        self.streams = streams or {}
         self.by_field: dict[str, tuple[list[int], list[Hit]]] = {}
         for fname in FIELDS:
             hs = sorted((h for h in hits if h.field == fname), key=lambda h: h.first)
             self.by_field[fname] = ([h.first for h in hs], hs)
         self.longest = max((h.last - h.first for h in hits), default=0)
 
-    def any_within(self, hit: Hit, within: int, skip_inside: bool = False, title_is_near: bool = False) -> bool:
+    def any_within(
+        self, hit: Hit, within: Window, skip_inside: bool = False, title_is_near: bool = False, skip_same: bool = False,
+        side: str | None = None,
+    ) -> bool:
         if title_is_near:
             # a title hit is near every hit, and every hit is near a title hit
             pool = self.by_field["title"][1] if hit.field != "title" else [h for f in FIELDS for h in self.by_field[f][1]]
             if any(h is not hit for h in pool):
                 return True
+        lo, hi = _window(self.streams.get(hit.field), hit, within)
         firsts, hs = self.by_field[hit.field]
-        lo = bisect_left(firsts, hit.first - within - self.longest - 1)
-        hi = bisect_right(firsts, hit.last + within + 1)
-        for other in hs[lo:hi]:
+        for other in hs[bisect_left(firsts, lo - self.longest) : bisect_right(firsts, hi)]:
             if other is hit or (skip_inside and _inside(other, hit)):
                 continue
-            if _distance(hit, other) <= within:
+            if skip_same and (other.first, other.last) == (hit.first, hit.last):
+                continue  # an entity anchored to a group it belongs to is not its own anchor
+            if (side == "after" and other.first <= hit.last) or (side == "before" and other.last >= hit.first):
+                continue
+            if other.last >= lo and other.first <= hi:
                 return True
         return False
+
+
+    def any_in_lede(self, lede_words: int) -> bool:
+        """Is one of the hits in the first ``lede_words`` words of the body?"""
+        firsts, _ = self.by_field["text"]
+        return bool(firsts) and firsts[0] < lede_words
+
+
+def _window(stream: TokenStream | None, hit: Hit, within: Window) -> tuple[int, int]:
+    """Token range a hit reaches: N words either side, or its sentence/paragraph."""
+    if isinstance(within, int):
+        return hit.first - within - 1, hit.last + within + 1
+    if stream is None or not stream.tokens:
+        return hit.first, hit.last
+    return stream.unit_range(hit.first, within)[0], stream.unit_range(min(hit.last, len(stream.tokens) - 1), within)[1]
+
+
+def _outside_headline_lists(hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None) -> list[Hit]:
+    """Hits in a ticker or a list of other articles' headlines are not this article's content."""
+    stream = streams.get("text")
+    if stream is None or not stream.tokens:
+        return hits
+    blocks = stream.headline_blocks()
+    if not blocks:
+        return hits
+    kept = []
+    for h in hits:
+        if h.field == "text" and any(a <= h.first <= b for a, b in blocks):
+            if trace is not None:
+                trace.dropped.append({"label": h.ref.label, "field": h.field, "why": "in a headline list/ticker"})
+            continue
+        kept.append(h)
+    return kept
+
+
+def _text_of(streams: dict[str, TokenStream], h: Hit) -> str:
+    stream = streams[h.field]
+    return stream.text[stream.span(h.first)[0] : stream.span(h.last)[1]]
 
 
 class _Masks:
@@ -322,6 +520,54 @@ def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, 
     return tuple(stream.text[slice(*stream.span(i))] for i in range(first, last + 1)) == acronym
 
 
+_AR_CLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+
+
+def _exact_form(word: str) -> str:
+    """A pattern word as exact matching compares it: folded Latin, or Arabic without its
+    article/proclitic (so "المغرب" is also "بالمغرب", "والمغرب", never "مغربي")."""
+    if detect_script_arabic(word):
+        folded = fold_arabic(word)
+        for prefix in _AR_CLITICS[:6]:
+            if folded.startswith(prefix) and len(folded) - len(prefix) >= 2:
+                return folded[len(prefix) :]
+        return folded
+    return fold_latin(word)
+
+
+def _arabic_exact(got: str, want: str) -> bool:
+    """``got`` is ``want`` behind at most a conjunction (و ف) and an article/preposition
+    (ال ب ل ك لل): وبفرنسا, للمغرب, والمغرب are the word; مغربي is not المغرب."""
+    if got == want:
+        return True
+    rest = got[1:] if got[:1] in "وف" and len(got) > len(want) else got
+    return rest == want or any(rest == p + want for p in _AR_CLITICS)
+
+
+def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
+    """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
+    any article/proclitic before it, nothing after), not merely words sharing their stem."""
+    if last >= len(stream.tokens):
+        return False
+    for i, want in zip(range(first, last + 1), words, strict=True):
+        start, end = stream.span(i)
+        original = stream.text[start:end]
+        if detect_script_arabic(want):
+            if not _arabic_exact(fold_arabic(original), want):
+                return False
+            continue
+        got = fold_latin(original)
+        if got != want and got not in (want + "s", want + "x", want + "es"):
+            return False
+    return True
+
+
+def _capital_ok(stream: TokenStream, first: int) -> bool:
+    """A name: written with a capital ("Paris"), not as a common word ("paris sportifs")."""
+    start, end = stream.span(first)
+    return stream.text[start:end][:1].isupper()
+
+
 def _inside(h: Hit, mask: Hit) -> bool:
     return h.field == mask.field and mask.first <= h.first and h.last <= mask.last
 
@@ -337,28 +583,47 @@ def _distance(a: Hit, b: Hit) -> float:
     return 0
 
 
-def _eval(node: Node, by_group: dict[str, list[Hit]]) -> bool:
+def _eval(node: Node, by_group: dict[str, list[Hit]], streams: dict[str, TokenStream], optimistic: bool = False) -> bool:
+    """The require expression; ``optimistic``: ``none`` counts as satisfied (a pre-check
+    before hits are removed, when a removal could only make ``none`` truer)."""
     if isinstance(node, str):
         return bool(by_group.get(node))
     assert isinstance(node, Expr)
     if node.all is not None:
-        return all(_eval(n, by_group) for n in node.all)
+        return all(_eval(n, by_group, streams, optimistic) for n in node.all)
     if node.any is not None:
-        return any(_eval(n, by_group) for n in node.any)
+        return any(_eval(n, by_group, streams, optimistic) for n in node.any)
     if node.none is not None:
-        return not any(_eval(n, by_group) for n in node.none)
+        return optimistic or not any(_eval(n, by_group, streams) for n in node.none)
     assert node.near is not None and node.within is not None
     left, right = by_group.get(node.near[0], []), by_group.get(node.near[1], [])
     if not left or not right:
         return False
     # a title frames the whole article: a title hit is near every hit
-    near = _Near(right)
+    near = _Near(right, streams)
     return any(near.any_within(a, node.within, title_is_near=True) for a in left)
 
 
+def _missing(node: Node, by_group: dict[str, list[Hit]], streams: dict[str, TokenStream]) -> list[str]:
+    """The unmet parts of a require expression, in words."""
+    if isinstance(node, str):
+        return [] if by_group.get(node) else [f"group '{node}' has no hit"]
+    if _eval(node, by_group, streams):
+        return []
+    if node.all is not None:
+        return [m for n in node.all for m in _missing(n, by_group, streams)]
+    if node.any is not None:
+        return [f"none of {[n if isinstance(n, str) else n.model_dump(exclude_none=True) for n in node.any]}"]
+    if node.none is not None:
+        present = [n for n in node.none if _eval(n, by_group, streams)]
+        return [f"excluded group present: {n if isinstance(n, str) else n.model_dump(exclude_none=True)}" for n in present]
+    a, b = node.near or ["", ""]
+    return [f"'{a}' not within {node.within} of '{b}'"]
+
+
 def _score(topic: Topic, hits: list[Hit]) -> tuple[float, dict[tuple[str, str], float]]:
-    """Each distinct term/entity counts once (times title_weight if seen in the title),
-    plus a small capped bonus for repeats."""
+    """Evidence: each distinct term/entity counts once, times title_weight if seen in the
+    title or lede_weight if seen in the lede, plus a small capped bonus for repeats."""
     seen: dict[tuple[str, str], list[Hit]] = defaultdict(list)
     for h in hits:
         key = (h.ref.kind, h.ref.name if h.ref.kind == "entity" else f"{h.ref.name}:{h.ref.label}")
@@ -366,9 +631,14 @@ def _score(topic: Topic, hits: list[Hit]) -> tuple[float, dict[tuple[str, str], 
     contributions: dict[tuple[str, str], float] = {}
     for key, hs in seen.items():
         weight = max(h.ref.weight for h in hs)
-        base = weight * (topic.title_weight if any(h.field == "title" for h in hs) else 1.0)
+        if any(h.field == "title" for h in hs):
+            place = topic.title_weight
+        elif any(h.first < topic.lede_words for h in hs):
+            place = topic.lede_weight
+        else:
+            place = 1.0
         bonus = min(REPEAT_CAP, REPEAT_BONUS * (len(hs) - 1)) * weight
-        contributions[key] = base + bonus
+        contributions[key] = weight * place + bonus
     return sum(contributions.values()), contributions
 
 
@@ -392,7 +662,8 @@ def _reasons(
             if len(terms) < MAX_REASON_ITEMS:
                 terms.append({"term": h.ref.label, "group": h.ref.name, "lang": h.ref.lang, **item})
         elif len(entities) < MAX_REASON_ITEMS:
-            entities.append({"entity": h.ref.name, "alias": h.ref.label, "groups": entity_groups.get(h.ref.name, []), **item})
+            entities.append({"entity": h.ref.name, "label": topic.entity_label(h.ref.name), "alias": h.ref.label,
+                             "groups": entity_groups.get(h.ref.name, []), **item})
     return {
         "terms": terms,
         "entities": entities,

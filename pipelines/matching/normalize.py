@@ -36,6 +36,12 @@ _SNOWBALL = {"fr": "french", "en": "english", "es": "spanish"}
 # decomposed text, Arabic harakat); tatweel (U+0640) is a letter modifier and already \w.
 WORD_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed])+")
 _SPACE_RE = re.compile(r"\s+")  # what str.split() splits on (both use str.isspace)
+_SENTENCE_END = frozenset(".!?؟…")
+_SENTENCE_END_STRICT = frozenset(".;:,؛،")  # a headline may end with ? or !, rarely with these
+_CLOSERS = "\"'»”’)]}"
+_LINE_RE = re.compile(r"[^\n]+")
+_BIG_GAP_RE = re.compile(r"[^\S\n]{3,}")
+_SENTENCE_RE = re.compile(r"[^.!?؟]+(?:[.!?؟]+|$)")
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 # Elided French articles/pronouns and the English possessive: meaningless once split off.
@@ -181,6 +187,8 @@ class TokenStream:
     _chunk_ends: list[int] | None = field(default=None, repr=False)  # tokens up to each chunk
     _chunk_starts: list[int] = field(default_factory=list, repr=False)  # offsets of chunks in text
     _chunk_words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    _gaps: list[str] = field(default_factory=list, repr=False)  # whitespace after each chunk
+    _units: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
@@ -203,13 +211,8 @@ class TokenStream:
         lengths of chunks and whitespace runs: built once, in C) -> the word in the chunk.
         """
         if self._chunk_ends is None:
-            self._chunk_ends = list(accumulate(map(len, self.parts)))
-            runs = _SPACE_RE.findall(self.text)
-            lead = len(runs[0]) if runs and self.text[:1].isspace() else 0
-            gaps = runs[1:] if lead else runs
-            steps = map(add, map(len, self.chunks), map(len, gaps))
-            self._chunk_starts = list(accumulate(steps, initial=lead))
-        c = bisect_right(self._chunk_ends, index)
+            self._layout()
+        c = bisect_right(self._chunk_ends, index)  # type: ignore[arg-type]
         kept = self._chunk_words.get(c)
         if kept is None:
             offset, chunk = self._chunk_starts[c], self.chunks[c]
@@ -219,7 +222,96 @@ class TokenStream:
                 norm = self.norm
                 kept = [m.span() for m in WORD_RE.finditer(self.text, offset, offset + len(chunk)) if norm(m.group())]
             self._chunk_words[c] = kept
-        return kept[index - (self._chunk_ends[c - 1] if c else 0)]
+        return kept[index - (self._chunk_ends[c - 1] if c else 0)]  # type: ignore[index]
+
+    def _layout(self) -> None:
+        self._chunk_ends = list(accumulate(map(len, self.parts)))
+        runs = _SPACE_RE.findall(self.text)
+        lead = len(runs[0]) if runs and self.text[:1].isspace() else 0
+        self._gaps = runs[1:] if lead else runs
+        steps = map(add, map(len, self.chunks), map(len, self._gaps))
+        self._chunk_starts = list(accumulate(steps, initial=lead))
+
+    def unit_range(self, index: int, kind: str) -> tuple[int, int]:
+        """First and last token of the sentence or paragraph holding token ``index``.
+
+        A paragraph ends at a line break; a sentence also at a word ending in . ! ? ؟ …
+        (closing quotes and brackets aside). Built once per text, only when a rule asks.
+        """
+        starts = self._units.get(kind)
+        if starts is None:
+            if self._chunk_ends is None:
+                self._layout()
+            ends, gaps, chunks = self._chunk_ends, self._gaps, self.chunks
+            starts = [0]
+            for c in range(len(chunks) - 1):
+                brk = c < len(gaps) and "\n" in gaps[c]
+                if not brk and kind == "sentence":
+                    brk = chunks[c].rstrip(_CLOSERS)[-1:] in _SENTENCE_END
+                if brk:
+                    starts.append(ends[c])  # type: ignore[index]
+            self._units[kind] = starts
+        k = bisect_right(starts, index) - 1
+        nxt = bisect_right(starts, starts[k])
+        last = starts[nxt] - 1 if nxt < len(starts) else len(self.tokens) - 1
+        return starts[k], max(last, starts[k])
+
+    def token_at_char(self, offset: int) -> int:
+        """Index of the first token at or after character ``offset`` of the text."""
+        if self._chunk_ends is None:
+            self._layout()
+        c = bisect_right(self._chunk_starts, offset) - 1
+        if c < 0:
+            return 0
+        if self._chunk_starts[c] + len(self.chunks[c]) <= offset:
+            c += 1  # offset is in the whitespace after chunk c
+        return self._chunk_ends[c - 1] if c else 0  # type: ignore[index]
+
+    def _segments(self) -> list[tuple[int, int]]:
+        """(start, end) of the lines of the text, each cut at runs of 3+ spaces (a ticker's separators)."""
+        out: list[tuple[int, int]] = []
+        text = self.text
+        for line in _LINE_RE.finditer(text):
+            pos = line.start()
+            for gap in _BIG_GAP_RE.finditer(text, line.start(), line.end()):
+                out.append((pos, gap.start()))
+                pos = gap.end()
+            out.append((pos, line.end()))
+        return out
+
+    def headline_blocks(self, min_lines: int = 5, min_sentences: int = 8) -> list[tuple[int, int]]:
+        """Token ranges of headline lists and tickers: ``min_lines`` or more consecutive short
+        lines (or segments split by runs of 3+ spaces) that do not end like a sentence, or
+        ``min_sentences`` or more consecutive very short sentences ("MASI up 0.6%. Rain in
+        the north. Wydad beat Raja. ..."). Their words belong to other articles, not this one."""
+        blocks: list[tuple[int, int]] = []
+        run: list[tuple[int, int, bool]] = []  # (start, end, is a line)
+
+        def close() -> None:
+            lines = sum(1 for *_, is_line in run if is_line)
+            if len(run) >= min_sentences or lines >= min_lines:
+                first, last = self.token_at_char(run[0][0]), self.token_at_char(run[-1][1]) - 1
+                if last >= first:
+                    blocks.append((first, last))
+            run.clear()
+
+        for start, end in self._segments():
+            seg = self.text[start:end].strip()
+            if not seg:
+                continue
+            if seg.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END_STRICT:
+                if 2 <= len(seg.split()) <= 16:
+                    run.append((start, end, True))
+                else:
+                    close()
+                continue
+            for s in _SENTENCE_RE.finditer(self.text, start, end):
+                if 3 <= len(s.group().split()) <= 10:
+                    run.append((s.start(), s.end(), False))
+                else:
+                    close()
+        close()
+        return blocks
 
     def original_tokens(self) -> list[str]:
         return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
