@@ -92,6 +92,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+)){0,3}$", re.I)
 
 
+@lru_cache(maxsize=65536)
 def fetch_url(url: str) -> str | None:
     """The URL Scrapy's Request would fetch for ``url`` (w3lib's browser-like reading:
     tabs and newlines dropped, ``\\`` read as ``/``, IDNA hosts); None if it is no http(s) URL."""
@@ -120,6 +121,7 @@ def normal_host(host: str) -> str:
         return host
 
 
+@lru_cache(maxsize=65536)  # pure, and called for one link by several checks and outlets
 def target(url: str) -> Target | None:
     """The one URL boundary: where a fetch of ``url`` connects, read exactly as Scrapy's
     downloader reads it (``safe_url_string``, fragment dropped, Twisted's ``URI.fromBytes``
@@ -191,10 +193,16 @@ def owning_outlet(url: str, outlets: Iterable[Outlet]) -> Outlet | None:
     """The outlet that owns ``url``: of those whose hosts and path contain it, the one with
     the longest homepage path (the most specific edition). A broader outlet never owns a
     page a narrower one claims, whichever reached it first."""
+    where = target(url)
+    if where is None:
+        return None
+    key = (where.host, where.port)
     best: Outlet | None = None
+    best_length = -1
     for outlet in outlets:
-        if within_outlet(url, outlet) and (best is None or len(outlet.path_prefix) > len(best.path_prefix)):
-            best = outlet
+        prefix = outlet.path_prefix
+        if len(prefix) > best_length and key in outlet_hosts(outlet) and where.path.startswith(prefix):
+            best, best_length = outlet, len(prefix)
     return best
 
 
