@@ -19,7 +19,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
@@ -107,26 +107,37 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return new_request
 
 
-class LoopAwareRedirectMiddleware(RedirectMiddleware):
-    """Redirects that come back to a URL of their own chain are a loop: say so.
-
-    Scrapy's duplicate filter would otherwise drop the second visit silently, and the
-    page would simply be missing with no record of why.
+def check_redirect(crawler: Crawler, redirected: Request, request: Request) -> None:
+    """Refuse one redirect hop: off the outlet's hosts (``offsite_redirect``) or back to a URL
+    of its own chain (``redirect_loop``).
 
     Every hop is checked against the outlet's hosts (the homepage host, its www. twin and
-    the hosts it lists): a ``Location`` elsewhere, read as the fetcher reads it, is refused
-    (``offsite_redirect``) and nothing of it is fetched or stored.
-    """
+    the hosts it lists), the ``Location`` read as the fetcher reads it: nothing of a
+    refused hop is fetched or stored. Scrapy's duplicate filter would drop a loop's second
+    visit silently, and the page would simply be missing with no record of why."""
+    chain = [*request.meta.get("redirect_urls", []), request.url]
+    outlet = _run_outlet(crawler, request)
+    if outlet is not None and not same_site(redirected.url, outlet):
+        raise RefusedRequest(f"redirect off the outlet's hosts: {request.url} -> {redirected.url}",
+                             kind="offsite_redirect")
+    seen = {canonicalize(url) for url in chain}
+    if canonicalize(redirected.url) in seen:
+        raise RefusedRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}", kind="redirect_loop")
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """HTTP redirects (3xx), each hop checked by ``check_redirect``."""
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        outlet = _run_outlet(self.crawler, request)
-        if outlet is not None and not same_site(redirected.url, outlet):
-            raise RefusedRequest(f"redirect off the outlet's hosts: {request.url} -> {redirected.url}",
-                                 kind="offsite_redirect")
-        seen = {canonicalize(url) for url in chain}
-        if canonicalize(redirected.url) in seen:
-            raise RefusedRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}", kind="redirect_loop")
+        check_redirect(self.crawler, redirected, request)
+        return super()._redirect(redirected, request, reason)
+
+
+class OutletMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """``<meta http-equiv=refresh>`` redirects, checked like HTTP ones (a page can hold one)."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        check_redirect(self.crawler, redirected, request)
         return super()._redirect(redirected, request, reason)
 
 

@@ -47,6 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.OutletMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,

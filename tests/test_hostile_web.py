@@ -240,6 +240,9 @@ def hostile_site(today: date, internal: str, bomb: bytes) -> Site:
     res["/articles/redirect-decimal-20002.html"] = Resource(status=301, headers={"Location": f"{decimal}/admin"})
     res["/articles/redirect-backslash-20003.html"] = Resource(
         status=302, headers={"Location": f"http://{internal_host}\\@127.0.0.1:{port}/admin"})
+    res["/articles/meta-refresh-internal-20005.html"] = Resource(
+        body=f'<html><head><meta http-equiv="refresh" content="0; url={internal}/admin"></head><body></body></html>'
+        .encode(), headers=HTML)
     # a host the outlet lists (localhost) that resolves to loopback: refused by the private-address guard
     res["/articles/redirect-named-loopback-20004.html"] = Resource(
         status=302, headers={"Location": f"http://localhost:{port}{site.articles[2].path}"})
@@ -249,6 +252,7 @@ def hostile_site(today: date, internal: str, bomb: bytes) -> Site:
     feed_items += [(p, BASE + p) for p in ("/articles/redirect-internal-20001.html",
                                            "/articles/redirect-decimal-20002.html",
                                            "/articles/redirect-backslash-20003.html",
+                                           "/articles/meta-refresh-internal-20005.html",
                                            "/articles/redirect-named-loopback-20004.html",
                                            "/articles/bomb-encoded-30001.html")]
     feed_items += [(a.title, BASE + a.path) for a in site.articles]
@@ -474,7 +478,7 @@ def test_the_outlets_ordinary_articles_are_still_stored(hostile_crawl: Any) -> N
 def test_case1_redirects_off_the_outlet_are_refused_and_recorded(hostile_crawl: Any) -> None:
     kinds = {(kind, path) for outlet, kind, path in errors(hostile_crawl["url"]) if outlet == "Hostile"}
     for path in ("/articles/redirect-internal-20001.html", "/articles/redirect-decimal-20002.html",
-                 "/articles/redirect-backslash-20003.html"):
+                 "/articles/redirect-backslash-20003.html", "/articles/meta-refresh-internal-20005.html"):
         assert ("offsite_redirect", path) in kinds, sorted(kinds)
     records = [path for outlet, kind, path in errors(hostile_crawl["url"]) if kind == "offsite_redirect"]
     assert len(records) == len(set(records)), "one record per refused redirect"
