@@ -101,6 +101,7 @@ class NewsSpider(scrapy.Spider):
         self.sources_arg = sources
         self.days_arg = days
         self.outlets: list[Outlet] = []
+        self.registry: list[Outlet] = []
         self.stored_urls: set[str] = set()
         self.scheduled: set[str] = set()
         self.pages_per_outlet: Counter[str] = Counter()
@@ -109,10 +110,9 @@ class NewsSpider(scrapy.Spider):
     def _configure(self) -> None:
         settings = self.crawler.settings
         path = self.sources_arg or settings.get("NEWSWATCH_SOURCES_FILE")
-        registry = load_sources(path)
-        self.outlets = select_outlets(registry, self.outlet_names)
         # every outlet of the registry bounds the others, even those not crawled in this run
-        self.registry = [*registry, *(o for o in self.outlets if o not in registry)]
+        self.registry = load_sources(path)
+        self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
         self.cutoff = datetime.now(UTC) - timedelta(days=days)
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
