@@ -84,6 +84,23 @@ def test_inflate_caps_every_layer(bomb: bytes) -> None:
         inflate(b"\x1f\x8b" + b"garbage", 1024)
 
 
+def test_scrapy_caps_the_decoded_size_of_content_encoding(bomb: bytes) -> None:
+    """Scrapy >= 2.11.1 applies DOWNLOAD_MAXSIZE to the decoded body, nested encodings included:
+    a response behind ``Content-Encoding: gzip`` (or ``gzip, gzip``) is dropped, not inflated."""
+    from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.http import Request, Response
+    from scrapy.utils.test import get_crawler
+
+    middleware = HttpCompressionMiddleware.from_crawler(get_crawler(settings_dict={"DOWNLOAD_MAXSIZE": 4 << 20}))
+    for body, encoding in ((bomb, "gzip"), (gzip.compress(bomb), "gzip, gzip")):
+        response = Response("http://a.ma/x", body=body, headers={"Content-Encoding": encoding})
+        with pytest.raises(IgnoreRequest, match="DOWNLOAD_MAXSIZE"):
+            middleware.process_response(Request("http://a.ma/x"), response)
+    small = Response("http://a.ma/x", body=gzip.compress(b"<p>ok</p>"), headers={"Content-Encoding": "gzip"})
+    assert middleware.process_response(Request("http://a.ma/x"), small).body == b"<p>ok</p>"
+
+
 # ------------------------------------------------------------------- private-address policy
 @pytest.mark.parametrize(
     ("address", "reason"),
