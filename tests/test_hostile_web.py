@@ -417,7 +417,8 @@ def crawl_hostile_web(tmp: Path, bomb: bytes, **env_extra: str) -> dict[str, Any
         ]}
         sources_file = tmp / "sources.yaml"
         sources_file.write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        env = crawl_env(tmp / "data", url, NEWSWATCH_MAX_PAGES_PER_OUTLET="60",
+        # nothing here relies on a timeout: a generous one keeps a loaded machine from causing retries
+        env = crawl_env(tmp / "data", url, NEWSWATCH_MAX_PAGES_PER_OUTLET="60", NEWSWATCH_DOWNLOAD_TIMEOUT="10",
                         NEWSWATCH_MAX_RESPONSE_BYTES=str(4 * 1024 * 1024), **env_extra)
         started = time.monotonic()
         done, peak = run_measured(["crawl", "--sources", str(sources_file), "--days", "30"], env, timeout=240)
