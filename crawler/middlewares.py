@@ -1,5 +1,6 @@
 """Downloader middlewares: retries with exponential backoff that honour ``Retry-After``,
-and redirects that report loops.
+redirects that report loops and stay on the outlet's hosts (checked hop by hop), and a
+guard that refuses loopback, private, link-local and metadata addresses.
 
 Scrapy's RetryMiddleware retries at once; outlets that answer 429/503 ask us to wait.
 The wait is an ``asyncio.sleep`` after the download slot is freed, so it never blocks
@@ -10,6 +11,7 @@ NEWSWATCH_RETRY_BACKOFF_MAX.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -17,13 +19,32 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.crawler import Crawler
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 
-from crawler.urls import canonicalize
+from crawler.netguard import PrivateAllowList, may_connect
+from crawler.urls import canonicalize, outlet_hosts, same_site, target
+
+
+class RefusedRequest(IgnoreRequest):
+    """A request the crawl refuses on purpose; ``kind`` names the crawl_errors record."""
+
+    kind = "refused"
+
+    def __init__(self, message: str, kind: str | None = None) -> None:
+        super().__init__(message)
+        if kind:
+            self.kind = kind
+
+
+def _run_outlet(crawler: Crawler, request: Request) -> Any:
+    """The outlet a request was made for (None for Scrapy's own robots.txt requests)."""
+    by_name = getattr(crawler.spider, "by_name", None) or {}
+    return by_name.get(request.meta.get("outlet", ""))
 
 
 def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
@@ -86,16 +107,86 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return new_request
 
 
-class LoopAwareRedirectMiddleware(RedirectMiddleware):
-    """Redirects that come back to a URL of their own chain are a loop: say so.
+def check_redirect(crawler: Crawler, redirected: Request, request: Request) -> None:
+    """Refuse one redirect hop: off the outlet's hosts (``offsite_redirect``) or back to a URL
+    of its own chain (``redirect_loop``).
 
-    Scrapy's duplicate filter would otherwise drop the second visit silently, and the
-    page would simply be missing with no record of why.
-    """
+    Every hop is checked against the outlet's hosts (the homepage host, its www. twin and
+    the hosts it lists), the ``Location`` read as the fetcher reads it: nothing of a
+    refused hop is fetched or stored. Scrapy's duplicate filter would drop a loop's second
+    visit silently, and the page would simply be missing with no record of why."""
+    chain = [*request.meta.get("redirect_urls", []), request.url]
+    outlet = _run_outlet(crawler, request)
+    if outlet is not None and not same_site(redirected.url, outlet):
+        raise RefusedRequest(f"redirect off the outlet's hosts: {request.url} -> {redirected.url}",
+                             kind="offsite_redirect")
+    seen = {canonicalize(url) for url in chain}
+    if canonicalize(redirected.url) in seen:
+        raise RefusedRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}", kind="redirect_loop")
+
+
+class LoopAwareRedirectMiddleware(RedirectMiddleware):
+    """HTTP redirects (3xx), each hop checked by ``check_redirect``."""
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        seen = {canonicalize(url) for url in chain}
-        if canonicalize(redirected.url) in seen:
-            raise IgnoreRequest(f"redirect loop: {' -> '.join([*chain, redirected.url])}")
+        check_redirect(self.crawler, redirected, request)
         return super()._redirect(redirected, request, reason)
+
+
+class OutletMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """``<meta http-equiv=refresh>`` redirects, checked like HTTP ones (a page can hold one)."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        check_redirect(self.crawler, redirected, request)
+        return super()._redirect(redirected, request, reason)
+
+
+class PrivateAddressMiddleware:
+    """Refuse requests whose host is, or resolves to, a loopback, private, link-local or
+    metadata address (``crawler.netguard``), unless the operator configured that address
+    as the outlet's host or allows it with ``NEWSWATCH_ALLOW_PRIVATE_HOSTS``.
+
+    Names are resolved through the reactor's resolver (Scrapy's caching, threaded one), so
+    the check never blocks the reactor and the connection then uses the cached answer that
+    was checked. A name that does not resolve is left to the downloader to report.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.allow = PrivateAllowList.parse(crawler.settings.get("NEWSWATCH_ALLOW_PRIVATE_HOSTS", "") or "")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
+        return cls(crawler)
+
+    def _configured_hosts(self, request: Request) -> set[str]:
+        outlet = _run_outlet(self.crawler, request)
+        outlets = [outlet] if outlet is not None else getattr(self.crawler.spider, "outlets", [])
+        return {host for o in outlets for host, _port in outlet_hosts(o)}
+
+    async def process_request(self, request: Request) -> None:
+        where = target(request.url)
+        if where is None:
+            raise RefusedRequest(f"not a fetchable http(s) URL: {request.url}", kind="bad_url")
+        address = where.host
+        if not _is_ip(address):
+            # the installed reactor: importing it at module level would install the default one
+            from twisted.internet import reactor
+
+            try:
+                address = await maybe_deferred_to_future(reactor.resolve(where.host))  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001 - the download itself will fail and say why
+                return None
+        reason = may_connect(where.host, address, self._configured_hosts(request), self.allow)
+        if reason is not None:
+            self.crawler.stats.inc_value(f"newswatch/refused_address/{reason}")
+            raise RefusedRequest(f"{reason} address {address} for host {where.host} refused", kind="private_address")
+        return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

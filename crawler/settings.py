@@ -41,10 +41,14 @@ NEWSWATCH_RETRY_BACKOFF_BASE = _s.retry_backoff_base  # seconds; doubled on each
 NEWSWATCH_RETRY_BACKOFF_MAX = _s.retry_backoff_max  # cap on backoff and on an honoured Retry-After
 
 DOWNLOADER_MIDDLEWARES = {
+    # before robots.txt (100): no request, not even for robots.txt, reaches a refused address
+    "crawler.middlewares.PrivateAddressMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.OutletMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,
@@ -64,6 +68,7 @@ NEWSWATCH_RULES_DIR = str(_s.resolved_rules_dir)
 NEWSWATCH_CRAWL_DAYS = _s.crawl_days
 NEWSWATCH_MAX_PAGES_PER_OUTLET = _s.max_pages_per_outlet
 NEWSWATCH_EXTRACT_WORKERS = _s.extract_workers
+NEWSWATCH_ALLOW_PRIVATE_HOSTS = _s.allow_private_hosts
 
 LOG_LEVEL = _s.log_level.upper()
 LOGSTATS_INTERVAL = 15.0

@@ -30,6 +30,11 @@ class Outlet(BaseModel):
 
     name: str = Field(min_length=1, description="Unique display name, e.g. 'Le360'.")
     homepage: str = Field(description="Start URL; its host and path bound discovery and links.")
+    hosts: list[str] = Field(
+        default_factory=list,
+        description="Extra hosts of the outlet (m., amp., a feed CDN), as host or host:port. Only these, the "
+        "homepage host and its www. twin are the outlet's: a sub-domain is another site unless listed.",
+    )
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 code: MA, FR, ...")
     languages: list[str] = Field(min_length=1, description="Expected languages (fr, ar, en, es).")
     timezone: str = Field(default="", description="IANA zone for dates without one; default by country.")
@@ -49,6 +54,19 @@ class Outlet(BaseModel):
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise ValueError(f"{url!r} is not an absolute http(s) URL")
+        return value
+
+    @field_validator("hosts")
+    @classmethod
+    def _bare_hosts(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            parts = urlsplit(f"//{entry}")
+            try:
+                parts.port  # noqa: B018 - raises on a bad port
+            except ValueError as exc:
+                raise ValueError(f"host {entry!r}: {exc}") from exc
+            if not parts.hostname or parts.path or parts.query or parts.username or "/" in entry:
+                raise ValueError(f"host {entry!r} is not a bare host name (host or host:port, no scheme or path)")
         return value
 
     @field_validator("languages")

@@ -1,15 +1,25 @@
 """URL rules of the crawl: canonical form, outlet boundaries, and "does this look like an article".
 
+Outlet content is hostile: every boundary check reads a URL the way the fetcher will
+(``target``: w3lib's ``safe_url_string``, then the host the resolver connects to), so a
+backslash, a userinfo ``@`` or a numeric IPv4 host cannot pass the check as one host and
+be fetched from another.
+
 Canonical URLs are the identity of an article (unique in the store, the incremental
 seen-set): w3lib's canonical form, without tracking parameters or fragment.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
 
+from twisted.web.client import URI
 from w3lib.url import canonicalize_url as w3lib_canonicalize
 from w3lib.url import safe_url_string
 
@@ -59,33 +69,140 @@ def canonicalize(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
-def _host(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.")
+@dataclass(frozen=True)
+class Target:
+    """Where a fetch of a URL really goes: what Scrapy's downloader connects to and asks for.
+
+    ``host`` is lower-case ASCII (IDNA), without a trailing dot, with numeric IPv4 forms
+    (``2130706433``, ``0177.0.0.1``) written as the dotted quad the resolver turns them into
+    and IPv6 literals compressed; ``port`` is None for the scheme's default port.
+    """
+
+    scheme: str
+    host: str
+    port: int | None
+    path: str
+
+    @property
+    def netloc(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_NUMERIC_HOST = re.compile(r"^(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+)){0,3}$", re.I)
+
+
+@lru_cache(maxsize=65536)
+def fetch_url(url: str) -> str | None:
+    """The URL Scrapy's Request would fetch for ``url`` (w3lib's browser-like reading:
+    tabs and newlines dropped, ``\\`` read as ``/``, IDNA hosts); None if it is no http(s) URL."""
+    try:
+        fetched = safe_url_string(url.strip())
+        parts = urlsplit(fetched)
+        parts.port  # noqa: B018 - raises on a port out of range, as the downloader would
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return fetched
+
+
+def normal_host(host: str) -> str:
+    """A host as the resolver sees it: lower-case, no trailing dot, numeric IPv4 forms dotted."""
+    host = host.lower().strip("[]").rstrip(".")
+    if _NUMERIC_HOST.match(host):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))  # what gethostbyname() would connect to
+        except OSError:
+            return host
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return host
+
+
+@lru_cache(maxsize=65536)  # pure, and called for one link by several checks and outlets
+def target(url: str) -> Target | None:
+    """The one URL boundary: where a fetch of ``url`` connects, read exactly as Scrapy's
+    downloader reads it (``safe_url_string``, fragment dropped, Twisted's ``URI.fromBytes``
+    for host and port). None when it cannot be fetched, or carries userinfo (``user@``),
+    which no news link needs and which parsers split differently."""
+    fetched = fetch_url(url)
+    if fetched is None:
+        return None
+    parts = urlsplit(fetched)
+    if "@" in parts.netloc:
+        return None
+    try:
+        uri = URI.fromBytes(urldefrag(fetched)[0].encode("ascii"))
+        host = uri.host.decode("ascii")
+    except (UnicodeError, ValueError):
+        return None
+    host = normal_host(host)
+    if not host or ":" in host and not _is_address(host):
+        return None
+    port = None if uri.port == _DEFAULT_PORTS[parts.scheme] else uri.port
+    return Target(parts.scheme, host, port, parts.path or "/")
+
+
+def outlet_hosts(outlet: Outlet) -> frozenset[tuple[str, int | None]]:
+    """(host, port) pairs of an outlet: its homepage host, that host with or without ``www.``,
+    and the hosts it lists explicitly (``hosts:``). Never "any sub-domain"."""
+    return _hosts_of(outlet.homepage, tuple(outlet.hosts))
+
+
+@lru_cache(maxsize=4096)
+def _hosts_of(homepage: str, hosts: tuple[str, ...]) -> frozenset[tuple[str, int | None]]:
+    home = target(homepage)
+    if home is None:
+        return frozenset()
+    pairs = {(home.host, home.port)}
+    if not _is_address(home.host):
+        bare = home.host.removeprefix("www.")
+        pairs |= {(bare, home.port), ("www." + bare, home.port)}
+    for entry in hosts:  # "host" (the homepage's port) or "host:port"
+        extra = target(f"{home.scheme}://{entry}/")
+        if extra is not None:
+            pairs.add((extra.host, extra.port if urlsplit(f"//{entry}").port is not None else home.port))
+    return frozenset(pairs)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def same_site(url: str, outlet: Outlet) -> bool:
-    """Same host as the outlet (www. and sub-domains of it allowed) — the port must match too."""
-    candidate, home = urlsplit(url), urlsplit(outlet.homepage)
-    if candidate.port != home.port:
-        return False
-    host, home_host = _host(url), _host(outlet.homepage)
-    return host == home_host or host.endswith("." + home_host)
+    """On one of the outlet's hosts (exact host and port, see ``outlet_hosts``)."""
+    where = target(url)
+    return where is not None and (where.host, where.port) in outlet_hosts(outlet)
 
 
 def within_outlet(url: str, outlet: Outlet) -> bool:
-    """On the outlet's host and under its homepage path (so /ar/ stays the Arabic edition)."""
-    if not same_site(url, outlet):
+    """On the outlet's hosts and under its homepage path (so /ar/ stays the Arabic edition)."""
+    where = target(url)
+    if where is None or (where.host, where.port) not in outlet_hosts(outlet):
         return False
-    return (urlsplit(url).path or "/").startswith(outlet.path_prefix)
+    return where.path.startswith(outlet.path_prefix)
 
 
 def owning_outlet(url: str, outlets: Iterable[Outlet]) -> Outlet | None:
-    """The outlet with the longest homepage path containing ``url`` (edition-aware credit)."""
+    """The outlet that owns ``url``: of those whose hosts and path contain it, the one with
+    the longest homepage path (the most specific edition). A broader outlet never owns a
+    page a narrower one claims, whichever reached it first."""
+    where = target(url)
+    if where is None:
+        return None
+    key = (where.host, where.port)
     best: Outlet | None = None
+    best_length = -1
     for outlet in outlets:
-        if within_outlet(url, outlet) and (best is None or len(outlet.path_prefix) > len(best.path_prefix)):
-            best = outlet
+        prefix = outlet.path_prefix
+        if len(prefix) > best_length and key in outlet_hosts(outlet) and where.path.startswith(prefix):
+            best, best_length = outlet, len(prefix)
     return best
 
 
@@ -98,6 +215,7 @@ def allowed_by_patterns(url: str, outlet: Outlet) -> bool:
 def is_navigation(url: str, outlet: Outlet) -> bool:
     """Pages a feed or sitemap may list that are never articles: the homepage, tag, author,
     about, contact pages, media files, and whatever the outlet's ``deny`` patterns exclude."""
+    url = fetch_url(url) or url
     path = urlsplit(url).path
     if path.rstrip("/") == outlet.path_prefix.rstrip("/"):
         return True
@@ -112,7 +230,10 @@ def looks_like_article(url: str, outlet: Outlet) -> bool:
     The outlet's ``allow`` patterns decide when given; otherwise sensible defaults: not a
     known navigation path or file, and a path carrying a date, an id or a long slug.
     """
-    if not within_outlet(url, outlet) or not allowed_by_patterns(url, outlet):
+    if not within_outlet(url, outlet):
+        return False
+    url = fetch_url(url) or url
+    if not allowed_by_patterns(url, outlet):
         return False
     path = urlsplit(url).path
     if path.rstrip("/") == outlet.path_prefix.rstrip("/"):

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default=60.0, description="Cap (s) on a retry's wait; a longer Retry-After gives up on that URL."
     )
     max_pages_per_outlet: int = Field(default=500, description="Cap on pages fetched per outlet per run.")
+    allow_private_hosts: str = Field(
+        default="",
+        description="Hosts or networks (comma-separated; CIDR allowed; * = all) the crawler may reach although "
+        "they are or resolve to loopback, private, link-local or metadata addresses. An outlet whose "
+        "homepage is such an address literal needs no entry.",
+    )
     extract_workers: int = Field(
         default=0, description="Extraction processes beside the crawler; 0 = one per CPU core."
     )

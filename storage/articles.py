@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,29 @@ def ensure_outlet(session: Session, name: str, country: str = "", homepage: str 
     return row.id
 
 
+def _settle_claim(session: Session, url: str, fetched_url: str, digest: str, taken_id: int, taken_hash: str,
+                  taken_fetched: str | None) -> str | None:
+    """``url`` is stored already: the URL to store this page under instead, or None (a duplicate).
+
+    A page's declared canonical is a claim, and outlet pages are hostile: one page may name
+    another article's URL. Only the same text makes it the same article. Otherwise the page
+    that claimed a URL it was not fetched from keeps (or gets back) its own address, and the
+    URL's own page is stored under it."""
+    from crawler.urls import canonicalize
+
+    if taken_hash == digest:
+        return None  # the same text: one article under two addresses
+    own = canonicalize(fetched_url) if fetched_url else url
+    taken_own = canonicalize(taken_fetched) if taken_fetched else url
+    free = lambda candidate: session.scalar(select(Article.id).where(Article.url == candidate)) is None  # noqa: E731
+    if own != url:  # this page claims a URL that another page holds: it stays at its own address
+        return own if free(own) else None
+    if taken_own != url and free(taken_own):  # the stored page only claimed this URL: it gets its own back
+        session.execute(update(Article).where(Article.id == taken_id).values(url=taken_own))
+        return url
+    return None
+
+
 def store_article(
     session: Session,
     article: ExtractedArticle,
@@ -91,9 +114,16 @@ def store_article(
     insert runs in a savepoint, so a duplicate undoes only itself. On SQLite the caller must
     then hold the write lock already (``storage.db.begin_write``): a savepoint that opens the
     transaction cannot wait for the lock."""
-    if session.scalar(select(Article.id).where(Article.url == url)) is not None:
-        return StoreResult(None, "duplicate_url")
     digest = content_hash(article.text)
+    taken = session.execute(
+        select(Article.id, Article.content_hash, RawPage.fetched_url)
+        .outerjoin(RawPage, RawPage.article_id == Article.id).where(Article.url == url)
+    ).first()
+    if taken is not None:
+        resolved = _settle_claim(session, url, fetched_url, digest, taken.id, taken.content_hash, taken.fetched_url)
+        if resolved is None:
+            return StoreResult(None, "duplicate_url")
+        url = resolved
     original = session.scalar(
         select(Article.id).where(Article.content_hash == digest, Article.duplicate_of_id.is_(None)).limit(1)
     )

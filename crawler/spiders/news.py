@@ -8,6 +8,7 @@ or ``newswatch crawl``. Already-stored URLs are not fetched again (incremental).
 from __future__ import annotations
 
 import logging
+import struct
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,12 +18,15 @@ from urllib.parse import urljoin, urlsplit
 import scrapy
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils._compression import _DecompressionMaxSizeExceeded
+from scrapy.utils.gz import gunzip
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
 from crawler.discovery import (
     DiscoveryError,
     Entry,
+    Sitemap,
     by_specificity,
     discover_feeds,
     page_links,
@@ -33,20 +37,49 @@ from crawler.discovery import (
     robots_sitemaps,
     sitemap_readers,
 )
+from crawler.middlewares import RefusedRequest
 from crawler.signals import crawl_error
 from crawler.sources import Outlet, load_sources, select_outlets
-from crawler.urls import canonicalize, is_navigation, looks_like_article, within_outlet
+from crawler.urls import (
+    canonicalize,
+    is_navigation,
+    looks_like_article,
+    owning_outlet,
+    same_site,
+    within_outlet,
+)
 from storage.db import get_engine
 from storage.discovered import Finding, load_discovered, save_discovered
 from storage.models import Article, RawPage
 from storage.models import Outlet as OutletRow
 
 HTML_TYPES = (b"text/html", b"application/xhtml")
+MAX_SITEMAP_DEPTH = 3  # a configured or robots.txt sitemap is depth 0; an index's children one deeper
+MAX_GZIP_LAYERS = 3
+
+
+def inflate(body: bytes, max_size: int) -> bytes:
+    """Undo gzip layers (a ``.gz`` sitemap, perhaps gzipped again behind Content-Encoding),
+    each inflated with a cap of ``max_size`` bytes: a 2 KB bomb cannot take memory.
+
+    Raises ``ValueError`` when a layer is too large, corrupt, or there are too many layers."""
+    for _ in range(MAX_GZIP_LAYERS):
+        if body[:2] != b"\x1f\x8b":
+            return body
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, EOFError, struct.error) as exc:
+            raise ValueError(f"bad gzip: {exc}") from exc
+    if body[:2] == b"\x1f\x8b":
+        raise ValueError(f"more than {MAX_GZIP_LAYERS} gzip layers")
+    return body
 
 
 def error_kind(failure: Failure) -> tuple[str, str]:
     """A short kind ('http_404', 'timeout', ...) and message for a failed request."""
     exc = failure.value
+    if isinstance(exc, RefusedRequest):
+        return exc.kind, str(exc)
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
     name = type(exc).__name__
@@ -75,6 +108,7 @@ class NewsSpider(scrapy.Spider):
         self.sources_arg = sources
         self.days_arg = days
         self.outlets: list[Outlet] = []
+        self.registry: list[Outlet] = []
         self.stored_urls: set[str] = set()
         self.scheduled: set[str] = set()
         self.pages_per_outlet: Counter[str] = Counter()
@@ -91,16 +125,22 @@ class NewsSpider(scrapy.Spider):
     def _configure(self) -> None:
         settings = self.crawler.settings
         path = self.sources_arg or settings.get("NEWSWATCH_SOURCES_FILE")
-        self.outlets = select_outlets(load_sources(path), self.outlet_names)
+        # every outlet of the registry bounds the others, even those not crawled in this run
+        self.registry = load_sources(path)
+        self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
         self.cutoff = datetime.now(UTC) - timedelta(days=days)
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
+        self.max_inflated = settings.getint("DOWNLOAD_MAXSIZE", 8 * 1024 * 1024)
         self.by_name = {o.name: o for o in self.outlets}
         self.stored_urls = self._load_stored_urls(settings.get("NEWSWATCH_DATABASE_URL"))
         self._configure_discovery(settings.get("NEWSWATCH_DATABASE_URL"))
         self.logger.info("crawling %d outlet(s); %d URLs already stored", len(self.outlets), len(self.stored_urls))
 
     def _load_stored_urls(self, database_url: str) -> set[str]:
+        """URLs whose own page is stored: each stored page's fetched URL (and the article URL
+        when no raw page says where it came from). Not a page's claimed canonical: a page
+        that names another article's URL as its canonical must not keep that article out."""
         names = [o.name for o in self.outlets]
         query = (
             select(Article.url, RawPage.fetched_url)
@@ -111,9 +151,7 @@ class NewsSpider(scrapy.Spider):
         urls: set[str] = set()
         with get_engine(database_url).connect() as conn:
             for url, fetched in conn.execute(query):
-                urls.add(url)
-                if fetched:
-                    urls.add(canonicalize(fetched))
+                urls.add(canonicalize(fetched) if fetched else url)
         return urls
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -126,7 +164,9 @@ class NewsSpider(scrapy.Spider):
         for feed in outlet.feeds:
             yield self._request(feed, outlet, self.parse_feed, via="feed")
         for sitemap in outlet.sitemaps:
-            yield self._request(sitemap, outlet, self.parse_sitemap, via="sitemap")
+            request = self._sitemap_request(sitemap, outlet, depth=0)
+            if request:
+                yield request
         for section in outlet.sections:
             yield self._request(section, outlet, self.parse_section, via="section")
         if not outlet.feeds:
@@ -194,9 +234,10 @@ class NewsSpider(scrapy.Spider):
         served: set[str] = set()
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
         for sitemap in robots_sitemaps(text, response.url):
-            readers = sitemap_readers(sitemap, group)
+            # a Sitemap: line is followed only on the reading outlet's own hosts
+            readers = [o for o in sitemap_readers(sitemap, group) if robots_sitemap_allowed(sitemap, o)]
             served.update(o.name for o in readers)
-            request = self._shared_sitemap_request(sitemap, readers)
+            request = self._shared_sitemap_request(sitemap, readers, depth=0)
             if request:
                 yield request
         for outlet in group:
@@ -207,35 +248,49 @@ class NewsSpider(scrapy.Spider):
         if not self.cached.get((outlet.name, "sitemap")):
             yield from self._start_probe(outlet, "sitemap")
 
-    def _shared_sitemap_request(self, url: str, readers: list[Outlet]) -> scrapy.Request | None:
-        """One request for a sitemap read by several outlets of a host (never twice for the same readers)."""
-        if not readers:
+    def _shared_sitemap_request(self, url: str, readers: list[Outlet], depth: int) -> scrapy.Request | None:
+        """One request for a sitemap read by several outlets of a host (never twice for the same
+        readers), bounded like ``_sitemap_request``: refused beyond MAX_SITEMAP_DEPTH, and
+        counted with each reader's pages (a reader at its cap no longer reads sitemaps)."""
+        if depth > MAX_SITEMAP_DEPTH:
+            self.crawler.stats.inc_value("newswatch/skipped_sitemap_depth")
             return None
-        key = (url, tuple(o.name for o in readers))
+        open_readers = [o for o in readers if self.pages_per_outlet[o.name] < self.max_pages]
+        if len(open_readers) < len(readers):
+            self.crawler.stats.inc_value("newswatch/skipped_outlet_cap")
+        if not open_readers:
+            return None
+        key = (url, tuple(o.name for o in open_readers))
         if key in self.shared_sitemaps:
             return None
         self.shared_sitemaps.add(key)
-        meta = {"readers": [o.name for o in readers]}
-        return self._request(url, readers[0], self.parse_shared_sitemap, via="sitemap", meta=meta, dont_filter=True)
+        for outlet in open_readers:
+            self.pages_per_outlet[outlet.name] += 1
+        meta = {"readers": [o.name for o in open_readers], "sitemap_depth": depth}
+        return self._request(url, open_readers[0], self.parse_shared_sitemap, via="sitemap", meta=meta,
+                             dont_filter=True)
 
     def parse_shared_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        """``parse_sitemap`` once per reading outlet, most specific first, so an edition claims
-        its own articles before a whole-host outlet sees them; child sitemaps are requested
-        once for every outlet that wants them."""
+        """A sitemap read by several outlets, most specific first, so an edition claims its own
+        articles before a whole-host outlet sees them; an index's children are requested once
+        for every outlet that wants them."""
         readers = by_specificity([self.by_name[name] for name in response.meta["readers"]])
-        children: dict[str, list[Outlet]] = {}
+        sitemap = self._read_sitemap(response, readers[0])
+        if sitemap is None:
+            return
+        if sitemap.is_index:
+            children: dict[str, list[Outlet]] = {}
+            for outlet in readers:
+                for url in self._index_children(sitemap, outlet):
+                    children.setdefault(url, []).append(outlet)
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            for url, outlets in children.items():
+                child = self._shared_sitemap_request(url, outlets, depth)
+                if child:
+                    yield child
+            return
         for outlet in readers:
-            response.meta["outlet"] = outlet.name
-            for request in list(self.parse_sitemap(response)):
-                if request.callback == self.parse_sitemap:
-                    children.setdefault(request.url, []).append(outlet)
-                else:
-                    yield request
-        response.meta["outlet"] = readers[0].name
-        for url, outlets in children.items():
-            child = self._shared_sitemap_request(url, outlets)
-            if child:
-                yield child
+            yield from self._follow_entries(sitemap.entries, outlet, "sitemap")
 
     def _start_probe(self, outlet: Outlet, kind: str) -> Iterator[scrapy.Request]:
         if (outlet.name, kind) in self.probing:
@@ -257,14 +312,10 @@ class NewsSpider(scrapy.Spider):
 
     def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
         outlet, kind = self._outlet(response), response.meta["probe"]
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            import gzip
-
-            try:
-                body = gzip.decompress(body)
-            except OSError:
-                body = b""
+        try:  # a probe answer is inflated under the same cap as any sitemap
+            body = inflate(response.body, self.max_inflated)
+        except (ValueError, _DecompressionMaxSizeExceeded):
+            body = b""
         answer = probe_answer(kind, body, response.url, outlet)
         found = self.probe_found.setdefault((outlet.name, kind), set())
         duplicate = response.url in found or (kind == "feed" and found and response.meta["probe_stage"] >= 0)
@@ -277,7 +328,7 @@ class NewsSpider(scrapy.Spider):
         if kind == "feed":
             yield from self.parse_feed(response)
         else:
-            request = self._shared_sitemap_request(response.url, [outlet])
+            request = self._shared_sitemap_request(response.url, [outlet], depth=0)
             if request:  # parse this answer now; the request only marks the sitemap as taken
                 yield from self.parse_shared_sitemap(response.replace(request=request))  # type: ignore[arg-type]
 
@@ -336,29 +387,46 @@ class NewsSpider(scrapy.Spider):
             self.record_error(outlet.name, response.url, "feed_parse", feed.problem)
         yield from self._follow_entries(feed.entries, outlet, "feed")
 
+    def _sitemap_request(self, url: str, outlet: Outlet, depth: int) -> scrapy.Request | None:
+        """A sitemap fetch, counted with the outlet's pages (its cap bounds sitemaps too) and
+        refused beyond MAX_SITEMAP_DEPTH: an index that links fresh indexes ends."""
+        if depth > MAX_SITEMAP_DEPTH:
+            self.crawler.stats.inc_value("newswatch/skipped_sitemap_depth")
+            return None
+        if self.pages_per_outlet[outlet.name] >= self.max_pages:
+            self.crawler.stats.inc_value("newswatch/skipped_outlet_cap")
+            return None
+        self.pages_per_outlet[outlet.name] += 1
+        return self._request(url, outlet, self.parse_sitemap, via="sitemap", meta={"sitemap_depth": depth})
+
+    def _read_sitemap(self, response: Response, outlet: Outlet) -> Sitemap | None:
+        """The parsed sitemap, its gzip layers undone under the DOWNLOAD_MAXSIZE cap; None (and
+        one error record) when it is too large, not gzip it claims to be, or not a sitemap."""
+        try:
+            body = inflate(response.body, self.max_inflated)
+            return parse_sitemap(body, response.url)
+        except _DecompressionMaxSizeExceeded as exc:
+            self.record_error(outlet.name, response.url, "too_large", f"sitemap inflates past the size cap: {exc}")
+        except (ValueError, DiscoveryError) as exc:
+            self.record_error(outlet.name, response.url, "sitemap_parse", str(exc))
+        return None
+
+    def _index_children(self, sitemap: Sitemap, outlet: Outlet) -> list[str]:
+        """Child sitemaps of an index on the outlet's hosts, unless their lastmod is older than the window."""
+        return [entry.url for entry in sitemap.entries
+                if not (entry.published and entry.published < self.cutoff) and same_site(entry.url, outlet)]
+
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self._outlet(response)
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            import gzip
-
-            try:
-                body = gzip.decompress(body)
-            except OSError as exc:
-                self.record_error(outlet.name, response.url, "sitemap_parse", f"bad gzip: {exc}")
-                return
-        try:
-            sitemap = parse_sitemap(body, response.url)
-        except DiscoveryError as exc:
-            self.record_error(outlet.name, response.url, "sitemap_parse", str(exc))
+        sitemap = self._read_sitemap(response, outlet)
+        if sitemap is None:
             return
         if sitemap.is_index:
-            # newest child sitemaps first; skip children whose lastmod is older than the window
-            for entry in sitemap.entries:
-                if entry.published and entry.published < self.cutoff:
-                    continue
-                if within_outlet(entry.url, outlet) or urlsplit(entry.url).netloc == urlsplit(outlet.homepage).netloc:
-                    yield self._request(entry.url, outlet, self.parse_sitemap, via="sitemap")
+            depth = response.meta.get("sitemap_depth", 0) + 1
+            for url in self._index_children(sitemap, outlet):
+                request = self._sitemap_request(url, outlet, depth)
+                if request:
+                    yield request
             return
         yield from self._follow_entries(sitemap.entries, outlet, "sitemap")
 
@@ -373,9 +441,27 @@ class NewsSpider(scrapy.Spider):
             if request:
                 yield request
 
+    def _owner(self, url: str, outlet: Outlet) -> Outlet | None:
+        """The outlet of this run to credit ``url`` to: the most specific outlet of the registry
+        that contains it (an edition beats the broader outlet that reached it first); None
+        when that outlet is not crawled in this run or nothing contains it."""
+        owner = owning_outlet(url, self.registry)
+        if owner is None:
+            return None
+        if owner.name != outlet.name:
+            self.crawler.stats.inc_value("newswatch/credited_to_edition")
+        return self.by_name.get(owner.name)
+
     def _article_request(
         self, url: str, outlet: Outlet, via: str, published: datetime | None = None
     ) -> scrapy.Request | None:
+        owner = self._owner(url, outlet)
+        if owner is None:
+            self.crawler.stats.inc_value("newswatch/skipped_other_outlet")
+            return None
+        if owner is not outlet and is_navigation(url, owner):
+            return None
+        outlet = owner
         canonical = canonicalize(url)
         if canonical in self.stored_urls:
             self.crawler.stats.inc_value("newswatch/skipped_stored")
@@ -396,8 +482,25 @@ class NewsSpider(scrapy.Spider):
         content_type = (response.headers.get("Content-Type") or b"text/html").lower()
         return any(t in content_type for t in HTML_TYPES) and isinstance(response, scrapy.http.TextResponse)
 
-    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+    def _response_outlet(self, response: Response) -> Outlet | None:
+        """The outlet the page at ``response.url`` (after redirects) belongs to; None, with a
+        record, when that is not the outlet it was requested for (the redirect middleware
+        already refuses other hosts; this is the last check before anything is stored)."""
         outlet = self._outlet(response)
+        if not same_site(response.url, outlet):
+            self.record_error(outlet.name, response.url, "offsite_redirect",
+                              f"page answered from off the outlet's hosts (requested {response.request.url})")
+            return None
+        owner = owning_outlet(response.url, self.registry)
+        if owner is None or owner.name != outlet.name:
+            self.crawler.stats.inc_value("newswatch/skipped_other_outlet")
+            return None
+        return outlet
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        outlet = self._response_outlet(response)
+        if outlet is None:
+            return
         body = response.body
         if not self._is_html(response):
             content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
@@ -437,3 +540,11 @@ def looks_binary(body: bytes) -> bool:
 
 
 _CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
+
+
+def robots_sitemap_allowed(url: str, outlet: Outlet) -> bool:
+    """A robots.txt ``Sitemap:`` line is followed only on the outlet's own hosts: under its
+    path, or at the host's root (a shared host's one sitemap index)."""
+    if not same_site(url, outlet):
+        return False
+    return within_outlet(url, outlet) or urlsplit(url).path.count("/") <= 1
