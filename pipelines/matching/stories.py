@@ -16,6 +16,7 @@ Two MinHash signatures per article (datasketch), both on normalised text:
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,20 +25,23 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
+from pipelines.matching.normalize import WORD_RE, detect_script_arabic, normalizer_for, resolve_language
+from pipelines.matching.story_names import fold_token, tables
 
 SHINGLE_PERM = 128
 EVENT_PERM = 256
 SHINGLE_SIZE = 3
 MAX_TOKENS = 3000  # a 1 MB page is grouped by its first 3,000 words
 DUPLICATE_JACCARD = 0.5
-EVENT_JACCARD = 0.21
-MIN_EVENT_FEATURES = 8
+EVENT_JACCARD = 0.3
+MIN_EVENT_FEATURES = 4
 WINDOW = timedelta(days=7)
 MAX_PER_STORY = 24
-"""The index keeps a story's latest this-many articles: a running story of a thousand articles
-in a week (an Olympics) is joined through its latest coverage, and a lookup costs the same
-whatever the stories' sizes (every member would otherwise come back from the LSH buckets)."""
+"""Besides its core, the index keeps a story's latest this-many articles (for copies): a
+running story of a thousand articles in a week costs a lookup the same as a small one
+(every member would otherwise come back from the LSH buckets)."""
+CORE_SIZE = 4
+"""A story's first article and up to three more close to it: what a retelling must be close to."""
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
 _BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
 
@@ -80,17 +84,102 @@ class Signature:
         )
 
 
-def _salient(raw_tokens: list[str], norm_tokens: list[str]) -> set[str]:
-    out = set()
-    for raw, norm in zip(raw_tokens, norm_tokens, strict=True):
-        if not norm:
-            continue
-        if raw.isdigit():
-            if len(raw) >= 2 or raw != "0":
-                out.add("#" + raw.lstrip("0"))
-        elif len(raw) > 2 and raw[0].isupper():
-            out.add(norm)
+_NUMBER_RE = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d.,])|\d+(?:[.,]\d+)?")
+_TOKEN_RE = re.compile(_NUMBER_RE.pattern + "|" + WORD_RE.pattern)
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_BOUNDARY = frozenset(".!?:;…«»\"“”—–|•")
+EVENT_TOKENS = 400
+"""Event features come from the title and the first this-many words: an article tells its
+event up top; the tail (background, related links that survived extraction) would make two
+accounts of one event look less alike and two different events look more alike."""
+
+
+def _number(raw: str) -> str | None:
+    """A number as a feature ("1.200", "1,200", "1200" -> "#1200"), or None for numbers that
+    say nothing about an event: single digits and years (every article this week says 2024)."""
+    digits = raw.translate(_ARABIC_DIGITS)
+    if re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+", digits):
+        digits = re.sub(r"[.,\u00a0\u202f]", "", digits)
+    else:
+        digits = digits.replace(",", ".")
+    value = digits.lstrip("0") or "0"
+    if len(value) < 2 or (len(value) == 4 and value.isdigit() and 1990 <= int(value) <= 2039):
+        return None
+    return "#" + value
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \t\u00a0\u202f(\'‘’":
+        j -= 1
+    return j < 0 or text[j] in _BOUNDARY or text[j] == "\n" or text[j] == "\r"
+
+
+def _tokens(text: str, all_initial: bool) -> list[tuple[str, str, bool]]:
+    """(raw, folded, may-be-a-name) of each word or number of ``text``."""
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        raw = m.group()
+        name_ok = not all_initial and not _sentence_initial(text, m.start())
+        out.append((raw, fold_token(raw), name_ok))
     return out
+
+
+def event_features(title: str, text: str) -> set[str]:
+    """What says *which* event an article tells, in any of fr/ar/en/es (pure).
+
+    - known names, places, services, months and weekdays as language-free ids
+      (``story_names``): "Rabat"/"الرباط" -> ``@rabat``, "14 mai"/"14 ماي" -> ``@month5``, ``@5-14``;
+    - numbers of two digits or more, years left out ("#1200", "#48");
+    - other capitalised words, folded, when they cannot be capitalised for another reason:
+      not at the start of a sentence, a paragraph or after a colon, not a function word
+      ("Le", "Las", "Selon", "The"), and never from a title (English titles capitalise
+      every word); acronyms in capitals count from titles too.
+    """
+    lookup, longest, stop, _ = tables()
+    tokens = _tokens(title, all_initial=True) + _tokens(text[: EVENT_TOKENS * 12], all_initial=False)[:EVENT_TOKENS]
+    out: set[str] = set()
+    i, n = 0, len(tokens)
+    while i < n:
+        raw, folded, name_ok = tokens[i]
+        if raw[0].isdigit() or raw[0] in "٠١٢٣٤٥٦٧٨٩":
+            feature = _number(raw)
+            if feature:
+                out.add(feature)
+            i += 1
+            continue
+        hit = None
+        for size in range(min(longest, n - i), 0, -1):
+            found = lookup.get(tuple(t[1] for t in tokens[i : i + size]))
+            if found is not None and _written_as(found[1], raw, tokens, i, size):
+                hit = (found[0], found[1], size)
+                break
+        if hit is not None:
+            ident, rule, size = hit
+            out.add(ident)
+            if rule == "month":
+                for j in (i - 1, i + size):
+                    if 0 <= j < n and tokens[j][0].isdigit() and 1 <= int(tokens[j][0]) <= 31:
+                        out.add(f"{ident}-{int(tokens[j][0])}")
+            i += size
+            continue
+        if folded and folded not in stop and raw[0].isupper() and not detect_script_arabic(raw):
+            acronym = len(raw) >= 2 and raw.isupper()
+            if acronym or (name_ok and len(raw) > 2):
+                out.add(folded)
+        i += 1
+    return out
+
+
+def _written_as(rule: str, raw: str, tokens: list[tuple[str, str, bool]], i: int, size: int) -> bool:
+    if rule == "any":
+        return True
+    if rule == "upper":
+        return raw.isupper()
+    if rule == "cap":
+        return raw[0].isupper()
+    # a month: only next to a number ("14 mai", "May 14", "mai 2024")
+    return any(0 <= j < len(tokens) and tokens[j][0][0].isdigit() for j in (i - 1, i + size))
 
 
 def signature(title: str, text: str, language: str | None) -> Signature:
@@ -99,13 +188,11 @@ def signature(title: str, text: str, language: str | None) -> Signature:
     norm = normalizer_for(lang)
     raw = WORD_RE.findall(title) + WORD_RE.findall(text[: MAX_TOKENS * 12])
     raw = raw[:MAX_TOKENS]
-    normed = [norm(t) for t in raw]
-    tokens = [t for t in normed if t]
+    tokens = [t for t in map(norm, raw) if t]
     shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
-    # Arabic has no capitals: its salient features are the numbers and the Latin names
-    event = _salient(raw, normed)
+    event = event_features(title, text)
     mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
@@ -145,17 +232,30 @@ class _Entry:
     story_id: int
     sig: Signature
     when: datetime
+    core: bool = False
 
 
 class StoryIndex:
-    """In-memory LSH over recent articles: key -> (story, signature, time)."""
+    """In-memory LSH over recent articles: key -> (story, signature, time).
+
+    Two ways into a story, and neither chains:
+    - *copies* (near-duplicate shingles) join the story of any indexed article they copy: a
+      copy tells exactly what its original told;
+    - *retellings* (event features) join only through the story's **core**: its first
+      article and up to ``CORE_SIZE - 1`` later ones that are each close to that first
+      article. A football report that shares a city with the fifth article of a security
+      story cannot pull the story towards football, nor the next article after it.
+    Only core articles are in the event LSH; the others are in the copy LSH, the latest
+    ``MAX_PER_STORY`` per story, so a lookup costs the same whatever the stories' sizes.
+    """
 
     def __init__(self, window: timedelta = WINDOW) -> None:
         self.window = window
         self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=SHINGLE_PERM)
         self._event = MinHashLSH(threshold=EVENT_JACCARD, num_perm=EVENT_PERM)
         self._entries: dict[int, _Entry] = {}
-        self._members: dict[int, deque[int]] = {}  # story id -> its indexed keys, oldest first
+        self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
+        self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -163,13 +263,36 @@ class StoryIndex:
     def __contains__(self, key: int) -> bool:
         return key in self._entries
 
+    def core_of(self, story_id: int) -> list[int]:
+        return list(self._cores.get(story_id, ()))
+
+    def _joins_core(self, sig: Signature, story_id: int) -> bool:
+        core = self._cores.get(story_id)
+        if not core:
+            return True  # the story's first article
+        if len(core) >= CORE_SIZE or sig.n_event < MIN_EVENT_FEATURES:
+            return False
+        first = self._entries[core[0]].sig
+        if first.n_event < MIN_EVENT_FEATURES or sig.event.jaccard(first.event) < EVENT_JACCARD:
+            return False
+        # a copy of a core article adds nothing the core does not already say
+        return not any(
+            sig.n_shingles and self._entries[k].sig.n_shingles
+            and sig.shingles.jaccard(self._entries[k].sig.shingles) >= DUPLICATE_JACCARD
+            for k in core
+        )
+
     def add(self, key: int, sig: Signature, story_id: int, when: datetime) -> None:
         if key in self._entries:
             self.remove(key)
-        self._entries[key] = _Entry(story_id, sig, when)
+        core = self._joins_core(sig, story_id)
+        self._entries[key] = _Entry(story_id, sig, when, core)
         self._dup.insert(key, sig.shingles)
-        if sig.n_event >= MIN_EVENT_FEATURES:
-            self._event.insert(key, sig.event)
+        if core:
+            self._cores.setdefault(story_id, []).append(key)
+            if sig.n_event >= MIN_EVENT_FEATURES:
+                self._event.insert(key, sig.event)
+            return
         members = self._members.setdefault(story_id, deque())
         members.append(key)
         if len(members) > MAX_PER_STORY:
@@ -177,15 +300,17 @@ class StoryIndex:
 
     def remove(self, key: int) -> None:
         entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._dup.remove(key)
-            if key in self._event.keys:
-                self._event.remove(key)
-            members = self._members.get(entry.story_id)
-            if members is not None:
-                members.remove(key)
-                if not members:
-                    del self._members[entry.story_id]
+        if entry is None:
+            return
+        self._dup.remove(key)
+        if key in self._event.keys:
+            self._event.remove(key)
+        group = self._cores if entry.core else self._members
+        members = group.get(entry.story_id)
+        if members is not None:
+            members.remove(key)
+            if not members:
+                del group[entry.story_id]
 
     def evict_before(self, when: datetime) -> int:
         old = [k for k, e in self._entries.items() if e.when < when]
@@ -198,7 +323,8 @@ class StoryIndex:
         return entry.sig if entry else None
 
     def candidates(self, sig: Signature, when: datetime, exclude: int | None = None) -> list[tuple[int, int, float]]:
-        """(key, story id, similarity) of recent articles telling the same story, best first."""
+        """(key, story id, similarity) of recent articles telling the same story, best first:
+        copies of any indexed article, retellings of a story's core only."""
         keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
         if sig.n_event >= MIN_EVENT_FEATURES:
             keys |= set(self._event.query(sig.event))
@@ -208,7 +334,11 @@ class StoryIndex:
             return []
 
         scores = similarities(sig, [entry.sig for _, entry in near])
-        found = [(key, entry.story_id, float(score)) for (key, entry), score in zip(near, scores, strict=True) if score > 0]
+        found = [
+            (key, entry.story_id, float(score))
+            for (key, entry), score in zip(near, scores, strict=True)
+            if score > 1.0 or (score > 0 and entry.core)
+        ]
         found.sort(key=lambda f: (-f[2], f[0]))
         return found
 
