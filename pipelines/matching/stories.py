@@ -115,8 +115,12 @@ def _sentence_initial(text: str, start: int) -> bool:
     return j < 0 or text[j] in _BOUNDARY or text[j] == "\n" or text[j] == "\r"
 
 
+_GLUED_NUMBER_RE = re.compile(r"([\u0600-\u06ff])(?=[0-9٠-٩])")
+
+
 def _tokens(text: str, all_initial: bool) -> list[tuple[str, str, bool]]:
     """(raw, folded, may-be-a-name) of each word or number of ``text``."""
+    text = _GLUED_NUMBER_RE.sub(r"\1 ", text)  # "و1200", "بـ25": the clitic is not part of the number
     out = []
     for m in _TOKEN_RE.finditer(text):
         raw = m.group()
