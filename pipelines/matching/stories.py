@@ -35,6 +35,7 @@ MAX_TOKENS = 3000  # a 1 MB page is grouped by its first 3,000 words
 DUPLICATE_JACCARD = 0.5
 EVENT_JACCARD = 0.3
 MIN_EVENT_FEATURES = 4
+LSH_MARGIN = 0.7
 WINDOW = timedelta(days=7)
 MAX_PER_STORY = 24
 """Besides its core, the index keeps a story's latest this-many articles (for copies): a
@@ -255,8 +256,10 @@ class StoryIndex:
 
     def __init__(self, window: timedelta = WINDOW) -> None:
         self.window = window
-        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=SHINGLE_PERM)
-        self._event = MinHashLSH(threshold=EVENT_JACCARD, num_perm=EVENT_PERM)
+        # the LSH buckets are tuned below the decision thresholds: an LSH at threshold t finds
+        # a pair at t + 0.05 only about half the time; the candidates are then scored exactly
+        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD * LSH_MARGIN, num_perm=SHINGLE_PERM)
+        self._event = MinHashLSH(threshold=EVENT_JACCARD * LSH_MARGIN, num_perm=EVENT_PERM)
         self._entries: dict[int, _Entry] = {}
         self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
         self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
