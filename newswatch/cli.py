@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "rematch": "newswatch.commands.match:rematch",
     "digest": "newswatch.commands.alerts:digest",
     "deliveries": "newswatch.commands.alerts:deliveries",
+    "feedback": "newswatch.commands.feedback:feedback",
     "schedule": "newswatch.commands.alerts:schedule",
     "serve": "newswatch.commands.serve:serve",
 }
