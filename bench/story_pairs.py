@@ -147,16 +147,19 @@ def main() -> None:
     files = args.files or sorted((ROOT / "tests" / "stories").glob("pairs*.yaml"))
     data = {f.name: load(f) for f in files}
     if args.sweep:
-        keep = stories.EVENT_JACCARD
-        for threshold in (0.12, 0.15, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3, 0.35):
-            stories.EVENT_JACCARD = threshold
-            for name, arts in data.items():
-                r = evaluate(arts)
-                print(f"threshold {threshold:.2f} {name}: pairwise P {r['pairwise'].precision:.3f} "
-                      f"R {r['pairwise'].recall:.3f}; grouped P {r['grouped'].precision:.3f} R {r['grouped'].recall:.3f}")
-        stories.EVENT_JACCARD = keep
+        keep = stories.EVENT_JACCARD, stories.GENERIC_WEIGHT
+        for weight in (1.0, 0.5, 0.25):
+            for threshold in (0.15, 0.18, 0.2, 0.22, 0.25, 0.28, 0.3, 0.35):
+                stories.EVENT_JACCARD, stories.GENERIC_WEIGHT = threshold, weight
+                for name, arts in data.items():
+                    r = evaluate(arts)
+                    print(f"generic weight {weight:.2f} threshold {threshold:.2f} {name}: pairwise P "
+                          f"{r['pairwise'].precision:.3f} R {r['pairwise'].recall:.3f}; grouped P "
+                          f"{r['grouped'].precision:.3f} R {r['grouped'].recall:.3f}")
+        stories.EVENT_JACCARD, stories.GENERIC_WEIGHT = keep
         return
-    print(f"event threshold {stories.EVENT_JACCARD}, min features {stories.MIN_EVENT_FEATURES}, "
+    print(f"event threshold {stories.EVENT_JACCARD}, generic weight {stories.GENERIC_WEIGHT}, "
+          f"min shared specific {stories.MIN_SHARED_SPECIFIC}, min features {stories.MIN_EVENT_FEATURES}, "
           f"near-duplicate threshold {stories.DUPLICATE_JACCARD}")
     for name, arts in data.items():
         report(name, evaluate(arts), args.show_errors)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import re
+import zlib
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,21 +27,24 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.matching.normalize import WORD_RE, detect_script_arabic, normalizer_for, resolve_language
-from pipelines.matching.story_names import fold_token, tables
+from pipelines.matching.story_names import PEOPLE, fold_token, tables
 
 SHINGLE_PERM = 128
 EVENT_PERM = 256
 SHINGLE_SIZE = 3
 MAX_TOKENS = 3000  # a 1 MB page is grouped by its first 3,000 words
 DUPLICATE_JACCARD = 0.5
-EVENT_JACCARD = 0.3
+EVENT_JACCARD = 0.28
 MIN_EVENT_FEATURES = 4
-LSH_MARGIN = 0.7
+LSH_MARGIN = 0.6
 WINDOW = timedelta(days=7)
 MAX_PER_STORY = 24
 """Besides its core, the index keeps a story's latest this-many articles (for copies): a
 running story of a thousand articles in a week costs a lookup the same as a small one
 (every member would otherwise come back from the LSH buckets)."""
+MAX_FEATURES = 96
+MIN_SHARED_SPECIFIC = 1
+GENERIC_WEIGHT = 0.5
 CORE_SIZE = 4
 """A story's first article and up to three more close to it: what a retelling must be close to."""
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
@@ -61,28 +65,43 @@ def _minhash(num_perm: int, hashvalues: Any = None) -> MinHash:
 @dataclass
 class Signature:
     shingles: MinHash
-    event: MinHash
+    event: MinHash  # only to find candidates (LSH); they are then compared on ``features``
     n_shingles: int
     n_event: int
+    features: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    """The event features themselves, hashed, sorted; the lowest bit says *specific* (see
+    ``_specific``). At most ``MAX_FEATURES`` (4 bytes each): exact overlaps, not estimates."""
 
     def to_bytes(self) -> bytes:
+        n_feat = len(self.features)
         head = np.array([min(self.n_shingles, 2**32 - 1), min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
         return (
             head
             + self.shingles.hashvalues.astype("<u4").tobytes()
             + self.event.hashvalues.astype("<u4").tobytes()
+            + np.array([n_feat], dtype="<u4").tobytes()
+            + self.features.astype("<u4").tobytes()
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
-        if len(data) != _BYTES:
-            raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES}")
+        """Also reads signatures stored before features were (``_BYTES`` long): those can still
+        be found as copies, never as retellings."""
+        if len(data) < _BYTES or (len(data) > _BYTES and (len(data) - _BYTES - 4) % 4):
+            raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES} + 4 + 4 per feature")
         n_shingles, n_event = (int(n) for n in np.frombuffer(data[:8], dtype="<u4"))
         sh = np.frombuffer(data[8 : 8 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint32)
-        ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint32)
-        return cls(
-            _minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event
-        )
+        ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM : _BYTES], dtype="<u4").astype(np.uint32)
+        features = np.zeros(0, dtype=np.uint32)
+        if len(data) > _BYTES:
+            n_feat = int(np.frombuffer(data[_BYTES : _BYTES + 4], dtype="<u4")[0])
+            features = np.frombuffer(data[_BYTES + 4 :], dtype="<u4").astype(np.uint32)
+            if len(features) != n_feat:
+                raise ValueError(f"story signature holds {len(features)} features, says {n_feat}")
+        else:
+            n_event = 0
+        return cls(_minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event,
+                   features)
 
 
 _NUMBER_RE = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d.,])|\d+(?:[.,]\d+)?")
@@ -131,6 +150,11 @@ def _tokens(text: str, all_initial: bool) -> list[tuple[str, str, bool]]:
 
 
 def event_features(title: str, text: str) -> set[str]:
+    """The set of ``event_feature_list``."""
+    return set(event_feature_list(title, text))
+
+
+def event_feature_list(title: str, text: str) -> list[str]:
     """What says *which* event an article tells, in any of fr/ar/en/es (pure).
 
     - known names, places, services, months and weekdays as language-free ids
@@ -143,14 +167,14 @@ def event_features(title: str, text: str) -> set[str]:
     """
     lookup, longest, stop, _ = tables()
     tokens = _tokens(title, all_initial=True) + _tokens(text[: EVENT_TOKENS * 12], all_initial=False)[:EVENT_TOKENS]
-    out: set[str] = set()
+    out: dict[str, None] = {}  # in order of appearance (the title first): capped deterministically
     i, n = 0, len(tokens)
     while i < n:
         raw, folded, name_ok = tokens[i]
         if raw[0].isdigit() or raw[0] in "٠١٢٣٤٥٦٧٨٩":
             feature = _number(raw)
             if feature:
-                out.add(feature)
+                out[feature] = None
             i += 1
             continue
         hit = None
@@ -161,19 +185,34 @@ def event_features(title: str, text: str) -> set[str]:
                 break
         if hit is not None:
             ident, rule, size = hit
-            out.add(ident)
+            out[ident] = None
             if rule == "month":
                 for j in (i - 1, i + size):
                     if 0 <= j < n and tokens[j][0].isdigit() and 1 <= int(tokens[j][0]) <= 31:
-                        out.add(f"{ident}-{int(tokens[j][0])}")
+                        out[f"{ident}-{int(tokens[j][0])}"] = None
             i += size
             continue
         if folded and folded not in stop and raw[0].isupper() and not detect_script_arabic(raw):
             acronym = len(raw) >= 2 and raw.isupper()
             if acronym or (name_ok and len(raw) > 2):
-                out.add(folded)
+                out[folded] = None
         i += 1
-    return out
+    return list(out)
+
+
+_DATE_RE = re.compile(r"@month\d+-\d+")
+
+
+def _specific(feature: str) -> bool:
+    """Does this feature tell events of one topic apart? Numbers, day-and-month dates, people
+    and names the table does not know do; countries, big cities, services, months, weekdays
+    and teams do not: every security story this week names the DGSN, Rabat and Paris."""
+    return not feature.startswith("@") or feature in PEOPLE or _DATE_RE.fullmatch(feature) is not None
+
+
+def _hash_features(features: list[str]) -> np.ndarray:
+    hashed = {(zlib.crc32(f.encode("utf-8")) & 0xFFFFFFFE) | int(_specific(f)) for f in features[:MAX_FEATURES]}
+    return np.array(sorted(hashed), dtype=np.uint32)
 
 
 def _written_as(rule: str, raw: str, tokens: list[tuple[str, str, bool]], i: int, size: int) -> bool:
@@ -197,38 +236,58 @@ def signature(title: str, text: str, language: str | None) -> Signature:
     shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
-    event = event_features(title, text)
+    event = event_feature_list(title, text)[:MAX_FEATURES]
     mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
-    return Signature(mh_sh, mh_ev, len(shingles), len(event))
+    return Signature(mh_sh, mh_ev, len(shingles), len(event), _hash_features(event))
+
+
+def event_overlap(a: Signature, b: Signature) -> tuple[float, int]:
+    """(weighted Jaccard of the two feature sets, how many shared features are specific), exact.
+
+    Generic features (countries, big cities, services, months) weigh ``GENERIC_WEIGHT`` of a
+    specific one: they make two accounts of one event alike, but also any two security
+    stories of the week."""
+    if not len(a.features) or not len(b.features):
+        return 0.0, 0
+    shared = np.intersect1d(a.features, b.features, assume_unique=True)
+    spec_a, spec_b, spec_shared = int((a.features & 1).sum()), int((b.features & 1).sum()), int((shared & 1).sum())
+    gen_a, gen_b, gen_shared = len(a.features) - spec_a, len(b.features) - spec_b, len(shared) - spec_shared
+    union = (spec_a + spec_b - spec_shared) + GENERIC_WEIGHT * (gen_a + gen_b - gen_shared)
+    return (spec_shared + GENERIC_WEIGHT * gen_shared) / union, spec_shared
 
 
 def similarity(a: Signature, b: Signature) -> float:
-    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate."""
+    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate.
+
+    A retelling must share at least ``EVENT_JACCARD`` of its features and at least
+    ``MIN_SHARED_SPECIFIC`` specific ones: two security stories of one week share the DGSN,
+    Rabat and Paris; one event told twice also shares its people, numbers or dates."""
     if a.n_shingles and b.n_shingles:
         dup = a.shingles.jaccard(b.shingles)
         if dup >= DUPLICATE_JACCARD:
             return 1.0 + dup
     if a.n_event >= MIN_EVENT_FEATURES and b.n_event >= MIN_EVENT_FEATURES:
-        ev = a.event.jaccard(b.event)
-        if ev >= EVENT_JACCARD:
+        ev, specific = event_overlap(a, b)
+        if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
             return ev
     return 0.0
 
 
 def similarities(a: Signature, others: list[Signature]) -> np.ndarray:
-    """``similarity(a, b)`` for many b at once (numpy; a story lookup may check a hundred)."""
+    """``similarity(a, b)`` for many b at once (the near-duplicate part in one numpy pass)."""
     if not others:
         return np.zeros(0)
     dup_ok = np.array([bool(a.n_shingles and b.n_shingles) for b in others])
     dup = (np.stack([b.shingles.hashvalues for b in others]) == a.shingles.hashvalues).mean(axis=1)
     scores = np.where(dup_ok & (dup >= DUPLICATE_JACCARD), 1.0 + dup, 0.0)
     if a.n_event >= MIN_EVENT_FEATURES:
-        ev_ok = np.array([b.n_event >= MIN_EVENT_FEATURES for b in others]) & (scores == 0)
-        if ev_ok.any():
-            ev = (np.stack([b.event.hashvalues for b in others]) == a.event.hashvalues).mean(axis=1)
-            scores = np.where(ev_ok & (ev >= EVENT_JACCARD), ev, scores)
+        for i, b in enumerate(others):
+            if scores[i] == 0 and b.n_event >= MIN_EVENT_FEATURES:
+                ev, specific = event_overlap(a, b)
+                if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
+                    scores[i] = ev
     return scores
 
 
@@ -280,7 +339,10 @@ class StoryIndex:
         if len(core) >= CORE_SIZE or sig.n_event < MIN_EVENT_FEATURES:
             return False
         first = self._entries[core[0]].sig
-        if first.n_event < MIN_EVENT_FEATURES or sig.event.jaccard(first.event) < EVENT_JACCARD:
+        if first.n_event < MIN_EVENT_FEATURES:
+            return False
+        ev, specific = event_overlap(sig, first)
+        if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC:
             return False
         # a copy of a core article adds nothing the core does not already say
         return not any(

@@ -19,10 +19,11 @@ from pipelines.matching.normalize import WORD_RE, detect_script_arabic, fold_ara
 # Arabic ones after letter folding and light stemming: "بالرباط" finds "الرباط").
 ENTITIES: dict[str, tuple[str, ...]] = {
     # countries
-    "@ma": ("Maroc", "Morocco", "Marruecos", "المغرب", "المملكة المغربية"),
-    "@fr": ("France", "Francia", "فرنسا"),
-    "@es": ("Espagne", "Spain", "España", "إسبانيا", "اسبانيا"),
-    "@dz": ("Algérie", "Algeria", "Argelia", "الجزائر"),
+    # (English capitalises nationality adjectives: "French" is the country, not a name)
+    "@ma": ("Maroc", "Morocco", "Marruecos", "المغرب", "المملكة المغربية", "Moroccan", "Moroccans"),
+    "@fr": ("France", "Francia", "فرنسا", "French"),
+    "@es": ("Espagne", "Spain", "España", "إسبانيا", "اسبانيا", "Spanish"),
+    "@dz": ("Algérie", "Algeria", "Argelia", "الجزائر", "Algerian", "Algerians"),
     "@be": ("Belgique", "Belgium", "Bélgica", "بلجيكا"),
     "@nl": ("Pays-Bas", "Netherlands", "Países Bajos", "هولندا"),
     "@sn": ("Sénégal", "Senegal", "السنغال"),
@@ -60,6 +61,7 @@ ENTITIES: dict[str, tuple[str, ...]] = {
     "@melilla": ("Melilla", "مليلية"),
     "@algeciras": ("Algeciras", "الجزيرة الخضراء"),
     "@bruxelles": ("Bruxelles", "Brussels", "Bruselas", "بروكسيل", "بروكسل"),
+    "@atlas": ("Atlas", "Moyen Atlas", "Haut Atlas", "Middle Atlas", "High Atlas", "الأطلس"),
     "@gibraltar": ("Gibraltar", "جبل طارق"),
     # services and institutions
     "@dgsn": ("DGSN", "Sûreté nationale", "المديرية العامة للأمن الوطني"),
@@ -86,6 +88,7 @@ ENTITIES: dict[str, tuple[str, ...]] = {
     "@hcp": ("HCP", "Haut-Commissariat au Plan", "المندوبية السامية للتخطيط"),
     "@cgem": ("CGEM", "الاتحاد العام لمقاولات المغرب"),
     "@masi": ("MASI", "مازي"),
+    "@bvc": ("Bourse de Casablanca", "Casablanca Stock Exchange", "Bolsa de Casablanca", "بورصة الدار البيضاء"),
     "@dnmi": ("DGM", "المديرية العامة للأرصاد الجوية", "الأرصاد الجوية"),
     # people
     "@hammouchi": ("Hammouchi", "Hamouchi", "حموشي"),
@@ -125,6 +128,13 @@ ENTITIES: dict[str, tuple[str, ...]] = {
     "@mocromaffia": ("Mocro Maffia", "Mocro Mafia", "موكرو مافيا"),
     "@daech": ("Daech", "Daesh", "ISIS", "État islamique", "Estado Islámico", "Islamic State", "داعش"),
 }
+
+PEOPLE = frozenset({
+    "@hammouchi", "@veaux", "@laftit", "@retailleau", "@nunez", "@darmanin", "@bourita", "@barrot", "@macron",
+    "@mohammed6", "@akhannouch", "@ouahbi", "@mansouri", "@lerner", "@berthon", "@laugier", "@lecourtier",
+    "@marlaska", "@regragui", "@lekjaa", "@jouahri", "@benmoussa",
+})
+"""Ids of people: specific to an event, unlike places and services (see ``stories._specific``)."""
 
 _MONTHS = {
     1: ("janvier", "january", "enero", "يناير", "جانفي", "كانون الثاني"),
