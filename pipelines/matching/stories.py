@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from pipelines.matching.normalize import WORD_RE, detect_script_arabic, normalizer_for, resolve_language
-from pipelines.matching.story_names import PEOPLE, fold_token, tables
+from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
+from pipelines.matching.story_names import PEOPLE, alias_starts, fold_token, tables
 
 SHINGLE_PERM = 128
 EVENT_PERM = 256
@@ -72,6 +72,14 @@ class Signature:
     """The event features themselves, hashed, sorted; the lowest bit says *specific* (see
     ``_specific``). At most ``MAX_FEATURES`` (4 bytes each): exact overlaps, not estimates."""
 
+    @functools.cached_property
+    def feature_set(self) -> frozenset[int]:
+        return frozenset(self.features.tolist())
+
+    @functools.cached_property
+    def n_specific(self) -> int:
+        return sum(x & 1 for x in self.feature_set)
+
     def to_bytes(self) -> bytes:
         n_feat = len(self.features)
         head = np.array([min(self.n_shingles, 2**32 - 1), min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
@@ -104,12 +112,12 @@ class Signature:
                    features)
 
 
-_NUMBER_RE = re.compile(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+(?![\d.,])|\d+(?:[.,]\d+)?")
-_TOKEN_RE = re.compile(_NUMBER_RE.pattern + "|" + WORD_RE.pattern)
+_NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f]*\d|\d")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _BOUNDARY = frozenset(".!?:;…«»\"“”—–|•")
-EVENT_TOKENS = 400
-"""Event features come from the title and the first this-many words: an article tells its
+EVENT_CHARS = 2800
+EVENT_WORDS = 400
+"""Event features come from the title and about the first 400 words: an article tells its
 event up top; the tail (background, related links that survived extraction) would make two
 accounts of one event look less alike and two different events look more alike."""
 
@@ -135,26 +143,12 @@ def _sentence_initial(text: str, start: int) -> bool:
     return j < 0 or text[j] in _BOUNDARY or text[j] == "\n" or text[j] == "\r"
 
 
-_GLUED_NUMBER_RE = re.compile(r"([\u0600-\u06ff])(?=[0-9٠-٩])")
-
-
-def _tokens(text: str, all_initial: bool) -> list[tuple[str, str, bool]]:
-    """(raw, folded, may-be-a-name) of each word or number of ``text``."""
-    text = _GLUED_NUMBER_RE.sub(r"\1 ", text)  # "و1200", "بـ25": the clitic is not part of the number
-    out = []
-    for m in _TOKEN_RE.finditer(text):
-        raw = m.group()
-        name_ok = not all_initial and not _sentence_initial(text, m.start())
-        out.append((raw, fold_token(raw), name_ok))
-    return out
-
-
 def event_features(title: str, text: str) -> set[str]:
     """The set of ``event_feature_list``."""
     return set(event_feature_list(title, text))
 
 
-def event_feature_list(title: str, text: str) -> list[str]:
+def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]] | None = None) -> list[str]:
     """What says *which* event an article tells, in any of fr/ar/en/es (pure).
 
     - known names, places, services, months and weekdays as language-free ids
@@ -164,39 +158,53 @@ def event_feature_list(title: str, text: str) -> list[str]:
       not at the start of a sentence, a paragraph or after a colon, not a function word
       ("Le", "Las", "Selon", "The"), and never from a title (English titles capitalise
       every word); acronyms in capitals count from titles too.
+    ``words``: the title's and the text's words (``WORD_RE``), when the caller has them already.
     """
     lookup, longest, stop, _ = tables()
-    tokens = _tokens(title, all_initial=True) + _tokens(text[: EVENT_TOKENS * 12], all_initial=False)[:EVENT_TOKENS]
+    starts = alias_starts()
+    body = text[:EVENT_CHARS]
+    head, words_of_text = words if words is not None else (WORD_RE.findall(title), WORD_RE.findall(body))
+    raws = head + words_of_text[:EVENT_WORDS]
+    folds = list(map(fold_token, raws))
+    n, n_title = len(raws), len(head)
     out: dict[str, None] = {}  # in order of appearance (the title first): capped deterministically
-    i, n = 0, len(tokens)
-    while i < n:
-        raw, folded, name_ok = tokens[i]
-        if raw[0].isdigit() or raw[0] in "٠١٢٣٤٥٦٧٨٩":
-            feature = _number(raw)
-            if feature:
-                out[feature] = None
-            i += 1
+    # numbers from the text itself: "1.200" is one number, "و1200" ("and 1200") a number too
+    for raw in _NUMBER_RE.findall(title) + _NUMBER_RE.findall(body):
+        feature = _number(raw)
+        if feature:
+            out[feature] = None
+    cursor = 0  # where the last located body word ends (offsets are looked up for few words only)
+    skip_to = 0
+    # only known words and capitalised ones can be features: find them in one C-speed pass
+    for i in [i for i, f in enumerate(folds) if f in starts or raws[i][0].isupper()]:
+        if i < skip_to:
             continue
-        hit = None
-        for size in range(min(longest, n - i), 0, -1):
-            found = lookup.get(tuple(t[1] for t in tokens[i : i + size]))
-            if found is not None and _written_as(found[1], raw, tokens, i, size):
-                hit = (found[0], found[1], size)
-                break
-        if hit is not None:
-            ident, rule, size = hit
-            out[ident] = None
-            if rule == "month":
-                for j in (i - 1, i + size):
-                    if 0 <= j < n and tokens[j][0].isdigit() and 1 <= int(tokens[j][0]) <= 31:
-                        out[f"{ident}-{int(tokens[j][0])}"] = None
-            i += size
-            continue
-        if folded and folded not in stop and raw[0].isupper() and not detect_script_arabic(raw):
-            acronym = len(raw) >= 2 and raw.isupper()
-            if acronym or (name_ok and len(raw) > 2):
+        raw, folded = raws[i], folds[i]
+        if folded in starts:
+            hit = None
+            for size in range(min(longest, n - i), 0, -1):
+                found = lookup.get(tuple(folds[i : i + size]))
+                if found is not None and _written_as(found[1], raw, raws, i, size):
+                    hit = (found[0], found[1], size)
+                    break
+            if hit is not None:
+                ident, rule, size = hit
+                out[ident] = None
+                if rule == "month":
+                    for j in (i - 1, i + size):
+                        if 0 <= j < n and raws[j].isascii() and raws[j].isdigit() and 1 <= int(raws[j]) <= 31:
+                            out[f"{ident}-{int(raws[j])}"] = None
+                skip_to = i + size
+                continue
+        if raw[0].isupper() and folded and folded not in stop:
+            if len(raw) >= 2 and raw.isupper():  # an acronym
                 out[folded] = None
-        i += 1
+            elif i >= n_title and len(raw) > 2:
+                offset = body.find(raw, cursor)
+                if offset >= 0:
+                    cursor = offset + len(raw)
+                    if not _sentence_initial(body, offset):
+                        out[folded] = None
     return list(out)
 
 
@@ -215,7 +223,7 @@ def _hash_features(features: list[str]) -> np.ndarray:
     return np.array(sorted(hashed), dtype=np.uint32)
 
 
-def _written_as(rule: str, raw: str, tokens: list[tuple[str, str, bool]], i: int, size: int) -> bool:
+def _written_as(rule: str, raw: str, raws: list[str], i: int, size: int) -> bool:
     if rule == "any":
         return True
     if rule == "upper":
@@ -223,20 +231,20 @@ def _written_as(rule: str, raw: str, tokens: list[tuple[str, str, bool]], i: int
     if rule == "cap":
         return raw[0].isupper()
     # a month: only next to a number ("14 mai", "May 14", "mai 2024")
-    return any(0 <= j < len(tokens) and tokens[j][0][0].isdigit() for j in (i - 1, i + size))
+    return any(0 <= j < len(raws) and raws[j][0].isdigit() for j in (i - 1, i + size))
 
 
 def signature(title: str, text: str, language: str | None) -> Signature:
     """Both MinHashes of one article (pure; empty text gives empty signatures)."""
     lang = resolve_language(language, f"{title}\n{text[:2000]}")
     norm = normalizer_for(lang)
-    raw = WORD_RE.findall(title) + WORD_RE.findall(text[: MAX_TOKENS * 12])
-    raw = raw[:MAX_TOKENS]
+    title_words, text_words = WORD_RE.findall(title), WORD_RE.findall(text[: MAX_TOKENS * 12])
+    raw = (title_words + text_words)[:MAX_TOKENS]
     tokens = [t for t in map(norm, raw) if t]
     shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
-    event = event_feature_list(title, text)[:MAX_FEATURES]
+    event = event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]
     mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
@@ -249,12 +257,14 @@ def event_overlap(a: Signature, b: Signature) -> tuple[float, int]:
     Generic features (countries, big cities, services, months) weigh ``GENERIC_WEIGHT`` of a
     specific one: they make two accounts of one event alike, but also any two security
     stories of the week."""
-    if not len(a.features) or not len(b.features):
+    fa, fb = a.feature_set, b.feature_set
+    if not fa or not fb:
         return 0.0, 0
-    shared = np.intersect1d(a.features, b.features, assume_unique=True)
-    spec_a, spec_b, spec_shared = int((a.features & 1).sum()), int((b.features & 1).sum()), int((shared & 1).sum())
-    gen_a, gen_b, gen_shared = len(a.features) - spec_a, len(b.features) - spec_b, len(shared) - spec_shared
-    union = (spec_a + spec_b - spec_shared) + GENERIC_WEIGHT * (gen_a + gen_b - gen_shared)
+    shared = fa & fb
+    spec_shared = sum(x & 1 for x in shared)
+    spec_a, spec_b = a.n_specific, b.n_specific
+    gen_shared = len(shared) - spec_shared
+    union = (spec_a + spec_b - spec_shared) + GENERIC_WEIGHT * (len(fa) - spec_a + len(fb) - spec_b - gen_shared)
     return (spec_shared + GENERIC_WEIGHT * gen_shared) / union, spec_shared
 
 

@@ -203,6 +203,7 @@ def _fold_key(phrase: str) -> tuple[str, ...]:
     return tuple(t for t in out if t)
 
 
+@functools.lru_cache(maxsize=200_000)
 def fold_token(token: str) -> str:
     """Latin: accents and case folded. Arabic: letter forms folded, article stripped, and
     bare proclitics too when that makes a known name ("بباريس" -> "باريس", "ومراكش" -> "مراكش")."""
@@ -259,3 +260,9 @@ def tables() -> tuple[dict[tuple[str, ...], tuple[str, str]], int, frozenset[str
     stop = frozenset(fold_latin(w) for w in _STOPWORDS)
     arabic = frozenset(t for key in lookup for t in key if detect_script_arabic(t))
     return lookup, longest, stop, arabic
+
+
+@functools.lru_cache(maxsize=1)
+def alias_starts() -> frozenset[str]:
+    """The folded first words of every alias: a word that is none of them starts no match."""
+    return frozenset(key[0] for key in tables()[0])
