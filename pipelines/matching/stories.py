@@ -1,16 +1,22 @@
-"""Stories: group near-duplicates and the same event told by several outlets.
+"""Stories: one event told by several outlets, copies and retellings alike — and only it.
 
-Two MinHash signatures per article (datasketch), both on normalised text:
-- *shingles*: 3-word shingles of the normalised token stream -> near-duplicates and
+Two parts per article signature:
+- *shingles* (MinHash of 3-word shingles of the normalised text): near-duplicates and
   republications (estimated Jaccard >= ``DUPLICATE_JACCARD``);
-- *event*: the article's salient features -> the same event retold in other words: names and
-  acronyms (capitalised words, normalised), years and other numbers (dates), taken from the
-  title and body. Two accounts of one meeting share the people, the agencies, the place and
-  the dates; two meetings of the same people a year apart share the people but not the dates.
-  They join when the estimated Jaccard is >= ``EVENT_JACCARD`` and both have enough features.
+- *event features* (``event_feature_list``): what says which event it is, the same in
+  fr/ar/en/es — known people, places, services, months and weekdays as language-free ids
+  (``story_names``), numbers, day-and-month dates, and other capitalised words that are no
+  sentence opening and no function word ("Le", "Las", "Selon", "The" never count). They are
+  stored as hashes (exact overlaps) plus a MinHash (to find candidates by LSH).
+Two retellings join when their weighted overlap (generic places and services weigh half a
+specific person, number or date) is >= ``EVENT_JACCARD`` and they share at least one
+specific feature: the threshold was chosen on labelled pairs (tests/stories/pairs_tune.yaml,
+``bench/story_pairs.py``).
 
-``StoryIndex`` keeps both LSH indexes in memory (rebuilt from stored signatures by
-``store``); candidates further apart in time than the window never join.
+``StoryIndex`` keeps recent articles in memory (rebuilt from stored signatures by ``store``)
+and never chains: a retelling joins only through a story's *core* (its first article and up
+to three more close to it), copies through any member; candidates further apart in time than
+the window never join. Design notes and figures: docs/stories.md.
 """
 
 from __future__ import annotations
@@ -165,7 +171,6 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
     body = text[:EVENT_CHARS]
     head, words_of_text = words if words is not None else (WORD_RE.findall(title), WORD_RE.findall(body))
     raws = head + words_of_text[:EVENT_WORDS]
-    folds = list(map(fold_token, raws))
     n, n_title = len(raws), len(head)
     out: dict[str, None] = {}  # in order of appearance (the title first): capped deterministically
     # numbers from the text itself: "1.200" is one number, "و1200" ("and 1200") a number too
@@ -175,15 +180,17 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
             out[feature] = None
     cursor = 0  # where the last located body word ends (offsets are looked up for few words only)
     skip_to = 0
-    # only known words and capitalised ones can be features: find them in one C-speed pass
-    for i in [i for i, f in enumerate(folds) if f in starts or raws[i][0].isupper()]:
+    # only capitalised, non-ASCII (accented, Arabic) and known lowercase words can be features
+    # (an ASCII word folds to its lowercase self): pick them out in one quick pass, fold only them
+    for i in [i for i, r in enumerate(raws) if r[0].isupper() or not r.isascii() or r in starts]:
         if i < skip_to:
             continue
-        raw, folded = raws[i], folds[i]
+        raw = raws[i]
+        folded = fold_token(raw)
         if folded in starts:
             hit = None
             for size in range(min(longest, n - i), 0, -1):
-                found = lookup.get(tuple(folds[i : i + size]))
+                found = lookup.get(tuple(map(fold_token, raws[i : i + size])))
                 if found is not None and _written_as(found[1], raw, raws, i, size):
                     hit = (found[0], found[1], size)
                     break
