@@ -166,7 +166,7 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
       every word); acronyms in capitals count from titles too.
     ``words``: the title's and the text's words (``WORD_RE``), when the caller has them already.
     """
-    lookup, longest, stop, _ = tables()
+    lookup, _, stop, _ = tables()
     starts = alias_starts()
     body = text[:EVENT_CHARS]
     head, words_of_text = words if words is not None else (WORD_RE.findall(title), WORD_RE.findall(body))
@@ -187,10 +187,13 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
             continue
         raw = raws[i]
         folded = fold_token(raw)
-        if folded in starts:
+        sizes = starts.get(folded)
+        if sizes is not None:
             hit = None
-            for size in range(min(longest, n - i), 0, -1):
-                found = lookup.get(tuple(map(fold_token, raws[i : i + size])))
+            for size in sizes:
+                if i + size > n:
+                    continue
+                found = lookup.get((folded,) if size == 1 else tuple(map(fold_token, raws[i : i + size])))
                 if found is not None and _written_as(found[1], raw, raws, i, size):
                     hit = (found[0], found[1], size)
                     break

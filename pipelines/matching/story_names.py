@@ -263,6 +263,10 @@ def tables() -> tuple[dict[tuple[str, ...], tuple[str, str]], int, frozenset[str
 
 
 @functools.lru_cache(maxsize=1)
-def alias_starts() -> frozenset[str]:
-    """The folded first words of every alias: a word that is none of them starts no match."""
-    return frozenset(key[0] for key in tables()[0])
+def alias_starts() -> dict[str, tuple[int, ...]]:
+    """Folded first word of an alias -> the alias lengths (in words) starting with it, longest
+    first: a word that starts no alias is skipped with one look-up, "Rabat" tries one length."""
+    sizes: dict[str, set[int]] = {}
+    for key in tables()[0]:
+        sizes.setdefault(key[0], set()).add(len(key))
+    return {first: tuple(sorted(lengths, reverse=True)) for first, lengths in sizes.items()}
