@@ -65,6 +65,21 @@ def test_an_exact_copy_joins_the_story_and_carries_the_matches(database_url: str
         assert [p.outlet for p in also_published_by(s, dup.id)] == ["Le Courrier"]
         assert also_published_by(s, outcomes[1].article_id) == []
         assert also_published_by(s, 10**9) == []
+    # the digest lists the story once, told by both outlets: the copy is never counted twice
+    from datetime import UTC, datetime, timedelta
+
+    from alerts.digest import Selection, build_digest
+    from alerts.queries import match_items
+
+    now = datetime.now(UTC)
+    items = match_items(get_engine(database_url), rows, now - timedelta(days=1), now + timedelta(minutes=1))
+    assert {i.article_id for i in items} >= {original_id, copy.article_id}
+    digest = build_digest("team", items, Selection(topics=frozenset(rows)), delivered=set(),
+                          since=now - timedelta(days=1), until=now + timedelta(minutes=1))
+    entry = next(e for e in digest.entries if original_id in e.article_ids)
+    assert copy.article_id in entry.article_ids
+    assert {o.outlet for o in entry.outlets} == {"Le Courrier", "Revue de Presse"}
+    assert sum(1 for e in digest.entries if copy.article_id in e.article_ids) == 1
 
 
 def test_a_near_copy_joins_too_but_is_no_exact_copy(database_url: str) -> None:
