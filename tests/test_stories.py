@@ -36,6 +36,18 @@ def test_signature_round_trips_through_bytes() -> None:
         Signature.from_bytes(b"short")
 
 
+def test_signatures_stored_before_event_features_still_read() -> None:
+    """Rows written by the previous version (two MinHashes, no features): still found as
+    copies, never as retellings (their event MinHash was of other features)."""
+    sig = signature("Titre", ARTICLE, "fr")
+    old = sig.to_bytes()[: 8 + 4 * (128 + 256)]
+    back = Signature.from_bytes(old)
+    assert back.n_event == 0 and len(back.features) == 0
+    assert similarity(back, sig) > 1.0  # the same text: a copy
+    with pytest.raises(ValueError, match="features"):
+        Signature.from_bytes(sig.to_bytes()[:-4])
+
+
 def test_republication_with_small_edits_is_a_near_duplicate() -> None:
     a = signature("Hammouchi reçoit Veaux", ARTICLE, "fr")
     b = signature("Rabat : Hammouchi reçoit son homologue", ARTICLE.replace("mardi", "ce mardi") + " (MAP)", "fr")
