@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "digest": "newswatch.commands.alerts:digest",
     "deliveries": "newswatch.commands.alerts:deliveries",
     "notify": "newswatch.commands.alerts:notify",
+    "feedback": "newswatch.commands.feedback:feedback",
     "schedule": "newswatch.commands.alerts:schedule",
     "serve": "newswatch.commands.serve:serve",
     "outlets": "newswatch.commands.outlets:outlets",

@@ -171,7 +171,9 @@ def _write(store: _Store, item: _Analysed) -> PageResult:
             http_status=job.status, encoding=job.encoding, discovered_via=job.via, crawl_run_id=job.crawl_run_id,
             html_zlib=item.html_zlib, commit=False,
         )
-        if result.status == "stored" and store.matcher is not None:
+        # an exact republication (same text as a stored article) joins its original's story
+        # and carries its matches: "also published by" and nothing counted twice in digests
+        if result.status in ("stored", "duplicate_content") and store.matcher is not None:
             article_id = result.article_id or 0
             try:
                 # keeps its work in a savepoint and never raises on odd text

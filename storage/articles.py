@@ -164,3 +164,38 @@ def store_article(
     if original is not None:
         return StoreResult(row.id, "duplicate_content", original)
     return StoreResult(row.id, "stored")
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Another outlet's (or the same outlet's) article in an article's story."""
+
+    article_id: int
+    outlet: str
+    url: str
+    title: str
+    language: str | None
+    published_at: datetime | None
+    copy: bool  # an exact republication of the same text (content hash), not a retelling
+
+
+def also_published_by(session: Session, article_id: int, limit: int = 50) -> list[Publication]:
+    """The other articles of ``article_id``'s story, earliest first: who else told it.
+
+    Exact copies (same content hash: wire copies, aggregators) are flagged ``copy``. An
+    article without a story yet has no others. For the dashboard's "also published by"."""
+    row = session.execute(select(Article.story_id, Article.content_hash).where(Article.id == article_id)).first()
+    if row is None or row.story_id is None:
+        return []
+    query = (
+        select(Article.id, Outlet.name, Article.url, Article.title, Article.language, Article.published_at,
+               Article.fetched_at, Article.content_hash)
+        .join(Outlet, Article.outlet_id == Outlet.id)
+        .where(Article.story_id == row.story_id, Article.id != article_id)
+        .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+        .limit(limit)
+    )
+    return [
+        Publication(a_id, outlet, url, title or "", language, published or fetched, digest == row.content_hash)
+        for a_id, outlet, url, title, language, published, fetched, digest in session.execute(query)
+    ]

@@ -65,11 +65,13 @@ def build_bad_site(name: str, today: date, *, slow_delay: float = 10.0, huge_byt
         return datetime.combine(today - timedelta(days=1 + k % 5), time(6 + k % 14, 5 * k % 60), tzinfo=tz)
 
     def article(path: str, lang: str, topic: str, k: int, *, charset: str = "utf-8", expect: str = "article",
-                paragraphs: list[str] | None = None, title: str = "", store: bool = True) -> tuple[str, list[str], datetime]:
+                paragraphs: list[str] | None = None, title: str = "", store: bool = True,
+                slots: dict[str, str] | None = None) -> tuple[str, list[str], datetime]:
         published = when(k)
         weekday = lexicon.WEEKDAYS[lang][published.weekday()]
-        title = title or lexicon.make_title(rng, lang, topic, weekday)
-        paragraphs = paragraphs or lexicon.make_paragraphs(rng, lang, topic, 350, weekday)
+        slots = slots if slots is not None else lexicon.event_slots(rng, lang, weekday)  # one event per article
+        title = title or lexicon.make_title(rng, lang, topic, weekday, slots)
+        paragraphs = paragraphs or lexicon.make_paragraphs(rng, lang, topic, 350, weekday, slots)
         html = _page(title, paragraphs, lang=lang, published=published, charset=charset, path=path)
         cases[path] = expect
         feed_items.append((path, title, published))
@@ -77,7 +79,8 @@ def build_bad_site(name: str, today: date, *, slow_delay: float = 10.0, huge_byt
             truths.append(ArticleTruth(
                 path=path, outlet=name, language=lang, title=title, author="", published=published,
                 date_precision="minute", date_source="jsonld", topic=topic, section=lexicon.TOPIC_SECTION.get(topic, topic),
-                lede=paragraphs[0], last_paragraph=paragraphs[-1], words=lexicon.word_count(paragraphs)))
+                lede=paragraphs[0], last_paragraph=paragraphs[-1], words=lexicon.word_count(paragraphs),
+                event=lexicon.event_key(topic, lang, slots) if slots else ""))
         return html, paragraphs, published
 
     html, _, _ = article("/articles/ok-fr.html", "fr", "coop", 0)
@@ -116,12 +119,18 @@ def build_bad_site(name: str, today: date, *, slow_delay: float = 10.0, huge_byt
     res["/loop/a"] = Resource(status=302, headers={"Location": BASE + "/loop/b", "Content-Type": "text/html"})
     res["/loop/b"] = Resource(status=301, headers={"Location": BASE + "/loop/a", "Content-Type": "text/html"})
 
-    ar_paras = lexicon.make_paragraphs(rng, "ar", "coop", 300, lexicon.WEEKDAYS["ar"][when(8).weekday()])
+    ar_day = lexicon.WEEKDAYS["ar"][when(8).weekday()]
+    ar_slots = lexicon.event_slots(rng, "ar", ar_day)
+    ar_paras = lexicon.make_paragraphs(rng, "ar", "coop", 300, ar_day, ar_slots)
     html, _, _ = article("/articles/arabe-1256.html", "ar", "coop", 8, charset="windows-1256", paragraphs=ar_paras,
+                         slots=ar_slots,
                          expect="windows-1256 page: stored with the Arabic text decoded right")
     res["/articles/arabe-1256.html"] = _html(html, "windows-1256")
-    fr_paras = lexicon.make_paragraphs(rng, "fr", "coop", 300, lexicon.WEEKDAYS["fr"][when(9).weekday()])
+    fr_day = lexicon.WEEKDAYS["fr"][when(9).weekday()]
+    fr_slots = lexicon.event_slots(rng, "fr", fr_day)
+    fr_paras = lexicon.make_paragraphs(rng, "fr", "coop", 300, fr_day, fr_slots)
     html, _, _ = article("/articles/latin1.html", "fr", "coop", 9, charset="iso-8859-1", paragraphs=fr_paras,
+                         slots=fr_slots,
                          title="Sécurité : Rabat et Paris renforcent leur coopération policière",
                          expect="ISO-8859-1 page: stored with accents decoded right")
     res["/articles/latin1.html"] = _html(html, "iso-8859-1")

@@ -560,13 +560,75 @@ def _capitalize(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def make_title(rng: random.Random, lang: str, topic: str, weekday: str) -> str:
-    title = _capitalize(rng.choice(TITLES[lang][topic]).format_map(_Slots(rng, POOLS[lang], weekday)))
+SURNAMES = {
+    "latin": ["Benjelloun", "El Amrani", "Tazi", "Martin", "Alaoui", "Dubois", "Berrada", "Petit", "Chraibi", "Moreau",
+              "Bennani", "Lefèvre", "Kettani", "Girard", "Sqalli", "Fassi-Fihri", "Roux", "Ouazzani", "Laurent",
+              "Bouzidi", "Garnier", "Lahlou", "Fournier", "Skalli", "Mercier", "Idrissi", "Blanc", "Zniber", "Guerin",
+              "Belkadi", "Faure", "Cherkaoui", "Rousseau", "Benkirane", "Collins", "Walker", "García", "López"],
+    "ar": ["بنجلون", "العمراني", "التازي", "العلوي", "برادة", "الشرايبي", "الإدريسي", "بنعلي", "البناني", "الكتاني",
+           "الصقلي", "الفاسي", "الوزاني", "البوزيدي", "اللحلو", "السقالي", "الزنيبر", "بلقاضي", "الشرقاوي", "بنكيران",
+           "المريني", "الحسني", "الجراري", "السباعي", "الودغيري", "التويمي"],
+}
+
+
+class _EventSlots(_Slots):
+    """One event's details: numbers and people drawn from wide ranges, not the small pools, so
+    two events of one week differ in their details as real ones do (two events with the same
+    12 suspects, 4,8 % and Youssef Tazi would be one event told twice)."""
+
+    def __init__(self, rng: random.Random, lang: str, weekday: str) -> None:
+        super().__init__(rng, POOLS[lang], weekday)
+        self.lang = lang
+
+    def __missing__(self, key: str) -> str:
+        rng = self.rng
+        if key == "num":
+            value = str(rng.randint(13, 987))
+        elif key == "pct":
+            whole, tenth = rng.randint(1, 14), rng.randint(1, 9)
+            value = {"en": f"{whole}.{tenth}%", "ar": f"{whole},{tenth} في المائة"}.get(self.lang, f"{whole},{tenth} %")
+        elif key == "person":
+            first = rng.choice(self.pools["person"]).split(" ", 1)[0]
+            value = f"{first} {rng.choice(SURNAMES['ar' if self.lang == 'ar' else 'latin'])}"
+        else:
+            return super().__missing__(key)
+        self[key] = value
+        return value
+
+
+EVENT_KEYS = ("coop_ma", "coop_fr", "coop_org", "city", "team", "crime", "work", "product", "org")
+"""The slots that say which event an article tells: kept in every paragraph of it."""
+
+
+def event_slots(rng: random.Random, lang: str, weekday: str) -> dict[str, str]:
+    """The details of one event (who, where, how many), drawn as they are first used and then
+    kept: pass the same mapping to ``make_title`` and ``make_paragraphs`` and the article tells
+    one event throughout, as a real one does, instead of a new city and person per paragraph."""
+    return _EventSlots(rng, lang, weekday)
+
+
+def event_key(topic: str, lang: str, slots: dict[str, str]) -> str:
+    """Which event a generated article tells, when its details say so ("" = its own event).
+
+    A security-cooperation article opens on "Hammouchi received at {city} a delegation led by
+    {coop_fr}": the French official is what tells such a meeting from another (the Moroccan
+    side is always the DGSN-DGST head), in any language (the pools are aligned). Two articles
+    naming the same official within a week tell one meeting; everything else is its own event."""
+    if topic == "coop" and slots.get("coop_fr") in POOLS[lang]["coop_fr"]:
+        return f"coop-meeting:{POOLS[lang]['coop_fr'].index(slots['coop_fr'])}"
+    return ""
+
+
+def make_title(rng: random.Random, lang: str, topic: str, weekday: str, slots: dict[str, str] | None = None) -> str:
+    slots = slots if slots is not None else _Slots(rng, POOLS[lang], weekday)
+    title = _capitalize(rng.choice(TITLES[lang][topic]).format_map(slots))
     return _contract(lang, title)
 
 
-def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekday: str) -> list[str]:
-    """About ``words`` words of 2–5-sentence paragraphs; a topical article mixes in general sentences."""
+def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekday: str,
+                    slots: dict[str, str] | None = None) -> list[str]:
+    """About ``words`` words of 2–5-sentence paragraphs; a topical article mixes in general sentences.
+    ``slots`` (``event_slots``): one event's details throughout; else fresh ones per paragraph."""
     sentences = SENTENCES[lang]
     own = sentences[topic]
     other = sentences["societe" if topic in ("coop", "near") else "economie"]
@@ -574,7 +636,13 @@ def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekd
     paragraphs: list[str] = []
     count = 0
     while count < words:
-        slots = _Slots(rng, pools, weekday)
+        if slots is None:
+            para_slots: dict[str, str] = _Slots(rng, pools, weekday)
+        elif not paragraphs:
+            para_slots = slots  # the lede states the event
+        else:  # later paragraphs keep who and where, and bring other figures and voices
+            para_slots = _EventSlots(rng, lang, weekday)
+            para_slots.update({k: v for k, v in slots.items() if k in EVENT_KEYS})
         n = rng.randint(2, 5)
         # the lede stays on topic; later paragraphs mix in general sentences (no sentence twice in a paragraph)
         picked = rng.sample(own, min(n, len(own)))
@@ -583,7 +651,7 @@ def make_paragraphs(rng: random.Random, lang: str, topic: str, words: int, weekd
         if paragraphs:
             picked = [s if rng.random() < 0.8 else rng.choice(other) for s in picked]
             picked = list(dict.fromkeys(picked))
-        text = " ".join(_capitalize(s.format_map(slots)) for s in picked)
+        text = " ".join(_capitalize(s.format_map(para_slots)) for s in picked)
         text = _contract(lang, text)
         paragraphs.append(text)
         count += text.count(" ") + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 BASE = "{BASE}"
 """Placeholder written into generated pages; the server replaces it with http://127.0.0.1:PORT."""
@@ -62,6 +63,8 @@ class ArticleTruth:
     last_paragraph: str
     words: int
     tracked_path: str = ""  # the utm-tagged path a feed links to, when it does
+    event: str = ""  # the event it tells: articles of one event belong in one story ("" = its own event)
+    copy_of: str = ""  # "outlet path" of the article it republishes word for word, when it does
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class Site:
     disallowed: list[str] = field(default_factory=list)  # paths robots.txt forbids (linked, never to be fetched)
     cases: dict[str, str] = field(default_factory=dict)  # bad site: path -> expected outcome
     not_found: Resource | None = None  # answer for unknown paths (a 404 page in the site's look)
+    generated: list[Any] = field(default_factory=list, repr=False)  # the generated articles (to republish them)
 
 
 @dataclass(frozen=True)

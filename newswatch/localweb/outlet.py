@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 import zlib
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from email.utils import format_datetime
 from xml.sax.saxutils import escape as xml_escape
@@ -98,12 +99,14 @@ def _articles(rng: random.Random, lang: str, shape: str, n: int, today: date, tz
             mode = "jsonld" if mode_roll < 0.6 else ("time" if mode_roll < 0.8 else "visible")
         modified = when + timedelta(hours=rng.randint(1, 20), minutes=rng.randint(0, 59)) if rng.random() < 0.3 else None
         tags = rng.sample(lexicon.TAGS[lang], 3)
+        slots = lexicon.event_slots(rng, lang, weekday)  # one event per article: one city, one person…
         arts.append(Art(
             id=start_id + i, section=lexicon.TOPIC_SECTION[topic], topic=topic,
-            title=lexicon.make_title(rng, lang, topic, weekday), author=rng.choice(authors), published=when,
-            modified=modified, date_mode=mode, paragraphs=lexicon.make_paragraphs(rng, lang, topic, words, weekday),
+            title=lexicon.make_title(rng, lang, topic, weekday, slots), author=rng.choice(authors), published=when,
+            modified=modified, date_mode=mode, paragraphs=lexicon.make_paragraphs(rng, lang, topic, words, weekday, slots),
             tags=tags, size_target=int(rng.triangular(40_000, 150_000, 70_000)),
         ))
+        arts[-1].event = lexicon.event_key(topic, lang, slots)
     return arts
 
 
@@ -174,10 +177,25 @@ def robots_txt(disallow: list[str], sitemaps: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _republished(rng: random.Random, sources: Sequence[tuple[str, Art]], tz: ZoneInfo, authors: list[str],
+                 start_id: int) -> list[tuple[Art, str, str]]:
+    """Word-for-word copies of other outlets' articles (an aggregator's bread and butter), an
+    hour after the original (same day), with (original's event, "outlet path" of the original)."""
+    out = []
+    for i, (outlet, src) in enumerate(sources):
+        when = src.published.astimezone(tz)
+        when = min(when + timedelta(hours=1), when.replace(hour=23, minute=59))
+        copy = Art(id=start_id + i, section=src.section, topic=src.topic, title=src.title, author=rng.choice(authors),
+                   published=when, modified=None, date_mode="jsonld", paragraphs=list(src.paragraphs),
+                   tags=list(src.tags), size_target=src.size_target)
+        out.append((copy, src.event or f"{outlet}#{src.id}", f"{outlet} {src.path}"))
+    return out
+
+
 def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, today: date, seed: int = 0,
                       path_prefix: str = "/", country: str = "MA", timezone: str = "", weight: str = "light",
                       advertise: bool = True, feed_path: str = "", hidden: int = 0, hidden_in: str = "sitemap",
-                      paywalled: bool = False) -> Site:
+                      paywalled: bool = False, republish: Sequence[tuple[str, Art]] = ()) -> Site:
     """Build one outlet. ``path_prefix`` ("/ar/") makes an edition that lives under one path of a host;
     ``weight`` "full" gives article pages the markup mass of real ones (``pages.PAGE_WEIGHTS``).
 
@@ -187,6 +205,8 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
     articles are linked from no page at all, only listed in the sitemap or the feed
     (``hidden_in``), so only that channel finds them (their paths in ``Site.hidden``).
     ``paywalled`` article pages show the headline and a short lede, then a subscribe box.
+    ``republish``: (outlet, article) of other outlets' generated articles (``Site.generated``) this
+    one copies word for word, in place of as many of its own ``n_articles``.
     """
     if hidden_in not in ("sitemap", "feed"):
         raise ValueError(f"hidden_in must be 'sitemap' or 'feed': {hidden_in!r}")
@@ -204,7 +224,11 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
     urls = Urls(shape, path_prefix.rstrip("/"))
     authors = AGGREGATED_SOURCES if shape == "aggregator" and language == "fr" else lexicon.AUTHORS[language]
     chrome = _make_chrome(name, language, shape, urls, rng, authors)
-    arts = _articles(rng, language, shape, n_articles, today, tz, authors, start_id=10_000 + rng.randrange(80_000))
+    start_id = 10_000 + rng.randrange(80_000)
+    arts = _articles(rng, language, shape, n_articles - len(republish), today, tz, authors, start_id=start_id)
+    copies = _republished(rng, republish, tz, authors, start_id + n_articles) if republish else []
+    arts += [copy for copy, _, _ in copies]
+    events = {id(copy): (event, original) for copy, event, original in copies}
     taken: set[str] = set()
     for a in arts:
         a.path = urls.article(a)
@@ -240,6 +264,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
             date_precision="day" if (shape == "aggregator" and a.date_mode == "visible") else "minute",
             date_source=a.date_mode, topic=a.topic, section=a.section, lede=a.paragraphs[0],
             last_paragraph=a.paragraphs[-1], words=lexicon.word_count(a.paragraphs), tracked_path=a.tracked_path,
+            event=events.get(id(a), (a.event or f"{name}#{a.id}", ""))[0], copy_of=events.get(id(a), ("", ""))[1],
         ))
 
     non_articles: list[str] = []
@@ -320,5 +345,6 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
                             sections=tuple(section_paths))],
         articles=truths, hidden=[a.path for a in hidden_arts], non_articles=non_articles, noise=shape_noise(shape, language, name), disallowed=[private],
         not_found=Resource(status=404, body=not_found_html.encode("utf-8"), headers={"Content-Type": HTML}),
+        generated=arts,
     )
 

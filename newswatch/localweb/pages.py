@@ -63,6 +63,7 @@ class Art:
     path: str = ""
     tracked_path: str = ""
     slug_suffix: str = ""
+    event: str = ""  # lexicon.event_key: "" = its own event
     related: list[Art] = field(default_factory=list)
 
     @property

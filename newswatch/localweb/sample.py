@@ -46,15 +46,22 @@ def merge_sites(name: str, editions: list[Site]) -> Site:
         non_articles=[p for s in editions for p in s.non_articles],
         noise=tuple(dict.fromkeys(n for s in editions for n in s.noise)),
         disallowed=disallow, not_found=editions[0].not_found,
+        generated=[a for s in editions for a in s.generated],
     )
 
 
 def sample_web(today: date, n_articles: int = 12, include_bad: bool = True) -> list[Site]:
     """About six outlets across the five shapes and four languages, plus a shared-host outlet and the bad one."""
     n = n_articles
+    courrier = build_outlet_site("Le Courrier de Casablanca", shape="wordpress", language="fr", n_articles=n,
+                                 today=today, seed=1)
+    # the aggregator republishes a quarter of its articles word for word from Le Courrier (the
+    # security-cooperation ones first): in a story with their original, never counted twice
+    picked = sorted(courrier.generated, key=lambda a: (a.topic != "coop", a.id))[: n // 4]
     sites = [
-        build_outlet_site("Le Courrier de Casablanca", shape="wordpress", language="fr", n_articles=n, today=today, seed=1),
-        build_outlet_site("Revue de Presse Maroc", shape="aggregator", language="fr", n_articles=n, today=today, seed=2),
+        courrier,
+        build_outlet_site("Revue de Presse Maroc", shape="aggregator", language="fr", n_articles=n, today=today, seed=2,
+                          republish=[(courrier.name, a) for a in picked]),
         build_outlet_site("Akhbar Al Maghrib", shape="portal", language="ar", n_articles=n, today=today, seed=3),
         build_outlet_site("Diaspora Express", shape="readmore", language="fr", n_articles=n, today=today, seed=4),
         build_outlet_site("Maghreb Daily", shape="clean", language="en", n_articles=n, today=today, seed=5),

@@ -115,6 +115,12 @@ def assign_story(
     when = _when(article)
     story = None
     candidates = index.candidates(sig, when, exclude=article.id)[:5]
+    if article.duplicate_of_id is not None:
+        # an exact republication (same content hash): its original's story, whatever its age
+        original_story = session.scalar(select(Article.story_id).where(Article.id == article.duplicate_of_id))
+        if original_story is not None:
+            story = session.get(Story, original_story)
+            candidates = []
     if candidates:
         # the index is per process: check the database still agrees (another process, a
         # rolled-back transaction or a recreated database may have changed things) — one query
@@ -181,6 +187,25 @@ def _match_article(article: Article, matcher: Matcher) -> list[TopicMatch]:
     return matcher.match(article.title or "", article.text or "", article.language)
 
 
+def carried_matches(session: Session, article: Article, matcher: Matcher) -> list[TopicMatch] | None:
+    """The matches an exact republication carries from its original: the original's Match rows,
+    when they were made with the current rules of every topic (else None: match it afresh).
+
+    A copy says what its original says; carrying the rows keeps one verdict per text (an
+    aggregator's headline wording cannot flag or unflag it) and costs no scan. Digests group
+    by story, and the copy is in its original's story, so nothing is sent twice."""
+    if article.duplicate_of_id is None:
+        return None
+    topics = matcher.topic_names
+    rows = list(session.scalars(select(Match).where(Match.article_id == article.duplicate_of_id, Match.topic.in_(topics))))
+    if any(row.rules_version != matcher.version_of(row.topic) for row in rows):
+        return None
+    original = session.get(Article, article.duplicate_of_id)
+    if original is None or (not rows and original.story_id is None):
+        return None  # never processed: nothing to carry
+    return [TopicMatch(row.topic, row.score, row.rules_version, dict(row.reasons or {})) for row in rows]
+
+
 @dataclass
 class Prepared:
     """What the crawl's extraction processes computed for one article before storing it."""
@@ -223,6 +248,9 @@ def process_new_articles(
                 with session.begin_nested():
                     if article.story_id is None:
                         storied = assign_story(session, article, index, sig=sig)
+                    carried = carried_matches(session, article, matcher)
+                    if carried is not None:
+                        matches = carried
                     if matches is None:
                         matches = _match_article(article, matcher)
                     save_matches(session, article, matches, topics, fresh=fresh)

@@ -1,23 +1,31 @@
-"""Stories: group near-duplicates and the same event told by several outlets.
+"""Stories: one event told by several outlets, copies and retellings alike — and only it.
 
-Two MinHash signatures per article (datasketch), both on normalised text:
-- *shingles*: 3-word shingles of the normalised token stream -> near-duplicates and
+Two parts per article signature:
+- *shingles* (MinHash of 3-word shingles of the normalised text): near-duplicates and
   republications (estimated Jaccard >= ``DUPLICATE_JACCARD``);
-- *event*: the article's salient features -> the same event retold in other words: names and
-  acronyms (capitalised words, normalised), years and other numbers (dates), taken from the
-  title and body. Two accounts of one meeting share the people, the agencies, the place and
-  the dates; two meetings of the same people a year apart share the people but not the dates.
-  They join when the estimated Jaccard is >= ``EVENT_JACCARD`` and both have enough features.
+- *event features* (``event_feature_list``): what says which event it is, the same in
+  fr/ar/en/es — known people, places, services, months and weekdays as language-free ids
+  (``story_names``), numbers, day-and-month dates, and other capitalised words that are no
+  sentence opening and no function word ("Le", "Las", "Selon", "The" never count). They are
+  stored as hashes (exact overlaps) plus a MinHash (to find candidates by LSH).
+Two retellings join when their weighted overlap (generic places and services weigh half a
+specific person, number or date) is >= ``EVENT_JACCARD`` and they share at least one
+specific feature: the threshold was chosen on labelled pairs (tests/stories/pairs_tune.yaml,
+``bench/story_pairs.py``).
 
-``StoryIndex`` keeps both LSH indexes in memory (rebuilt from stored signatures by
-``store``); candidates further apart in time than the window never join.
+``StoryIndex`` keeps recent articles in memory (rebuilt from stored signatures by ``store``)
+and never chains: a retelling joins only through a story's *core* (its first article and up
+to three more close to it), copies through any member; candidates further apart in time than
+the window never join. Design notes and figures: docs/stories.md.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import zlib
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,19 +33,26 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
+from pipelines.matching.story_names import PEOPLE, alias_starts, fold_token, tables
 
 SHINGLE_PERM = 128
 EVENT_PERM = 256
 SHINGLE_SIZE = 3
 MAX_TOKENS = 3000  # a 1 MB page is grouped by its first 3,000 words
 DUPLICATE_JACCARD = 0.5
-EVENT_JACCARD = 0.21
-MIN_EVENT_FEATURES = 8
+EVENT_JACCARD = 0.28
+MIN_EVENT_FEATURES = 4
+LSH_MARGIN = 0.6
 WINDOW = timedelta(days=7)
 MAX_PER_STORY = 24
-"""The index keeps a story's latest this-many articles: a running story of a thousand articles
-in a week (an Olympics) is joined through its latest coverage, and a lookup costs the same
-whatever the stories' sizes (every member would otherwise come back from the LSH buckets)."""
+"""Besides its core, the index keeps a story's latest this-many articles (for copies): a
+running story of a thousand articles in a week costs a lookup the same as a small one
+(every member would otherwise come back from the LSH buckets)."""
+MAX_FEATURES = 96
+MIN_SHARED_SPECIFIC = 1
+GENERIC_WEIGHT = 0.5
+CORE_SIZE = 4
+"""A story's first article and up to three more close to it: what a retelling must be close to."""
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
 _BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
 
@@ -56,87 +71,243 @@ def _minhash(num_perm: int, hashvalues: Any = None) -> MinHash:
 @dataclass
 class Signature:
     shingles: MinHash
-    event: MinHash
+    event: MinHash  # only to find candidates (LSH); they are then compared on ``features``
     n_shingles: int
     n_event: int
+    features: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    """The event features themselves, hashed, sorted; the lowest bit says *specific* (see
+    ``_specific``). At most ``MAX_FEATURES`` (4 bytes each): exact overlaps, not estimates."""
+
+    @functools.cached_property
+    def feature_set(self) -> frozenset[int]:
+        return frozenset(self.features.tolist())
+
+    @functools.cached_property
+    def n_specific(self) -> int:
+        return sum(x & 1 for x in self.feature_set)
 
     def to_bytes(self) -> bytes:
+        n_feat = len(self.features)
         head = np.array([min(self.n_shingles, 2**32 - 1), min(self.n_event, 2**32 - 1)], dtype="<u4").tobytes()
         return (
             head
             + self.shingles.hashvalues.astype("<u4").tobytes()
             + self.event.hashvalues.astype("<u4").tobytes()
+            + np.array([n_feat], dtype="<u4").tobytes()
+            + self.features.astype("<u4").tobytes()
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
-        if len(data) != _BYTES:
-            raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES}")
+        """Also reads signatures stored before features were (``_BYTES`` long): those can still
+        be found as copies, never as retellings."""
+        if len(data) < _BYTES or (len(data) > _BYTES and (len(data) - _BYTES - 4) % 4):
+            raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES} + 4 + 4 per feature")
         n_shingles, n_event = (int(n) for n in np.frombuffer(data[:8], dtype="<u4"))
         sh = np.frombuffer(data[8 : 8 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint32)
-        ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM :], dtype="<u4").astype(np.uint32)
-        return cls(
-            _minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event
-        )
+        ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM : _BYTES], dtype="<u4").astype(np.uint32)
+        features = np.zeros(0, dtype=np.uint32)
+        if len(data) > _BYTES:
+            n_feat = int(np.frombuffer(data[_BYTES : _BYTES + 4], dtype="<u4")[0])
+            features = np.frombuffer(data[_BYTES + 4 :], dtype="<u4").astype(np.uint32)
+            if len(features) != n_feat:
+                raise ValueError(f"story signature holds {len(features)} features, says {n_feat}")
+        else:
+            n_event = 0
+        return cls(_minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event,
+                   features)
 
 
-def _salient(raw_tokens: list[str], norm_tokens: list[str]) -> set[str]:
-    out = set()
-    for raw, norm in zip(raw_tokens, norm_tokens, strict=True):
-        if not norm:
+_NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f]*\d|\d")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_BOUNDARY = frozenset(".!?:;…«»\"“”—–|•")
+EVENT_CHARS = 2800
+EVENT_WORDS = 400
+"""Event features come from the title and about the first 400 words: an article tells its
+event up top; the tail (background, related links that survived extraction) would make two
+accounts of one event look less alike and two different events look more alike."""
+
+
+def _number(raw: str) -> str | None:
+    """A number as a feature ("1.200", "1,200", "1200" -> "#1200"), or None for numbers that
+    say nothing about an event: single digits and years (every article this week says 2024)."""
+    digits = raw.translate(_ARABIC_DIGITS)
+    if re.fullmatch(r"\d{1,3}(?:[.,\u00a0\u202f]\d{3})+", digits):
+        digits = re.sub(r"[.,\u00a0\u202f]", "", digits)
+    else:
+        digits = digits.replace(",", ".")
+    value = digits.lstrip("0") or "0"
+    if len(value) < 2 or (len(value) == 4 and value.isdigit() and 1990 <= int(value) <= 2039):
+        return None
+    return "#" + value
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \t\u00a0\u202f(\'‘’":
+        j -= 1
+    return j < 0 or text[j] in _BOUNDARY or text[j] == "\n" or text[j] == "\r"
+
+
+def event_features(title: str, text: str) -> set[str]:
+    """The set of ``event_feature_list``."""
+    return set(event_feature_list(title, text))
+
+
+def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]] | None = None) -> list[str]:
+    """What says *which* event an article tells, in any of fr/ar/en/es (pure).
+
+    - known names, places, services, months and weekdays as language-free ids
+      (``story_names``): "Rabat"/"الرباط" -> ``@rabat``, "14 mai"/"14 ماي" -> ``@month5``, ``@5-14``;
+    - numbers of two digits or more, years left out ("#1200", "#48");
+    - other capitalised words, folded, when they cannot be capitalised for another reason:
+      not at the start of a sentence, a paragraph or after a colon, not a function word
+      ("Le", "Las", "Selon", "The"), and never from a title (English titles capitalise
+      every word); acronyms in capitals count from titles too.
+    ``words``: the title's and the text's words (``WORD_RE``), when the caller has them already.
+    """
+    lookup, _, stop, _ = tables()
+    starts = alias_starts()
+    body = text[:EVENT_CHARS]
+    head, words_of_text = words if words is not None else (WORD_RE.findall(title), WORD_RE.findall(body))
+    raws = head + words_of_text[:EVENT_WORDS]
+    n, n_title = len(raws), len(head)
+    out: dict[str, None] = {}  # in order of appearance (the title first): capped deterministically
+    # numbers from the text itself: "1.200" is one number, "و1200" ("and 1200") a number too
+    for raw in _NUMBER_RE.findall(title) + _NUMBER_RE.findall(body):
+        feature = _number(raw)
+        if feature:
+            out[feature] = None
+    cursor = 0  # where the last located body word ends (offsets are looked up for few words only)
+    skip_to = 0
+    # only capitalised, non-ASCII (accented, Arabic) and known lowercase words can be features
+    # (an ASCII word folds to its lowercase self): pick them out in one quick pass, fold only them
+    for i in [i for i, r in enumerate(raws) if r[0].isupper() or not r.isascii() or r in starts]:
+        if i < skip_to:
             continue
-        if raw.isdigit():
-            if len(raw) >= 2 or raw != "0":
-                out.add("#" + raw.lstrip("0"))
-        elif len(raw) > 2 and raw[0].isupper():
-            out.add(norm)
-    return out
+        raw = raws[i]
+        folded = fold_token(raw)
+        sizes = starts.get(folded)
+        if sizes is not None:
+            hit = None
+            for size in sizes:
+                if i + size > n:
+                    continue
+                found = lookup.get((folded,) if size == 1 else tuple(map(fold_token, raws[i : i + size])))
+                if found is not None and _written_as(found[1], raw, raws, i, size):
+                    hit = (found[0], found[1], size)
+                    break
+            if hit is not None:
+                ident, rule, size = hit
+                out[ident] = None
+                if rule == "month":
+                    for j in (i - 1, i + size):
+                        if 0 <= j < n and raws[j].isascii() and raws[j].isdigit() and 1 <= int(raws[j]) <= 31:
+                            out[f"{ident}-{int(raws[j])}"] = None
+                skip_to = i + size
+                continue
+        if raw[0].isupper() and folded and folded not in stop:
+            if len(raw) >= 2 and raw.isupper():  # an acronym
+                out[folded] = None
+            elif i >= n_title and len(raw) > 2:
+                offset = body.find(raw, cursor)
+                if offset >= 0:
+                    cursor = offset + len(raw)
+                    if not _sentence_initial(body, offset):
+                        out[folded] = None
+    return list(out)
+
+
+_DATE_RE = re.compile(r"@month\d+-\d+")
+
+
+def _specific(feature: str) -> bool:
+    """Does this feature tell events of one topic apart? Numbers, day-and-month dates, people
+    and names the table does not know do; countries, big cities, services, months, weekdays
+    and teams do not: every security story this week names the DGSN, Rabat and Paris."""
+    return not feature.startswith("@") or feature in PEOPLE or _DATE_RE.fullmatch(feature) is not None
+
+
+def _hash_features(features: list[str]) -> np.ndarray:
+    hashed = {(zlib.crc32(f.encode("utf-8")) & 0xFFFFFFFE) | int(_specific(f)) for f in features[:MAX_FEATURES]}
+    return np.array(sorted(hashed), dtype=np.uint32)
+
+
+def _written_as(rule: str, raw: str, raws: list[str], i: int, size: int) -> bool:
+    if rule == "any":
+        return True
+    if rule == "upper":
+        return raw.isupper()
+    if rule == "cap":
+        return raw[0].isupper()
+    # a month: only next to a number ("14 mai", "May 14", "mai 2024")
+    return any(0 <= j < len(raws) and raws[j][0].isdigit() for j in (i - 1, i + size))
 
 
 def signature(title: str, text: str, language: str | None) -> Signature:
     """Both MinHashes of one article (pure; empty text gives empty signatures)."""
     lang = resolve_language(language, f"{title}\n{text[:2000]}")
     norm = normalizer_for(lang)
-    raw = WORD_RE.findall(title) + WORD_RE.findall(text[: MAX_TOKENS * 12])
-    raw = raw[:MAX_TOKENS]
-    normed = [norm(t) for t in raw]
-    tokens = [t for t in normed if t]
+    title_words, text_words = WORD_RE.findall(title), WORD_RE.findall(text[: MAX_TOKENS * 12])
+    raw = (title_words + text_words)[:MAX_TOKENS]
+    tokens = [t for t in map(norm, raw) if t]
     shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
-    # Arabic has no capitals: its salient features are the numbers and the Latin names
-    event = _salient(raw, normed)
+    event = event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]
     mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
-    return Signature(mh_sh, mh_ev, len(shingles), len(event))
+    return Signature(mh_sh, mh_ev, len(shingles), len(event), _hash_features(event))
+
+
+def event_overlap(a: Signature, b: Signature) -> tuple[float, int]:
+    """(weighted Jaccard of the two feature sets, how many shared features are specific), exact.
+
+    Generic features (countries, big cities, services, months) weigh ``GENERIC_WEIGHT`` of a
+    specific one: they make two accounts of one event alike, but also any two security
+    stories of the week."""
+    fa, fb = a.feature_set, b.feature_set
+    if not fa or not fb:
+        return 0.0, 0
+    shared = fa & fb
+    spec_shared = sum(x & 1 for x in shared)
+    spec_a, spec_b = a.n_specific, b.n_specific
+    gen_shared = len(shared) - spec_shared
+    union = (spec_a + spec_b - spec_shared) + GENERIC_WEIGHT * (len(fa) - spec_a + len(fb) - spec_b - gen_shared)
+    return (spec_shared + GENERIC_WEIGHT * gen_shared) / union, spec_shared
 
 
 def similarity(a: Signature, b: Signature) -> float:
-    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate."""
+    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate.
+
+    A retelling must share at least ``EVENT_JACCARD`` of its features and at least
+    ``MIN_SHARED_SPECIFIC`` specific ones: two security stories of one week share the DGSN,
+    Rabat and Paris; one event told twice also shares its people, numbers or dates."""
     if a.n_shingles and b.n_shingles:
         dup = a.shingles.jaccard(b.shingles)
         if dup >= DUPLICATE_JACCARD:
             return 1.0 + dup
     if a.n_event >= MIN_EVENT_FEATURES and b.n_event >= MIN_EVENT_FEATURES:
-        ev = a.event.jaccard(b.event)
-        if ev >= EVENT_JACCARD:
+        ev, specific = event_overlap(a, b)
+        if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
             return ev
     return 0.0
 
 
 def similarities(a: Signature, others: list[Signature]) -> np.ndarray:
-    """``similarity(a, b)`` for many b at once (numpy; a story lookup may check a hundred)."""
+    """``similarity(a, b)`` for many b at once (the near-duplicate part in one numpy pass)."""
     if not others:
         return np.zeros(0)
     dup_ok = np.array([bool(a.n_shingles and b.n_shingles) for b in others])
     dup = (np.stack([b.shingles.hashvalues for b in others]) == a.shingles.hashvalues).mean(axis=1)
     scores = np.where(dup_ok & (dup >= DUPLICATE_JACCARD), 1.0 + dup, 0.0)
     if a.n_event >= MIN_EVENT_FEATURES:
-        ev_ok = np.array([b.n_event >= MIN_EVENT_FEATURES for b in others]) & (scores == 0)
-        if ev_ok.any():
-            ev = (np.stack([b.event.hashvalues for b in others]) == a.event.hashvalues).mean(axis=1)
-            scores = np.where(ev_ok & (ev >= EVENT_JACCARD), ev, scores)
+        for i, b in enumerate(others):
+            if scores[i] == 0 and b.n_event >= MIN_EVENT_FEATURES:
+                ev, specific = event_overlap(a, b)
+                if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
+                    scores[i] = ev
     return scores
 
 
@@ -145,17 +316,32 @@ class _Entry:
     story_id: int
     sig: Signature
     when: datetime
+    core: bool = False
 
 
 class StoryIndex:
-    """In-memory LSH over recent articles: key -> (story, signature, time)."""
+    """In-memory LSH over recent articles: key -> (story, signature, time).
+
+    Two ways into a story, and neither chains:
+    - *copies* (near-duplicate shingles) join the story of any indexed article they copy: a
+      copy tells exactly what its original told;
+    - *retellings* (event features) join only through the story's **core**: its first
+      article and up to ``CORE_SIZE - 1`` later ones that are each close to that first
+      article. A football report that shares a city with the fifth article of a security
+      story cannot pull the story towards football, nor the next article after it.
+    Only core articles are in the event LSH; the others are in the copy LSH, the latest
+    ``MAX_PER_STORY`` per story, so a lookup costs the same whatever the stories' sizes.
+    """
 
     def __init__(self, window: timedelta = WINDOW) -> None:
         self.window = window
-        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD, num_perm=SHINGLE_PERM)
-        self._event = MinHashLSH(threshold=EVENT_JACCARD, num_perm=EVENT_PERM)
+        # the LSH buckets are tuned below the decision thresholds: an LSH at threshold t finds
+        # a pair at t + 0.05 only about half the time; the candidates are then scored exactly
+        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD * LSH_MARGIN, num_perm=SHINGLE_PERM)
+        self._event = MinHashLSH(threshold=EVENT_JACCARD * LSH_MARGIN, num_perm=EVENT_PERM)
         self._entries: dict[int, _Entry] = {}
-        self._members: dict[int, deque[int]] = {}  # story id -> its indexed keys, oldest first
+        self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
+        self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -163,13 +349,39 @@ class StoryIndex:
     def __contains__(self, key: int) -> bool:
         return key in self._entries
 
+    def core_of(self, story_id: int) -> list[int]:
+        return list(self._cores.get(story_id, ()))
+
+    def _joins_core(self, sig: Signature, story_id: int) -> bool:
+        core = self._cores.get(story_id)
+        if not core:
+            return True  # the story's first article
+        if len(core) >= CORE_SIZE or sig.n_event < MIN_EVENT_FEATURES:
+            return False
+        first = self._entries[core[0]].sig
+        if first.n_event < MIN_EVENT_FEATURES:
+            return False
+        ev, specific = event_overlap(sig, first)
+        if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC:
+            return False
+        # a copy of a core article adds nothing the core does not already say
+        return not any(
+            sig.n_shingles and self._entries[k].sig.n_shingles
+            and sig.shingles.jaccard(self._entries[k].sig.shingles) >= DUPLICATE_JACCARD
+            for k in core
+        )
+
     def add(self, key: int, sig: Signature, story_id: int, when: datetime) -> None:
         if key in self._entries:
             self.remove(key)
-        self._entries[key] = _Entry(story_id, sig, when)
+        core = self._joins_core(sig, story_id)
+        self._entries[key] = _Entry(story_id, sig, when, core)
         self._dup.insert(key, sig.shingles)
-        if sig.n_event >= MIN_EVENT_FEATURES:
-            self._event.insert(key, sig.event)
+        if core:
+            self._cores.setdefault(story_id, []).append(key)
+            if sig.n_event >= MIN_EVENT_FEATURES:
+                self._event.insert(key, sig.event)
+            return
         members = self._members.setdefault(story_id, deque())
         members.append(key)
         if len(members) > MAX_PER_STORY:
@@ -177,15 +389,17 @@ class StoryIndex:
 
     def remove(self, key: int) -> None:
         entry = self._entries.pop(key, None)
-        if entry is not None:
-            self._dup.remove(key)
-            if key in self._event.keys:
-                self._event.remove(key)
-            members = self._members.get(entry.story_id)
-            if members is not None:
-                members.remove(key)
-                if not members:
-                    del self._members[entry.story_id]
+        if entry is None:
+            return
+        self._dup.remove(key)
+        if key in self._event.keys:
+            self._event.remove(key)
+        group = self._cores if entry.core else self._members
+        members = group.get(entry.story_id)
+        if members is not None:
+            members.remove(key)
+            if not members:
+                del group[entry.story_id]
 
     def evict_before(self, when: datetime) -> int:
         old = [k for k, e in self._entries.items() if e.when < when]
@@ -198,7 +412,8 @@ class StoryIndex:
         return entry.sig if entry else None
 
     def candidates(self, sig: Signature, when: datetime, exclude: int | None = None) -> list[tuple[int, int, float]]:
-        """(key, story id, similarity) of recent articles telling the same story, best first."""
+        """(key, story id, similarity) of recent articles telling the same story, best first:
+        copies of any indexed article, retellings of a story's core only."""
         keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
         if sig.n_event >= MIN_EVENT_FEATURES:
             keys |= set(self._event.query(sig.event))
@@ -208,7 +423,11 @@ class StoryIndex:
             return []
 
         scores = similarities(sig, [entry.sig for _, entry in near])
-        found = [(key, entry.story_id, float(score)) for (key, entry), score in zip(near, scores, strict=True) if score > 0]
+        found = [
+            (key, entry.story_id, float(score))
+            for (key, entry), score in zip(near, scores, strict=True)
+            if score > 1.0 or (score > 0 and entry.core)
+        ]
         found.sort(key=lambda f: (-f[2], f[0]))
         return found
 
