@@ -20,8 +20,8 @@ from newswatch.cli import COMMANDS, LazyGroup, cli
 from newswatch.exitcodes import TABLE
 from newswatch.progress import OutletProgress, progress_line
 
-STORE_COMMANDS = ["run", "crawl", "export articles", "export matches", "db upgrade", "rematch", "digest",
-                  "deliveries", "notify", "schedule", "serve"]
+STORE_COMMANDS = ["run", "crawl", "export articles", "export matches", "db upgrade", "rematch", "reextract", "digest",
+                  "deliveries", "notify", "schedule", "serve", "feedback report", "outlets list", "outlets check"]
 
 
 def _command(path: str) -> click.Command:

@@ -115,3 +115,32 @@ def test_health_label() -> None:
     assert health_label({"articles": 0, "pages": 0, "errors": 2}) == "unreachable"
     assert health_label({"articles": 0, "pages": 4}) == "no articles"
     assert health_label({"articles": 0, "pages": 1, "status": "blocked"}) == "blocked"
+
+
+def test_check_follows_no_redirect_off_the_outlet() -> None:
+    """`outlets check` fetches over HTTP like the crawl: a redirect off the outlet's hosts is refused."""
+    import threading
+    import urllib.error
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import pytest
+
+    from newswatch.commands.outlets import http_fetch
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.2:9/admin")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/article"
+        with pytest.raises(urllib.error.URLError, match="leaves the outlet"):
+            http_fetch(url, allow=lambda target: target.startswith("http://127.0.0.1:"))
+    finally:
+        server.shutdown()

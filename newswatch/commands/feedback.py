@@ -6,7 +6,7 @@ import json
 
 import click
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
 
 
 @click.group()
@@ -16,17 +16,19 @@ def feedback() -> None:
 
 @feedback.command("report")
 @click.option("--topic", default=None, help="Only this topic's matches.")
-@click.option("--since", default=None, help="Only matches made since this date (YYYY-MM-DD).")
+@click.option("--since", default=None, help="Only matches made since then. " + SINCE_HELP)
 @click.option("--limit", default=30, show_default=True, help="Lines to print (0: all).")
 @click.option("--all", "show_all", is_flag=True, help="Also terms nobody marked not relevant.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
-def report(topic: str | None, since: str | None, limit: int, show_all: bool, as_json: bool) -> None:
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def report(topic: str | None, since: str | None, limit: int, show_all: bool, as_json: bool,
+           database_url: str | None) -> None:
     """Per rule term and entity: matches, reviewed, marked not relevant — the term to fix first on top."""
     from pipelines.matching.feedback import feedback_report
     from storage.db import get_engine, session_factory, upgrade
 
-    upgrade()
-    with session_factory(get_engine())() as session:
+    upgrade(database_url)
+    with session_factory(get_engine(database_url))() as session:
         lines = feedback_report(session, topic=topic, since=parse_since(since))
     if not show_all:
         lines = [line for line in lines if line.not_relevant]

@@ -12,7 +12,6 @@ testable core; the fetcher is injected.
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 import urllib.error
@@ -83,14 +82,26 @@ class CheckReport:
         return asdict(self)
 
 
-def http_fetch(url: str) -> tuple[int, bytes, str, str | None]:
-    """The crawl's User-Agent, timeout and size cap; an HTTP error is an answer, not an exception."""
+class _OffOutlet(urllib.error.URLError):
+    """A redirect that would leave the outlet's hosts (the crawl refuses it too)."""
+
+
+def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> tuple[int, bytes, str, str | None]:
+    """The crawl's User-Agent, timeout and size cap; an HTTP error is an answer, not an exception.
+    A redirect is followed only to a URL ``allow`` accepts (the outlet's own hosts)."""
     from newswatch.settings import get_settings
 
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            if not allow(newurl):
+                raise _OffOutlet(f"redirect to {newurl!r} leaves the outlet: not followed")
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+
     settings = get_settings()
+    opener = urllib.request.build_opener(Redirects())
     request = urllib.request.Request(url, headers={"User-Agent": settings.user_agent})
     try:
-        with urllib.request.urlopen(request, timeout=settings.download_timeout) as response:
+        with opener.open(request, timeout=settings.download_timeout) as response:
             body = response.read(settings.max_response_bytes)
             return response.status, body, response.geturl(), response.headers.get_content_charset()
     except urllib.error.HTTPError as exc:
@@ -98,12 +109,14 @@ def http_fetch(url: str) -> tuple[int, bytes, str, str | None]:
 
 
 def _ungzip(body: bytes) -> bytes:
-    if body[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(body)
-        except OSError:
-            return b""
-    return body
+    """Gzip layers undone under the crawl's size cap (a small bomb must not take memory)."""
+    from crawler.spiders.news import inflate
+    from newswatch.settings import get_settings
+
+    try:
+        return inflate(body, get_settings().max_response_bytes)
+    except Exception:  # noqa: BLE001 - too large, corrupt or too many layers: nothing usable
+        return b""
 
 
 class _Checker:
@@ -271,15 +284,21 @@ class _Checker:
             sample.words = len(article.text.split())
 
 
-def collect_check(outlet: Outlet, fetch: Fetch = http_fetch, sample: int = 5) -> CheckReport:
-    """Discovery for one outlet, as the crawl would do it, plus ``sample`` extracted articles."""
+def collect_check(outlet: Outlet, fetch: Fetch | None = None, sample: int = 5) -> CheckReport:
+    """Discovery for one outlet, as the crawl would do it, plus ``sample`` extracted articles.
+    Over HTTP (the default ``fetch``) redirects stay on the outlet's hosts, as in the crawl."""
+    from crawler.urls import same_site
+
+    if fetch is None:
+        def fetch(url: str) -> tuple[int, bytes, str, str | None]:
+            return http_fetch(url, allow=lambda target: same_site(target, outlet))
     checker = _Checker(outlet, fetch)
     checker.discover()
     checker.sample(sample)
     return checker.report
 
 
-def outlet_health(outlet_names: list[str], runs: int = 30) -> dict[str, dict[str, Any]]:
+def outlet_health(outlet_names: list[str], runs: int = 30, database_url: str | None = None) -> dict[str, dict[str, Any]]:
     """Each outlet's figures in the latest crawl run that included it (from ``crawl_runs``)."""
     from sqlalchemy import select
 
@@ -288,7 +307,7 @@ def outlet_health(outlet_names: list[str], runs: int = 30) -> dict[str, dict[str
 
     wanted = set(outlet_names)
     health: dict[str, dict[str, Any]] = {}
-    with session_scope(get_engine()) as session:
+    with session_scope(get_engine(database_url)) as session:
         for run in session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc()).limit(runs)):
             for name, figures in (run.outlet_stats or {}).items():
                 if name in wanted and name not in health:
@@ -327,16 +346,17 @@ def outlets() -> None:
 @outlets.command("list")
 @click.option("--sources", default=None, help="Sources file (default: NEWSWATCH_SOURCES_FILE or CONFIG_DIR/sources.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per outlet.")
-def list_outlets(sources: str | None, as_json: bool) -> None:
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def list_outlets(sources: str | None, as_json: bool, database_url: str | None) -> None:
     """Every outlet with its bounds (host(s), path), languages, paywall and last-run health."""
     from storage.db import get_engine, upgrade
     from storage.discovered import discovered_sources
 
     registry = _load(sources)
-    upgrade()
-    health = outlet_health([o.name for o in registry])
+    upgrade(database_url)
+    health = outlet_health([o.name for o in registry], database_url=database_url)
     cached: dict[str, list[str]] = {}
-    for row in discovered_sources(get_engine()):
+    for row in discovered_sources(get_engine(database_url)):
         if not row["failed_at"]:
             cached.setdefault(str(row["outlet"]), []).append(str(row["url"]))
     rows = []
@@ -370,7 +390,8 @@ def list_outlets(sources: str | None, as_json: bool) -> None:
 @click.option("--sample", "n_samples", default=5, show_default=True, help="Article pages to fetch and extract.")
 @click.option("--sources", default=None, help="Sources file (default: NEWSWATCH_SOURCES_FILE or CONFIG_DIR/sources.yaml).")
 @click.option("--json", "as_json", is_flag=True, help="The whole report as JSON.")
-def check(name: str, n_samples: int, sources: str | None, as_json: bool) -> None:
+@click.option("--database-url", default=None, help="Override DATABASE_URL.")
+def check(name: str, n_samples: int, sources: str | None, as_json: bool, database_url: str | None) -> None:
     """What discovery finds for outlet NAME (feeds, sitemaps, sections) and sample extractions.
 
     Exit code 1 when no article could be extracted."""
@@ -379,7 +400,7 @@ def check(name: str, n_samples: int, sources: str | None, as_json: bool) -> None
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from exc
     report = collect_check(outlet, sample=n_samples)
-    cached = _cached(outlet.name)
+    cached = _cached(outlet.name, database_url)
     if as_json:
         click.echo(json.dumps({**report.to_json(), "cached": cached}, ensure_ascii=False, indent=2, default=str))
     else:
@@ -391,13 +412,13 @@ def check(name: str, n_samples: int, sources: str | None, as_json: bool) -> None
         sys.exit(1)
 
 
-def _cached(outlet: str) -> list[dict[str, Any]]:
+def _cached(outlet: str, database_url: str | None = None) -> list[dict[str, Any]]:
     """What earlier crawls found by probing for this outlet (``discovered_sources``)."""
     from storage.db import get_engine, upgrade
     from storage.discovered import discovered_sources
 
-    upgrade()
-    return discovered_sources(get_engine(), outlet)
+    upgrade(database_url)
+    return discovered_sources(get_engine(database_url), outlet)
 
 
 def _print_report(report: CheckReport) -> None:

@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from newswatch.commands.dates import parse_since
+from newswatch.commands.dates import SINCE_HELP, parse_since
 from newswatch.settings import get_settings
 
 
@@ -24,7 +24,7 @@ def _short(value: object, width: int = 70) -> str:
 
 @click.command()
 @click.option("--outlet", "outlets", multiple=True, help="Only this outlet (repeatable). Default: all.")
-@click.option("--since", default=None, help="Only articles fetched since DATE (2026-11-20 or ISO 8601).")
+@click.option("--since", default=None, help="Only articles fetched since then. " + SINCE_HELP)
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--database-url", default=None, help="Override DATABASE_URL.")
