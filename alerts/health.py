@@ -28,7 +28,7 @@ from typing import Any
 from alerts.digest import clean
 from alerts.render import HealthIssue
 from alerts.subscriptions import HealthPolicy
-from crawler.outlet_status import FAILED, classify
+from common.outlet_status import FAILED, classify
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,7 @@ def run_crawl(rt: SchedulerRuntime, argv: list[str], timeout_s: float) -> int:
     finally:
         with rt.lock:
             rt.children.discard(child)
-    from newswatch.exitcodes import TABLE
+    from common.exitcodes import TABLE
 
     level = logging.INFO if rc == 0 else logging.WARNING if rc == 1 else logging.ERROR
     log.log(level, "crawl: finished with exit code %s (%s)", rc, TABLE.get(rc, "killed or crashed"))

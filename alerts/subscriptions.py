@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alerts.triggers import WallClockCronTrigger
-from newswatch.zones import check_zone
+from common.zones import check_zone
 
 KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -257,7 +257,7 @@ def rule_thresholds(rules_dir: Path | None = None) -> dict[str, float]:
     from pipelines.matching.rules import RulesError, load_rule_files
 
     if rules_dir is None:
-        from newswatch.settings import get_settings
+        from common.settings import get_settings
 
         rules_dir = get_settings().resolved_rules_dir
     try:

@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
-from newswatch.localweb import LocalWeb, build_outlet_site, sources_for  # noqa: E402
-from newswatch.localweb.model import BASE  # noqa: E402
-from newswatch.localweb.pages import PAGE_WEIGHTS  # noqa: E402
-from pipelines.article import ExtractionError  # noqa: E402
+from common.article import ExtractionError  # noqa: E402
+from localweb import LocalWeb, build_outlet_site, sources_for  # noqa: E402
+from localweb.model import BASE  # noqa: E402
+from localweb.pages import PAGE_WEIGHTS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from storage.db import get_engine, upgrade  # noqa: E402
 from storage.models import Article, CrawlRun  # noqa: E402

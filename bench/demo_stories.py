@@ -29,7 +29,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newswatch.localweb import LocalWeb, Site, sample_web, sources_for  # noqa: E402
+from localweb import LocalWeb, Site, sample_web, sources_for  # noqa: E402
 from pipelines.matching.stories import WINDOW  # noqa: E402
 from storage.db import dispose_engines, get_engine, upgrade  # noqa: E402
 from storage.models import Article, Outlet  # noqa: E402

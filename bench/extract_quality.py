@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.article import ExtractionError  # noqa: E402
+from common.article import ExtractionError  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from pipelines.language import identify  # noqa: E402
 

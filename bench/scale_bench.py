@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newswatch.localweb import LocalWeb, build_outlet_site, sources_for  # noqa: E402
+from localweb import LocalWeb, build_outlet_site, sources_for  # noqa: E402
 from storage.db import dispose_engines, get_engine, upgrade  # noqa: E402
 from storage.models import Article  # noqa: E402
 

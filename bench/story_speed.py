@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newswatch.localweb.lexicon import WEEKDAYS, make_paragraphs, make_title  # noqa: E402
+from localweb.lexicon import WEEKDAYS, make_paragraphs, make_title  # noqa: E402
 from pipelines.matching.stories import StoryIndex, signature  # noqa: E402
 
 TOPICS = ["coop", "near", "economie", "sport", "culture", "societe"]

@@ -19,7 +19,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
 
-from crawler.sources import Outlet
+from common.outlets import Outlet
 from crawler.urls import owning_outlet, within_outlet
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}

@@ -26,8 +26,9 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 
+from common.urls import canonicalize
 from crawler.netguard import PrivateAllowList, may_connect
-from crawler.urls import canonicalize, outlet_hosts, same_site, target
+from crawler.urls import outlet_hosts, same_site, target
 
 
 class RefusedRequest(IgnoreRequest):

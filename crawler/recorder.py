@@ -1,5 +1,5 @@
 """Extension that writes each crawl run to the database: a CrawlRun row with Scrapy's stats
-and per-outlet figures and status (``crawler.outlet_status``), and one CrawlError row per
+and per-outlet figures and status (``common.outlet_status``), and one CrawlError row per
 thing that went wrong.
 
 The dashboard's outlet-health page, the alerts' health check and the CLI summary read
@@ -29,9 +29,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from crawler.outlet_status import block_evidence, classify, network_reason
-from crawler.signals import crawl_error
-from newswatch.logs import install_redaction
+from common.logs import install_redaction
+from common.outlet_status import block_evidence, classify, network_reason
+from common.signals import crawl_error
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import CrawlError, CrawlRun
 

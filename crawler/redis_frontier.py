@@ -39,8 +39,8 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
-from crawler.signals import crawl_error
-from crawler.urls import canonicalize
+from common.signals import crawl_error
+from common.urls import canonicalize
 
 logger = logging.getLogger(__name__)
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
@@ -85,7 +85,7 @@ def redacted(url: str) -> str:
 
 
 def describe_redis_error(exc: BaseException) -> str:
-    from newswatch.settings import get_settings
+    from common.settings import get_settings
 
     url = get_settings().redis_url
     reason = " ".join(str(exc).split()) or type(exc).__name__

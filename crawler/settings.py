@@ -1,10 +1,10 @@
-"""Scrapy settings for newswatch, built from the settings catalogue (``newswatch.settings``).
+"""Scrapy settings for newswatch, built from the settings catalogue (``common.settings``).
 
 ``scrapy crawl news`` (via scrapy.cfg) and ``newswatch crawl`` both load this module, so
 both crawls behave the same. Environment variables are documented in README.md.
 """
 
-from newswatch.settings import get_settings
+from common.settings import get_settings
 
 _s = get_settings()
 

@@ -17,19 +17,12 @@ import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit, urlunsplit
+from urllib.parse import urldefrag, urlsplit
 
 from twisted.web.client import URI
-from w3lib.url import canonicalize_url as w3lib_canonicalize
 from w3lib.url import safe_url_string
 
-from crawler.sources import Outlet
-
-TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|_ga|xtor|at_[a-z_]+|ref|ref_src|"
-    r"src|cmpid|ito|amp|output|share|s_cid|twclid|yclid|__twitter_impression)$",
-    re.I,
-)
+from common.outlets import Outlet
 
 # Paths that are never articles, whatever the outlet (navigation, accounts, feeds, media).
 NON_ARTICLE_PATH = re.compile(
@@ -51,22 +44,6 @@ NON_ARTICLE_EXT = re.compile(
 )
 # Signals that a path names one piece of content: a date, a long slug, or a numeric id.
 ARTICLE_HINT = re.compile(r"/20\d\d[/-]\d\d|\d{5,}|[\w%]+(-[\w%]+){3,}|\.html?$|\.php\?.*id=", re.I)
-
-
-def strip_tracking(url: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
-
-
-def canonicalize(url: str) -> str:
-    """The identity of a page: lower-case host, sorted query, no tracking params, no fragment."""
-    url = safe_url_string(url.strip())
-    canonical = w3lib_canonicalize(strip_tracking(url), keep_fragments=False)
-    parts = urlsplit(canonical)
-    host = (parts.hostname or "").lower()
-    netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
 
 
 @dataclass(frozen=True)

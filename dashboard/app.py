@@ -49,8 +49,8 @@ def create_app(
 
     ``hosts``: extra Host names answered besides loopback (default NEWSWATCH_DASHBOARD_HOSTS);
     ``public_url``: base of absolute links (default NEWSWATCH_PUBLIC_URL)."""
+    from common.settings import get_settings
     from dashboard import api, pages
-    from newswatch.settings import get_settings
 
     settings = get_settings()
     hosts = settings.dashboard_hosts if hosts is None else hosts

@@ -13,9 +13,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 import click
 
+from common.logs import configure_logging
+from common.settings import get_settings
 from newswatch.exitcodes import CliError, describe
-from newswatch.logs import configure_logging
-from newswatch.settings import get_settings
 
 # name -> "module:function", each a click.Command
 COMMANDS: dict[str, str] = {

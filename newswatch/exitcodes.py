@@ -8,25 +8,9 @@ failure it was, never a traceback (``newswatch -v`` adds the traceback).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import click
 
-OK = 0  # everything done
-PARTIAL = 1  # done, but some outlets failed or some deliveries are still pending
-USAGE = 2  # bad arguments or configuration (sources, rules, alerts, DATABASE_URL, Redis URL)
-NOTHING = 3  # nothing could be fetched (every outlet unreachable or blocked, Redis down)
-
-TABLE = {
-    OK: "ok",
-    PARTIAL: "partial: some outlets failed or deliveries remain pending",
-    USAGE: "usage or configuration error",
-    NOTHING: "nothing could be fetched",
-}
-
-
-class ConfigError(Exception):
-    """A setting or configuration file an operator must fix (message names what and where)."""
+from common.exitcodes import NOTHING, OK, PARTIAL, TABLE, USAGE, ConfigError, worst  # noqa: F401 - the CLI's names
 
 
 class CliError(click.ClickException):
@@ -35,11 +19,6 @@ class CliError(click.ClickException):
     def __init__(self, message: str, code: int = USAGE) -> None:
         super().__init__(" ".join(message.split()) if "\n" not in message else message.strip())
         self.exit_code = code
-
-
-def worst(codes: Iterable[int]) -> int:
-    """The code of a command made of several steps: the most serious one wins (3 > 2 > 1 > 0)."""
-    return max(codes, default=OK)
 
 
 def describe(exc: BaseException) -> tuple[str, int] | None:
@@ -70,7 +49,7 @@ def describe(exc: BaseException) -> tuple[str, int] | None:
 
                 return describe_redis_error(e), NOTHING
     for e in _chain(exc):
-        for module, cls in (("crawler.sources", "SourcesError"), ("pipelines.matching.rules", "RulesError"),
+        for module, cls in (("common.outlets", "SourcesError"), ("pipelines.matching.rules", "RulesError"),
                             ("alerts.subscriptions", "AlertsConfigError")):
             kind = getattr(sys.modules.get(module), cls, None)
             if kind is not None and isinstance(e, kind):

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from scrapy import signals
 
-from crawler.signals import crawl_error
+from common.signals import crawl_error
 
 TTY_EVERY, PLAIN_EVERY = 1.0, 30.0
 

@@ -41,8 +41,8 @@ import trafilatura
 from lxml.etree import ParserError
 from lxml.html import HtmlElement, HTMLParser, fromstring
 
+from common.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
 from pipelines import dates, noise, page_kind
-from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
 from pipelines.decode import decode_html
 from pipelines.language import article_language
 from pipelines.metadata import PageMeta, author_from_elements, author_from_text, clean, read_meta

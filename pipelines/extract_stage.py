@@ -25,9 +25,9 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.signals import crawl_error
-from crawler.sources import load_sources
-from pipelines.article import EmptyExtraction, NotAnArticle
+from common.article import EmptyExtraction, NotAnArticle
+from common.outlets import load_sources
+from common.signals import crawl_error
 from pipelines.page_job import PageJob, PageResult, process_page, process_pages, warm_up
 
 logger = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pipelines.article import ExtractedArticle
+from common.article import ExtractedArticle
 from storage.articles import compress_html, ensure_outlet, store_article
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def choose_url(request_canonical: str, declared: str | None) -> str:
     """The page's own canonical (``<link rel=canonical>``/og:url) when it stays on the same host."""
     from urllib.parse import urlsplit
 
-    from crawler.urls import canonicalize
+    from common.urls import canonicalize
 
     if declared:
         try:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipelines.article import ExtractedArticle, ExtractionError
+from common.article import ExtractedArticle, ExtractionError
 from storage.articles import content_hash, decompress_html
 from storage.models import Article, Outlet, RawPage
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipelines.article import ExtractedArticle
+from common.article import ExtractedArticle
 from storage.models import Article, Outlet, RawPage
 
 _WS = re.compile(r"\s+")
@@ -75,7 +75,7 @@ def _settle_claim(session: Session, url: str, fetched_url: str, digest: str, tak
     another article's URL. Only the same text makes it the same article. Otherwise the page
     that claimed a URL it was not fetched from keeps (or gets back) its own address, and the
     URL's own page is stored under it."""
-    from crawler.urls import canonicalize
+    from common.urls import canonicalize
 
     if taken_hash == digest:
         return None  # the same text: one article under two addresses

@@ -30,7 +30,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _default_data_dir() -> Path | None:
-    from newswatch.settings import get_settings
+    from common.settings import get_settings
 
     return get_settings().data_dir.resolve()
 
@@ -47,7 +47,7 @@ def _sqlite_folder(url: str) -> None:
     if folder == _default_data_dir():
         folder.mkdir(parents=True, exist_ok=True)
         return
-    from newswatch.exitcodes import ConfigError
+    from common.exitcodes import ConfigError
 
     raise ConfigError(f"database folder {folder} does not exist (DATABASE_URL={url}); create it or fix the URL")
 
@@ -107,7 +107,7 @@ def make_engine(url: str) -> Engine:
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL per process (default: the settings' database)."""
     if url is None:
-        from newswatch.settings import get_settings
+        from common.settings import get_settings
 
         url = get_settings().resolved_database_url
     if url not in _engines:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
-from crawler.outlet_status import BLOCKED, classify
+from common.outlet_status import BLOCKED, classify
 from storage.db import session_scope
 from storage.models import CrawlError, CrawlRun
 

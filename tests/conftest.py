@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from newswatch.settings import reset_settings
+from common.settings import reset_settings
 from storage.db import dispose_engines, get_engine, upgrade
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

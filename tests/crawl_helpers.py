@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from newswatch.localweb import LocalWeb, Site, sources_for
+from localweb import LocalWeb, Site, sources_for
 from storage.db import get_engine
 from storage.models import Article, CrawlError, Outlet
 

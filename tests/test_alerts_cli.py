@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from test_alerts_support import Seeder
 
+from common.settings import get_settings
 from newswatch.cli import cli
-from newswatch.settings import get_settings
 from storage.db import get_engine, upgrade
 
 
@@ -76,7 +76,7 @@ def test_bad_arguments_are_one_clear_line(seeded: Seeder) -> None:
 
 
 def test_bad_smtp_security_is_one_clear_line(seeded: Seeder, monkeypatch: pytest.MonkeyPatch) -> None:
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     monkeypatch.setenv("NEWSWATCH_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("NEWSWATCH_SMTP_SECURITY", "ssl3")
@@ -91,7 +91,7 @@ def test_bad_config_is_reported_with_subscription_and_field(nw_env: Path, monkey
     bad.write_text("subscriptions:\n  - name: x\n    channel: {type: slack, webhook_env: 'https://hooks'}\n"
                    "    topics: [t]\n    schedule: {cron: '30 7 * * *', timezone: Africa/Casablanca}\n")
     monkeypatch.setenv("NEWSWATCH_ALERTS_FILE", str(bad))
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     reset_settings()
     code, out = run("digest")
@@ -119,7 +119,7 @@ def test_digest_exits_1_while_a_delivery_is_pending_and_sent_rows_show_no_stale_
     import socket
 
     from alerts import ledger
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

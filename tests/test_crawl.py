@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from crawl_helpers import crawl_env, errors, newswatch, stored, write_sources
 
-from newswatch.localweb import BAD_SITE, LocalWeb, sample_web
+from localweb import BAD_SITE, LocalWeb, sample_web
 from storage.db import dispose_engines, upgrade
 
 pytestmark = pytest.mark.slow

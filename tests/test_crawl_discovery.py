@@ -11,7 +11,7 @@ from urllib.parse import unquote
 import pytest
 from crawl_helpers import crawl_env, newswatch, stored, write_sources
 
-from newswatch.localweb import LocalWeb, build_outlet_site, merge_sites
+from localweb import LocalWeb, build_outlet_site, merge_sites
 from storage.db import dispose_engines, get_engine, upgrade
 from storage.discovered import discovered_sources
 

@@ -14,7 +14,7 @@ import pytest
 from crawl_helpers import PROJECT_ROOT, crawl_env, newswatch, stored, write_sources
 from sqlalchemy import func, select
 
-from newswatch.localweb import LocalWeb, build_outlet_site
+from localweb import LocalWeb, build_outlet_site
 from storage.db import dispose_engines, get_engine
 from storage.models import Article
 

@@ -43,7 +43,7 @@ def test_a_foreign_host_gets_400_everywhere(sqlite_url: str) -> None:
 
 
 def test_configured_hosts_are_answered(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     monkeypatch.setenv("NEWSWATCH_DASHBOARD_HOSTS", "news.example.org, *.intra.example")
     reset_settings()

@@ -351,8 +351,8 @@ def test_older_arabic_portal_pages_of_the_local_web(weight: str) -> None:
     dated comments, teaser cards with <time>s on full pages; every article's date is its own."""
     from datetime import date
 
-    from newswatch.localweb import build_outlet_site
-    from newswatch.localweb.model import BASE
+    from localweb import build_outlet_site
+    from localweb.model import BASE
     from pipelines.extract import extract_article
 
     site = build_outlet_site(

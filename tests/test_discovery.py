@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from common.outlets import Outlet
 from crawler.discovery import (
     DiscoveryError,
     discover_feeds,
@@ -15,7 +16,6 @@ from crawler.discovery import (
     robots_sitemaps,
     sitemap_readers,
 )
-from crawler.sources import Outlet
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>
 <item><title>Hammouchi \xc3\xa0 Paris</title><link>https://a.ma/politique/hammouchi-a-paris-1</link>

@@ -4,8 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from common.settings import env_var_names
 from newswatch.cli import COMMANDS
-from newswatch.settings import env_var_names
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

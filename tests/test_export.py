@@ -8,9 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from common.article import ExtractedArticle
+from common.settings import get_settings
 from newswatch.cli import cli
-from newswatch.settings import get_settings
-from pipelines.article import ExtractedArticle
 from storage.articles import ensure_outlet, store_article
 from storage.db import get_engine, session_factory, upgrade
 

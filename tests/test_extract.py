@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
+from common.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
 from pipelines.decode import decode_html
 from pipelines.extract import extract_article
 

@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from newswatch.localweb import SHAPES, build_outlet_site
-from newswatch.localweb.model import BASE
-from newswatch.localweb.pages import PAGE_WEIGHTS
+from localweb import SHAPES, build_outlet_site
+from localweb.model import BASE
+from localweb.pages import PAGE_WEIGHTS
 from pipelines.extract import extract_article
 
 LANGUAGE = {"wordpress": "fr", "aggregator": "fr", "portal": "ar", "readmore": "fr", "clean": "en"}

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.article import ExtractionError
+from common.article import ExtractionError
 from pipelines.extract import extract_article
 
 MIN_F1 = 0.985

@@ -54,7 +54,7 @@ def test_tally_blames_the_term_behind_the_false_alarms() -> None:
 @pytest.fixture
 def db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     reset_settings()
     yield sqlite_url

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.article import NotAnArticle
+from common.article import NotAnArticle
 from pipelines.extract import extract_article
 
 GOLDEN = Path(__file__).parent / "golden"

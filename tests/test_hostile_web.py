@@ -36,13 +36,13 @@ from crawl_helpers import PROJECT_ROOT, crawl_env, errors, stored
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
 from twisted.python.failure import Failure
 
+from common.article import ExtractedArticle
+from common.outlets import Outlet
 from crawler.middlewares import RefusedRequest
 from crawler.netguard import PrivateAllowList, may_connect, refused_reason
-from crawler.sources import Outlet
 from crawler.spiders.news import error_kind, inflate, robots_sitemap_allowed
-from newswatch.localweb import LocalWeb, Resource, Site, build_outlet_site, merge_sites
-from newswatch.localweb.model import BASE
-from pipelines.article import ExtractedArticle
+from localweb import LocalWeb, Resource, Site, build_outlet_site, merge_sites
+from localweb.model import BASE
 from storage.articles import ensure_outlet, store_article
 from storage.db import dispose_engines, get_engine, session_factory, upgrade
 from storage.models import Article

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from lxml import etree
 
-from crawler.sources import parse_sources
-from newswatch.localweb import (
+from common.outlets import parse_sources
+from localweb import (
     BAD_SITE,
     SHAPES,
     LocalWeb,
@@ -34,7 +34,7 @@ from newswatch.localweb import (
     sample_web,
     sources_for,
 )
-from newswatch.localweb.lexicon import MONTHS
+from localweb.lexicon import MONTHS
 
 TODAY = date(2026, 11, 23)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -405,7 +405,7 @@ def test_generation_is_deterministic_for_a_seed():
     assert {p: r.body for p, r in one.resources.items()} == {p: r.body for p, r in two.resources.items()}
     assert one.articles == two.articles
     assert [a.title for a in one.articles] != [a.title for a in other.articles]
-    script = ("from datetime import date; from newswatch.localweb import build_outlet_site as b; import hashlib;"
+    script = ("from datetime import date; from localweb import build_outlet_site as b; import hashlib;"
               "s=b('Same', shape='readmore', language='fr', n_articles=30, today=date(2026,11,23), seed=7);"
               "print(hashlib.sha256(b''.join(s.resources[p].body for p in sorted(s.resources))).hexdigest())")
     digest = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
@@ -480,7 +480,7 @@ def test_sources_for_with_feeds_lists_served_feeds_and_sitemaps(web, sites):
 
 def test_command_serves_until_interrupted_and_writes_sources(tmp_path):
     out = tmp_path / "local-sources.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "newswatch.localweb", "--articles", "3", "--sources-out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "localweb", "--articles", "3", "--sources-out", str(out),
                              "--port-base", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=PROJECT_ROOT)
     try:

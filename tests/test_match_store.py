@@ -58,7 +58,7 @@ def _add(url: str, text: str, title: str = "", outlet: str = "Le360", language: 
 @pytest.fixture
 def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("DATABASE_URL", database_url)
-    from newswatch.settings import reset_settings
+    from common.settings import reset_settings
 
     reset_settings()
     yield database_url

@@ -119,7 +119,7 @@ def test_network_failures_lose_their_tracebacks_but_bugs_keep_them() -> None:
     from scrapy.exceptions import CannotResolveHostError, DownloadTimeoutError
     from twisted.internet.error import ConnectionRefusedError, TCPTimedOutError
 
-    from newswatch.logs import QuietNetworkFilter, is_network_failure
+    from common.logs import QuietNetworkFilter, is_network_failure
 
     def record(name: str, exc: BaseException | None, msg: str = "Error downloading %s", level: int = 40
                ) -> logging.LogRecord:

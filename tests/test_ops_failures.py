@@ -19,7 +19,7 @@ import yaml
 from crawl_helpers import PROJECT_ROOT, crawl_env, newswatch, stored
 from sqlalchemy import select
 
-from newswatch.localweb import LocalWeb, sample_web, sources_for
+from localweb import LocalWeb, sample_web, sources_for
 from storage.db import dispose_engines, get_engine
 from storage.models import CrawlError, CrawlRun
 

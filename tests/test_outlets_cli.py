@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from crawl_helpers import crawl_env, newswatch, write_sources
 
-from crawler.sources import parse_sources
+from common.outlets import parse_sources
+from localweb import LocalWeb, build_outlet_site, merge_sites
 from newswatch.commands.outlets import collect_check, health_label, http_fetch
-from newswatch.localweb import LocalWeb, build_outlet_site, merge_sites
 from storage.db import dispose_engines, get_engine, session_scope, upgrade
 from storage.discovered import Finding, save_discovered
 from storage.models import CrawlRun
@@ -37,7 +37,7 @@ def web() -> Any:
 
 
 def _outlets(web: LocalWeb, **kw: Any) -> dict[str, Any]:
-    from newswatch.localweb import sources_for
+    from localweb import sources_for
 
     return {o.name: o for o in parse_sources(sources_for(web, web.sites, **kw))}
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from newswatch.localweb import build_outlet_site
-from newswatch.localweb.model import BASE
+from common.article import NotAnArticle
+from localweb import build_outlet_site
+from localweb.model import BASE
 from pipelines import page_job
-from pipelines.article import NotAnArticle
 from pipelines.matching.store import reset_story_indexes
 from pipelines.page_job import PageJob, PageResult, process_pages
 from storage.db import get_engine, session_factory

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.article import EmptyExtraction, NotAnArticle
+from common.article import EmptyExtraction, NotAnArticle
 from pipelines.extract import extract_article
 from pipelines.page_kind import url_reason
 

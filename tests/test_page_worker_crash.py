@@ -13,8 +13,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from newswatch.localweb import build_outlet_site
-from newswatch.localweb.model import BASE
+from localweb import build_outlet_site
+from localweb.model import BASE
 from pipelines import extract_stage
 from pipelines.extract_stage import ExtractPipeline
 from pipelines.page_job import PageJob, PageResult

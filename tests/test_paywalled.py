@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from crawl_helpers import crawl_env, errors, newswatch, stored, write_sources
 
-from newswatch.localweb import LocalWeb, build_outlet_site
-from pipelines.article import EmptyExtraction
+from common.article import EmptyExtraction
+from localweb import LocalWeb, build_outlet_site
 from pipelines.extract import PAYWALLED_MIN_TEXT_CHARS, extract_article
 from storage.db import dispose_engines, upgrade
 

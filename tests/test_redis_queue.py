@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import scrapy
 
+from common.signals import crawl_error
 from crawler import redis_json
 from crawler.redis_frontier import SafePriorityQueue, credentials_warning, redis_settings
-from crawler.signals import crawl_error
 
 REDIS_URL = os.environ.get("NEWSWATCH_TEST_REDIS_URL", "")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from common.article import ExtractedArticle
+from common.settings import get_settings
 from newswatch.cli import cli
-from newswatch.settings import get_settings
-from pipelines.article import ExtractedArticle
 from storage.articles import content_hash, ensure_outlet, store_article
 from storage.db import get_engine, session_factory, upgrade
 from storage.models import Article, Match

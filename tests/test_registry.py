@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import yaml
 
-from crawler.sources import Outlet, load_sources, parse_sources
+from common.outlets import Outlet, load_sources, parse_sources
 from crawler.urls import outlet_hosts, owning_outlet, target, within_outlet
 
 REGISTRY = Path(__file__).resolve().parent.parent / "config" / "sources.yaml"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from newswatch.localweb import build_outlet_site
-from newswatch.localweb.model import BASE
+from localweb import build_outlet_site
+from localweb.model import BASE
 from pipelines import page_job
 from pipelines.matching.store import reset_story_indexes
 from pipelines.page_job import PageJob, process_pages

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from alerts.queries import match_items
 from alerts.subscriptions import load_alerts
-from newswatch.localweb import LocalWeb, sample_web
+from localweb import LocalWeb, sample_web
 from storage.db import get_engine
 from storage.models import DeliveredStory, Delivery
 

@@ -15,8 +15,8 @@ import pytest
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
+from common.outlet_status import block_evidence, challenge_vendor, classify, network_reason, run_exit_code
 from crawler import recorder as recorder_module
-from crawler.outlet_status import block_evidence, challenge_vendor, classify, network_reason, run_exit_code
 from crawler.recorder import CrawlRecorder
 from storage.db import dispose_engines, get_engine
 from storage.models import CrawlError, CrawlRun

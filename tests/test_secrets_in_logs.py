@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from crawl_helpers import crawl_env, newswatch
 
-from newswatch.logs import install_redaction, redact
+from common.logs import install_redaction, redact
 
 WEBHOOK_TOKEN = "T0SECRET/B0SECRET/xoxSECRETwebhookTOKEN42"
 SMTP_PASSWORD = "smtp-Pa55word-SECRET"
@@ -162,7 +162,7 @@ def test_redact(raw: str, clean: str) -> None:
 
 def test_redaction_reaches_every_logger_and_handler(monkeypatch: pytest.MonkeyPatch,
                                                     caplog: pytest.LogCaptureFixture) -> None:
-    import newswatch.logs as logs
+    import common.logs as logs
 
     monkeypatch.setenv("NEWSWATCH_SMTP_PASSWORD", SMTP_PASSWORD)
     previous = logging.getLogRecordFactory()

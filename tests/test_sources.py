@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.sources import KNOWN_LANGUAGES, SourcesError, load_sources, parse_sources
+from common.outlets import KNOWN_LANGUAGES, SourcesError, load_sources, parse_sources
 
 SHIPPED = Path(__file__).resolve().parent.parent / "config" / "sources.yaml"
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from pipelines.article import ExtractedArticle
+from common.article import ExtractedArticle
 from pipelines.store_stage import choose_url
 from storage.articles import content_hash, decompress_html, ensure_outlet, store_article
 from storage.db import get_engine, session_factory

@@ -127,7 +127,7 @@ def test_batch_similarities_equal_one_by_one() -> None:
     """The index scores its candidates in one numpy pass; it must agree with ``similarity``."""
     import random
 
-    from newswatch.localweb.lexicon import make_paragraphs, make_title
+    from localweb.lexicon import make_paragraphs, make_title
 
     rng = random.Random(3)
     sigs = [signature("", "", None), signature("Hammouchi reçoit Veaux", ARTICLE, "fr")]

@@ -2,8 +2,9 @@
 
 import pytest
 
-from crawler.sources import Outlet
-from crawler.urls import canonicalize, looks_like_article, owning_outlet, within_outlet
+from common.outlets import Outlet
+from common.urls import canonicalize
+from crawler.urls import looks_like_article, owning_outlet, within_outlet
 
 
 def outlet(name: str, homepage: str, **kw: object) -> Outlet:

@@ -23,6 +23,9 @@ from scrapy.utils.gz import gunzip
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
+from common.outlets import Outlet, load_sources, select_outlets
+from common.signals import crawl_error
+from common.urls import canonicalize
 from crawler.discovery import (
     DiscoveryError,
     Entry,
@@ -38,10 +41,7 @@ from crawler.discovery import (
     sitemap_readers,
 )
 from crawler.middlewares import RefusedRequest
-from crawler.signals import crawl_error
-from crawler.sources import Outlet, load_sources, select_outlets
 from crawler.urls import (
-    canonicalize,
     is_navigation,
     looks_like_article,
     owning_outlet,

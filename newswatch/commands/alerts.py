@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import click
 
+from common.settings import get_settings
 from newswatch.commands.dates import SINCE_HELP, parse_since
 from newswatch.exitcodes import OK, PARTIAL, USAGE, CliError
-from newswatch.settings import get_settings
 
 DATABASE_URL_OPTION = click.option("--database-url", default=None, help="Override DATABASE_URL.")
 

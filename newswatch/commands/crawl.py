@@ -16,10 +16,10 @@ from typing import Any
 
 import click
 
-from crawler.outlet_status import FAILED, classify, run_exit_code
-from crawler.sources import SourcesError, load_sources, select_outlets
+from common.outlet_status import FAILED, classify, run_exit_code
+from common.outlets import SourcesError, load_sources, select_outlets
+from common.settings import get_settings
 from newswatch.exitcodes import NOTHING, USAGE, CliError
-from newswatch.settings import get_settings
 from storage.db import get_engine, session_scope, upgrade
 from storage.models import CrawlRun
 

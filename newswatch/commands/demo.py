@@ -26,8 +26,8 @@ import yaml
 @click.option("--serve/--no-serve", default=False, help="Keep serving the sample web after the crawl.")
 def demo(articles: int, data_dir: Path | None, serve: bool) -> None:
     """Serve a sample web of outlets on 127.0.0.1 and run the whole job on it."""
-    from newswatch.localweb import LocalWeb, sample_web, sources_for
-    from newswatch.settings import get_settings, reset_settings
+    from common.settings import get_settings, reset_settings
+    from localweb import LocalWeb, sample_web, sources_for
 
     data_dir = (data_dir or get_settings().data_dir / "demo").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -29,7 +29,7 @@ OUTPUT_FIELDS = ("url", "title", "author", "published", "site_name", "language",
 
 def _fetch(url: str) -> tuple[bytes, str | None, str]:
     """GET ``url``; return (body, charset from Content-Type, final URL)."""
-    from newswatch.settings import get_settings
+    from common.settings import get_settings
 
     settings = get_settings()
     request = urllib.request.Request(url, headers={"User-Agent": settings.user_agent})
@@ -81,8 +81,8 @@ def read_page(path: Path) -> bytes:
 def _outlet_options(outlet: str | None, sources: Path | None) -> tuple[list[str], str | None]:
     if not outlet:
         return [], None
-    from crawler.sources import SourcesError, load_sources, select_outlets
-    from newswatch.settings import get_settings
+    from common.outlets import SourcesError, load_sources, select_outlets
+    from common.settings import get_settings
 
     path = sources or get_settings().resolved_sources_file
     try:
@@ -124,7 +124,7 @@ def extract(
     pretty: bool | None,
 ) -> None:
     """Extract the article in SOURCE (a saved HTML file or an http(s) URL) and print it as JSON."""
-    from pipelines.article import ExtractionError
+    from common.article import ExtractionError
     from pipelines.extract import extract_article
 
     selectors, outlet_zone = _outlet_options(outlet, sources)

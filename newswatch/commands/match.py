@@ -16,8 +16,8 @@ from typing import Any, TextIO
 
 import click
 
+from common.settings import get_settings
 from newswatch.commands.dates import SINCE_HELP, parse_since
-from newswatch.settings import get_settings
 
 
 def load_matcher(rules: Path | None, topics: tuple[str, ...]) -> Any:

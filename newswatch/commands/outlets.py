@@ -24,6 +24,8 @@ from urllib.parse import urljoin
 import click
 from protego import Protego
 
+from common.outlets import Outlet, SourcesError, load_sources, select_outlets
+from common.urls import canonicalize
 from crawler.discovery import (
     DiscoveryError,
     Entry,
@@ -36,8 +38,7 @@ from crawler.discovery import (
     robots_sitemaps,
     sitemap_readers,
 )
-from crawler.sources import Outlet, SourcesError, load_sources, select_outlets
-from crawler.urls import canonicalize, is_navigation, looks_like_article, within_outlet
+from crawler.urls import is_navigation, looks_like_article, within_outlet
 
 Fetch = Callable[[str], tuple[int, bytes, str, str | None]]
 """GET a URL: (status, body, final URL, charset of the Content-Type)."""
@@ -89,7 +90,7 @@ class _OffOutlet(urllib.error.URLError):
 def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> tuple[int, bytes, str, str | None]:
     """The crawl's User-Agent, timeout and size cap; an HTTP error is an answer, not an exception.
     A redirect is followed only to a URL ``allow`` accepts (the outlet's own hosts)."""
-    from newswatch.settings import get_settings
+    from common.settings import get_settings
 
     class Redirects(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
@@ -110,8 +111,8 @@ def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> tu
 
 def _ungzip(body: bytes) -> bytes:
     """Gzip layers undone under the crawl's size cap (a small bomb must not take memory)."""
+    from common.settings import get_settings
     from crawler.spiders.news import inflate
-    from newswatch.settings import get_settings
 
     try:
         return inflate(body, get_settings().max_response_bytes)
@@ -239,13 +240,13 @@ class _Checker:
             self.report.sections.append(found)
 
     def allowed(self, url: str) -> bool:
-        from newswatch.settings import get_settings
+        from common.settings import get_settings
 
         return self.robots is None or self.robots.can_fetch(url, get_settings().user_agent)
 
     def sample(self, n: int) -> None:
         """Up to ``n`` articles, taking feed, sitemap and section finds in turn so each channel shows."""
-        from pipelines.article import ExtractionError
+        from common.article import ExtractionError
         from pipelines.extract import extract_article
 
         by_via: dict[str, list[str]] = {}
@@ -330,7 +331,7 @@ def health_label(figures: dict[str, Any] | None) -> str:
 
 # ----------------------------------------------------------------- commands
 def _load(sources: str | None) -> list[Outlet]:
-    from newswatch.settings import get_settings
+    from common.settings import get_settings
 
     try:
         return load_sources(sources or get_settings().resolved_sources_file)

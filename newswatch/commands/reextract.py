@@ -13,8 +13,8 @@ import sys
 
 import click
 
+from common.settings import get_settings
 from newswatch.commands.dates import SINCE_HELP, parse_since
-from newswatch.settings import get_settings
 
 
 def _short(value: object, width: int = 70) -> str:
@@ -31,7 +31,7 @@ def _short(value: object, width: int = 70) -> str:
 def reextract(outlets: tuple[str, ...], since: str | None, dry_run: bool, as_json: bool,
               database_url: str | None) -> None:
     """Re-run extraction (and matching) over the stored raw HTML; report what changed per field."""
-    from crawler.sources import SourcesError, load_sources
+    from common.outlets import SourcesError, load_sources
     from pipelines.extract import extract_article
     from pipelines.matching.store import save_matches
     from pipelines.reextract import reextract as run_reextract

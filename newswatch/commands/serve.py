@@ -14,8 +14,8 @@ import logging
 
 import click
 
+from common.settings import get_settings
 from newswatch.exitcodes import USAGE, CliError
-from newswatch.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -722,7 +722,7 @@ def load_topics(rules_dir: Path | str | None = None) -> Matcher:
     ``rules_dir`` None: the settings' rules folder (NEWSWATCH_RULES_DIR or CONFIG_DIR/rules).
     """
     if rules_dir is None:
-        from newswatch.settings import get_settings
+        from common.settings import get_settings
 
         rules_dir = get_settings().resolved_rules_dir
     loaded = load_rule_files(Path(rules_dir))

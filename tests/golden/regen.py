@@ -28,7 +28,7 @@ from typing import Any
 GOLDEN = Path(__file__).resolve().parent
 sys.path.insert(0, str(GOLDEN.parent.parent))
 
-from pipelines.article import NotAnArticle  # noqa: E402
+from common.article import NotAnArticle  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 
 FIELDS = ("title", "language", "published", "author", "site_name")

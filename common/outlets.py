@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from newswatch.zones import check_zone
+from common.zones import check_zone
 
 KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 

@@ -20,9 +20,9 @@ from html import escape
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
-from newswatch.localweb import lexicon
-from newswatch.localweb.model import BASE, ArticleTruth, OutletSpec, Resource, Site
-from newswatch.localweb.outlet import robots_txt
+from localweb import lexicon
+from localweb.model import BASE, ArticleTruth, OutletSpec, Resource, Site
+from localweb.outlet import robots_txt
 
 TZ = "Africa/Casablanca"
 

@@ -17,9 +17,9 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
-from newswatch.localweb import lexicon, pages
-from newswatch.localweb.model import BASE, ArticleTruth, OutletSpec, Resource, Site
-from newswatch.localweb.pages import Art, Chrome, Urls
+from localweb import lexicon, pages
+from localweb.model import BASE, ArticleTruth, OutletSpec, Resource, Site
+from localweb.pages import Art, Chrome, Urls
 
 DEFAULT_TIMEZONES = {"MA": "Africa/Casablanca", "FR": "Europe/Paris", "ES": "Europe/Madrid"}
 HTML = "text/html; charset=utf-8"

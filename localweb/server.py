@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote
 
-from newswatch.localweb.model import BASE, RequestRecord, Resource, Site
+from localweb.model import BASE, RequestRecord, Resource, Site
 
 _BASE_BYTES = BASE.encode()
 _STREAM_CAP = 1 << 30  # a stream_forever response gives up after 1 GiB even if nobody stops it

@@ -9,12 +9,12 @@ Each ``Site`` carries its ground truth (articles, non-article pages, noise, bad 
         sources = sources_for(web, web.sites)   # a sources.yaml dict; feeds left to discovery
 """
 
-from newswatch.localweb.bad import build_bad_site
-from newswatch.localweb.model import ArticleTruth, OutletSpec, RequestRecord, Resource, Site
-from newswatch.localweb.outlet import build_outlet_site
-from newswatch.localweb.pages import SHAPES
-from newswatch.localweb.sample import BAD_SITE, merge_sites, sample_web, sources_for
-from newswatch.localweb.server import LocalWeb
+from localweb.bad import build_bad_site
+from localweb.model import ArticleTruth, OutletSpec, RequestRecord, Resource, Site
+from localweb.outlet import build_outlet_site
+from localweb.pages import SHAPES
+from localweb.sample import BAD_SITE, merge_sites, sample_web, sources_for
+from localweb.server import LocalWeb
 
 __all__ = [
     "ArticleTruth", "BAD_SITE", "LocalWeb", "OutletSpec", "RequestRecord", "Resource", "SHAPES", "Site",

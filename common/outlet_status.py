@@ -110,8 +110,8 @@ def classify(figures: Mapping[str, Any]) -> str:
 
 def run_exit_code(outlet_stats: Mapping[str, Mapping[str, Any]]) -> int:
     """0 every outlet ok or merely empty, 1 some blocked/unreachable, 3 all of them (nothing fetched)."""
-    from newswatch.exitcodes import NOTHING, PARTIAL
-    from newswatch.exitcodes import OK as EXIT_OK
+    from common.exitcodes import NOTHING, PARTIAL
+    from common.exitcodes import OK as EXIT_OK
 
     statuses = [str(f.get("status") or classify(f)) for f in outlet_stats.values()]
     failed = [s for s in statuses if s in FAILED]

@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from html import escape
 from urllib.parse import quote
 
-from newswatch.localweb.lexicon import IMAGE_FILES, LABELS, SECTIONS, visible_date
-from newswatch.localweb.model import BASE
+from localweb.lexicon import IMAGE_FILES, LABELS, SECTIONS, visible_date
+from localweb.model import BASE
 
 SHAPES = ("wordpress", "aggregator", "portal", "readmore", "clean")
 FEED_KIND = {"wordpress": "rss", "aggregator": "rss", "portal": "atom", "readmore": "rss", "clean": "atom"}

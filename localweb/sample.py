@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from newswatch.localweb.bad import build_bad_site
-from newswatch.localweb.model import BASE, Resource, Site
-from newswatch.localweb.outlet import build_outlet_site, robots_txt
-from newswatch.localweb.server import LocalWeb
+from localweb.bad import build_bad_site
+from localweb.model import BASE, Resource, Site
+from localweb.outlet import build_outlet_site, robots_txt
+from localweb.server import LocalWeb
 
 BAD_SITE = "Le Site Cassé"
 

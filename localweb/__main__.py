@@ -1,6 +1,6 @@
-"""``python -m newswatch.localweb``: serve the sample web until Ctrl-C, printing its URLs.
+"""``python -m localweb``: serve the sample web until Ctrl-C, printing its URLs.
 
-    python -m newswatch.localweb --articles 400 --port-base 0 [--sources-out local-sources.yaml]
+    python -m localweb --articles 400 --port-base 0 [--sources-out local-sources.yaml]
 
 ``--port-base 0`` takes free ports; ``--port-base 8100`` serves site i on port 8100 + i.
 ``--sources-out`` writes a sources.yaml pointing at the served sites (feeds left to discovery
@@ -19,12 +19,12 @@ from pathlib import Path
 
 import yaml
 
-from newswatch.localweb.sample import sample_web, sources_for
-from newswatch.localweb.server import LocalWeb
+from localweb.sample import sample_web, sources_for
+from localweb.server import LocalWeb
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m newswatch.localweb", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m localweb", description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=12, help="articles per outlet (default 12)")
     parser.add_argument("--port-base", type=int, default=0, help="first port; 0 = any free port (default)")
     parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="date the sites are 'today' (YYYY-MM-DD)")
