@@ -182,8 +182,10 @@ async def feedback_submit(request: Request, match_id: Annotated[int, Path(ge=1, 
 
 @router.get("/outlets", response_class=HTMLResponse)
 def outlets_page(request: Request, session: SessionDep) -> Response:
-    health = queries.outlet_health(session)
-    return page(request, "outlets.html", {"page_title": "Outlets", "health": health})
+    from dashboard.outlets import outlet_rows
+
+    rows, problem = outlet_rows(session)
+    return page(request, "outlets.html", {"page_title": "Outlets", "rows": rows, "problem": problem})
 
 
 @router.get("/runs", response_class=HTMLResponse)

@@ -317,7 +317,7 @@ def test_outlet_health_flags_quiet_outlets(env: Env) -> None:
     ] == pytest.approx(2 / 80)
     assert by_name["Quiet Times"]["last_error"] == "feed_parse: <b>not XML</b> at line 1"
     html = env.client.get("/outlets").text
-    assert '<tr class="quiet">' in html and "&lt;b&gt;not XML&lt;/b&gt;" in html
+    assert '<tr class="quiet" data-status=' in html and "&lt;b&gt;not XML&lt;/b&gt;" in html
     runs = env.client.get("/api/runs").json()
     assert [r["pages"] for r in runs] == [115, 115] and runs[0]["errors"] == 5 and runs[1]["errors"] == 1
 
