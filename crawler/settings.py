@@ -45,6 +45,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
+    "crawler.conditional.ConditionalGetMiddleware": 950,  # poll mode only (newswatch watch)
 }
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,

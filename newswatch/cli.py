@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "deliveries": "newswatch.commands.alerts:deliveries",
     "schedule": "newswatch.commands.alerts:schedule",
     "serve": "newswatch.commands.serve:serve",
+    "watch": "newswatch.commands.watch:watch",
 }
 
 
