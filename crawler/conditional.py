@@ -142,13 +142,17 @@ class ConditionalGetMiddleware:
         if not self._active(self.crawler.spider) or request.meta.get("via") not in POLLED_VIA \
                 or getattr(request.callback, "__name__", "") not in POLLED_CALLBACKS:
             return None
-        if request.meta.get("newswatch_conditional"):  # a retry or redirect of one we prepared
+        prepared = request.meta.get("newswatch_conditional")
+        if prepared == request.url:  # a retry of one we prepared
             return None
-        request.meta["newswatch_conditional"] = True
-        request.meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", ()), 304]
+        request.meta["newswatch_conditional"] = request.url  # a redirect gets the target's validators
+        if not prepared:
+            request.meta["handle_httpstatus_list"] = [*request.meta.get("handle_httpstatus_list", ()), 304]
+            self.stats.inc_value("newswatch/poll/requests")
+        for name in ("If-None-Match", "If-Modified-Since"):
+            request.headers.pop(name, None)
         for name, value in conditional_headers(self.known.get(request.url)).items():
             request.headers[name] = value
-        self.stats.inc_value("newswatch/poll/requests")
         return None
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:

@@ -67,6 +67,47 @@ def test_conditional_headers_come_from_the_last_200() -> None:
     assert conditional_headers(None) == {}
 
 
+def test_the_middleware_sends_validators_and_routes_304_and_same_bytes_to_a_no_op() -> None:
+    from scrapy import Request, Spider
+    from scrapy.http import Response
+    from scrapy.utils.test import get_crawler
+
+    from crawler.conditional import ConditionalGetMiddleware, not_modified
+
+    class PollSpider(Spider):
+        name = "news"
+        poll = "1"
+
+        def parse_feed(self, response: Response) -> None: ...
+
+    crawler = get_crawler(PollSpider)
+    crawler.spider = spider = PollSpider()
+    mw = ConditionalGetMiddleware(crawler)
+    url, moved = "http://127.0.0.1:1/feed.xml", "http://127.0.0.1:1/rss"
+    mw.known = {url: Validators('"v1"', "Wed, 02 Dec 2026 03:00:00 GMT", validators_from(Headers(), b"old").body_sha1),
+                moved: Validators('"v9"', None, None)}
+    request = Request(url, callback=spider.parse_feed, meta={"via": "feed", "outlet": "A"})
+    mw.process_request(request)
+    assert request.headers[b"If-None-Match"] == b'"v1"' and 304 in request.meta["handle_httpstatus_list"]
+    redirected = request.replace(url=moved)  # what the redirect middleware sends next
+    mw.process_request(redirected)
+    assert redirected.headers[b"If-None-Match"] == b'"v9"' and b"If-Modified-Since" not in redirected.headers
+    section = Request("http://127.0.0.1:1/", callback=spider.parse_feed, meta={"via": "section"})
+    mw.process_request(section)
+    assert b"If-None-Match" not in section.headers  # pages other than feeds and sitemaps: never conditional
+
+    answered = mw.process_response(request, Response(url, status=304, request=request))
+    assert answered.request.callback is not_modified and list(not_modified(answered)) == []
+    same = mw.process_response(request, Response(url, status=200, body=b"old", request=request))
+    assert same.request.callback is not_modified
+    new = mw.process_response(request, Response(url, status=200, body=b"new", headers={"ETag": '"v2"'},
+                                                request=request))
+    assert new.request is request and mw.seen[url] == ("A", validators_from(Headers({"ETag": '"v2"'}), b"new"))
+    stats = crawler.stats.get_stats()
+    assert (stats["newswatch/poll/not_modified"], stats["newswatch/poll/unchanged"], stats["newswatch/poll/changed"],
+            stats["newswatch/poll/requests"]) == (1, 1, 1, 1)
+
+
 def test_a_sitemap_index_is_always_read_in_full() -> None:
     import gzip
 
@@ -86,6 +127,25 @@ def test_fixed_rate_passes_and_the_poll_entry_in_alerts_yaml() -> None:
     assert not [s for s in job_specs(alerts_config([live_sub()])) if s.id == "poll"]
     with pytest.raises(AlertsConfigError, match="every_minutes"):
         alerts_config([live_sub()], poll={"every_minutes": 0})
+
+
+def test_the_scheduler_poll_job_runs_a_pass_then_immediate_alerts_unless_a_crawl_runs(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alerts import scheduler
+
+    config = alerts_config([live_sub()], poll={"every_minutes": 1, "timeout_minutes": 3})
+    rt = SchedulerRuntime(AlertsRuntime(engine=get_engine(sqlite_url), config=config, smtp=None,
+                                        sender="n@test.example", outbox=tmp_path))
+    calls: list[Any] = []
+    monkeypatch.setattr(scheduler, "run_crawl", lambda _rt, argv, timeout: calls.append((argv[3:], timeout)) or 0)
+    monkeypatch.setattr(scheduler.service, "run_immediate", lambda _rt: calls.append("immediate") or [])
+    monkeypatch.setattr(scheduler, "_RUNTIME", rt)
+    scheduler.poll_job()
+    assert calls == [(["watch", "--one-pass"], 180.0), "immediate"]
+    rt.children.add(object())  # type: ignore[arg-type]  # the daily crawl is running
+    scheduler.poll_job()
+    assert len(calls) == 2
 
 
 # ------------------------------------------------------------------------ real passes

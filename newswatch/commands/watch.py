@@ -74,6 +74,23 @@ def report_from_stats(stats: dict[str, Any], run_id: int | None, articles: int, 
     )
 
 
+def pass_overrides() -> dict[str, object]:
+    """Scrapy settings of a poll pass on top of the crawl's."""
+    from newswatch.commands.crawl import scrapy_settings
+
+    extensions = {k: v for k, v in scrapy_settings().getdict("EXTENSIONS").items() if "redis_frontier" not in k}
+    return {
+        "STATS_DUMP": False, "LOG_INSTALL_ROOT_HANDLER": False, "LOGSTATS_INTERVAL": 0,
+        # a pass brings a handful of new pages: extract them in this process (imported only if
+        # one comes) rather than warm up a page-worker pool that an idle pass starts for nothing
+        "NEWSWATCH_EXTRACT_WORKERS": -1,
+        # never through the shared Redis frontier: its expiring seen-set would drop the feed
+        # URLs a pass must re-read; one small process polls alone
+        "SCHEDULER": "scrapy.core.scheduler.Scheduler", "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",
+        "EXTENSIONS": extensions,
+    }
+
+
 def run_one_pass(outlets: tuple[str, ...], sources: Path | None, days: float | None) -> PassReport:
     """Run the spider once in poll mode in this process (the ``--one-pass`` subprocess)."""
     from scrapy.crawler import CrawlerProcess
@@ -83,10 +100,7 @@ def run_one_pass(outlets: tuple[str, ...], sources: Path | None, days: float | N
     from storage.models import CrawlRun
 
     started = time.monotonic()
-    # a pass brings a handful of new pages: extract them in this process (imported only if one
-    # comes) rather than warm up a page-worker pool that an idle pass would start for nothing
-    process = CrawlerProcess(scrapy_settings({"STATS_DUMP": False, "LOG_INSTALL_ROOT_HANDLER": False,
-                                              "LOGSTATS_INTERVAL": 0, "NEWSWATCH_EXTRACT_WORKERS": -1}))
+    process = CrawlerProcess(scrapy_settings(pass_overrides()))
     crawler = process.create_crawler("news")
     process.crawl(crawler, outlets=",".join(outlets), sources=str(sources) if sources else None, days=days, poll="1")
     process.start()
