@@ -54,6 +54,8 @@ class CrawlRecorder:
     def spider_opened(self, spider: Spider) -> None:
         args = {"outlets": getattr(spider, "outlet_names", []), "days": getattr(spider, "days_arg", None),
                 "sources": getattr(spider, "sources_arg", None)}
+        if getattr(spider, "poll", ""):
+            args["poll"] = True  # a `newswatch watch` pass: left out of the crawl-health baseline
         with session_scope(self.engine) as session:
             run = CrawlRun(args=_jsonable(args))
             session.add(run)

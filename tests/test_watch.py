@@ -148,6 +148,19 @@ def test_the_scheduler_poll_job_runs_a_pass_then_immediate_alerts_unless_a_crawl
     assert len(calls) == 2
 
 
+def test_watch_passes_stay_out_of_the_crawl_health_baseline(database_url: str) -> None:
+    from alerts.queries import crawl_runs
+    from storage.db import session_scope
+    from storage.models import CrawlRun
+
+    engine = get_engine(database_url)
+    with session_scope(engine) as session:
+        session.add_all([CrawlRun(args={"outlets": []}, status="finished"),
+                         *[CrawlRun(args={"outlets": [], "poll": True}, status="finished") for _ in range(5)]])
+    runs = crawl_runs(engine, 3)
+    assert len(runs) == 1 and runs[0].run_id == 1
+
+
 # ------------------------------------------------------------------------ real passes
 def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str, webhook: str) -> None:
     for key in list(os.environ):

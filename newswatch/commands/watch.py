@@ -190,10 +190,7 @@ def _install_stop(rt: Any) -> dict[int, Any]:
 def watch(every: float | None, outlets: tuple[str, ...], passes: int, sources: Path | None, days: float | None,
           one_pass: bool, report: Path | None) -> None:
     """Poll feeds and news sitemaps every few minutes (conditional GET) and send immediate alerts."""
-    if one_pass:
-        from storage.db import upgrade
-
-        upgrade()
+    if one_pass:  # the parent (watch or schedule) has applied the migrations
         result = run_one_pass(outlets, sources, days)
         if report is not None:
             report.write_text(json.dumps(result.__dict__), encoding="utf-8")
