@@ -8,7 +8,7 @@ appears in the feed" to "the webhook server receives the Slack message naming it
 
 Each item is a different story (built from an outlet generated 20 days further back each time,
 so the story index — 7-day window — never folds two items into one story, which would rightly
-alert only the first). Prints latency p50/p95/max, passes, and bytes per idle poll: from the
+alert only the first; the subscription has no max_age_days). Prints latency p50/p95/max, passes, and bytes per idle poll: from the
 server (request head + response head of each 304) and from Scrapy's stats (whole pass, with
 robots.txt).
 
@@ -70,18 +70,19 @@ class Webhook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def outlet_with_items(name: str, language: str, count: int, first_back: int, backlog: int
+def outlet_with_items(name: str, language: str, count: int, index: int, outlets: int, backlog: int
                       ) -> tuple[Site, list[Any], list[Any]]:
-    """One served outlet holding ``count`` cooperation articles, each from a generation
-    ``20·k`` days further back (distinct stories), and ``backlog`` other articles listed in the
-    feed from the start (so a feed weighs what a real one does)."""
+    """One served outlet holding ``count`` cooperation articles, each from a generation 20 days
+    further back than any other outlet's or its own (distinct stories, even across languages:
+    an event's names and dates are shared), and ``backlog`` other articles listed in the feed
+    from the start (so a feed weighs what a real one does)."""
     resources: dict[str, Any] = {}
     items: list[Any] = []
     old: list[Any] = []
     spec = None
     for k in range(count):
         site = build_outlet_site(name, shape="wordpress", language=language, n_articles=12 + (3 * backlog if k == 0 else 0),
-                                 today=date.today() - timedelta(days=first_back + 20 * k), seed=k)
+                                 today=date.today() - timedelta(days=20 * (k * outlets + index)), seed=k)
         spec = spec or site.outlets[0]
         if k == 0:
             old = [a for a in site.articles if a.topic not in ("coop", "near")][:backlog]
@@ -116,7 +117,7 @@ def main() -> int:
     outlets = []
     for i in range(args.outlets):
         site, items, old = outlet_with_items(f"Live {i + 1}", LANGUAGES[i % len(LANGUAGES)], per_outlet,
-                                             first_back=3 * i, backlog=args.backlog)
+                                             index=i, outlets=args.outlets, backlog=args.backlog)
         live = LiveOutlet(site).start()
         for article in reversed(old):
             live.publish(article)
