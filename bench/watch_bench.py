@@ -81,13 +81,16 @@ def outlet_with_items(name: str, language: str, count: int, index: int, outlets:
     old: list[Any] = []
     spec = None
     for k in range(count):
+        today = date.today() - timedelta(days=20 * (k * outlets + index))
         site = build_outlet_site(name, shape="wordpress", language=language, n_articles=12 + (3 * backlog if k == 0 else 0),
-                                 today=date.today() - timedelta(days=20 * (k * outlets + index)), seed=k)
+                                 today=today, seed=k)
         spec = spec or site.outlets[0]
         if k == 0:
             old = [a for a in site.articles if a.topic not in ("coop", "near")][:backlog]
             resources.update({a.path: site.resources[a.path] for a in old})
-        coop = [a for a in site.articles if a.topic == "coop" and a.path not in resources]
+        # published in the 10 days before the generation's day (a few generated ones are older)
+        coop = [a for a in site.articles if a.topic == "coop" and a.path not in resources
+                and a.published.date() >= today - timedelta(days=10)]
         if not coop:
             continue
         resources.update({a.path: site.resources[a.path] for a in coop[:1]})
