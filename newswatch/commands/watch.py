@@ -11,7 +11,7 @@ the crawl-run record) commits everything and closes the run when the spider clos
 the subprocess exits every new article is in the database and the alerts can read it. A pass
 that hangs or leaks is killed by its timeout and the next one starts clean; memory stays
 flat however long the watch runs. The price is the start-up of a Python process with Scrapy
-(~2–4 s of CPU a pass, see ``bench/watch_bench.py``), small against a 2-minute poll. A fresh
+(an idle pass: 1.5 s of CPU, 2–3 s wall), small against a 2-minute poll. A fresh
 process per pass also means the validators live in the database, never only in memory.
 
 Passes start every ``--every`` minutes (fixed rate: a slow pass delays only the next start).
