@@ -63,9 +63,12 @@ def _aware(value: Any) -> datetime | None:
 
 
 def crawl_runs(engine: Engine, limit: int) -> list[RunSummary]:
-    """The newest ``limit`` crawl runs, newest first."""
+    """The newest ``limit`` crawl runs, newest first; not ``newswatch watch``'s passes (a few
+    feed requests every 2 minutes would push the daily crawls out of the health baseline)."""
+    poll = CrawlRun.args["poll"].as_boolean()
     with session_scope(engine) as session:
-        runs = session.scalars(select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit))
+        runs = session.scalars(select(CrawlRun).where(poll.is_(None))
+                               .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit))
         return [
             RunSummary(r.id, r.started_at, r.finished_at, r.status, r.outlet_stats if isinstance(r.outlet_stats, dict) else {})
             for r in runs

@@ -6,6 +6,8 @@ newswatch database (table ``apscheduler_jobs``). Jobs:
 - ``crawl`` — runs the crawl command (default ``newswatch crawl``) as a *subprocess*
   (Twisted's reactor starts once per process), then the immediate alerts and the health check;
 - ``digest:<subscription>`` — one per subscription with a schedule (cron + time zone);
+- ``poll`` — with a ``poll:`` entry, every few minutes one ``newswatch watch --one-pass`` subprocess
+  (feeds and news sitemaps, conditional GET), then the immediate alerts; skipped while a crawl runs;
 - ``retry`` — every few minutes, re-sends pending deliveries whose backoff has elapsed;
 - ``health`` — every 6 hours, so "no crawl has run" is noticed even when the crawl job is off.
 
@@ -65,6 +67,10 @@ def job_specs(config: AlertsConfig) -> list[JobSpec]:
         if sub.schedule is not None:
             specs.append(JobSpec(f"digest:{sub.name}", "alerts.scheduler:digest_job", sub.schedule.trigger(),
                                  (sub.name,), f"digest {sub.name}"))
+    if config.poll is not None:
+        specs.append(JobSpec("poll", "alerts.scheduler:poll_job",
+                             IntervalTrigger(minutes=config.poll.every_minutes, timezone=UTC), (),
+                             "poll feeds, immediate alerts"))
     specs.append(JobSpec("retry", "alerts.scheduler:retry_job",
                          IntervalTrigger(minutes=config.delivery.retry_every_minutes, timezone=UTC),
                          (), "retry pending deliveries"))
@@ -192,6 +198,22 @@ def crawl_job() -> None:
         return
     _log_outcomes(service.run_immediate(rt.alerts))
     _log_outcomes(service.run_health(rt.alerts))
+
+
+def poll_job() -> None:
+    """One ``newswatch watch`` pass, then the immediate alerts; skipped while a crawl runs."""
+    rt = _runtime()
+    poll = rt.alerts.config.poll
+    if poll is None:
+        return
+    with rt.lock:
+        busy = bool(rt.children)
+    if busy:
+        log.info("poll: skipped, a crawl is running")
+        return
+    run_crawl(rt, poll.argv(), poll.timeout_minutes * 60)
+    if not rt.stopping.is_set():
+        _log_outcomes(service.run_immediate(rt.alerts))
 
 
 def digest_job(name: str) -> None:

@@ -184,6 +184,22 @@ class CrawlJob(_Strict):
         return value
 
 
+class PollJob(_Strict):
+    """Near-real-time polling (``newswatch watch``, or the scheduler's ``poll`` job): feeds and
+    news sitemaps re-read with conditional GETs every few minutes, immediate alerts after each pass."""
+
+    every_minutes: float = Field(default=2, gt=0, description="Minutes between the starts of two passes.")
+    outlets: list[str] = Field(default_factory=list, description="Outlets to poll; empty = all enabled.")
+    timeout_minutes: float = Field(default=15, gt=0, description="A pass still running after this is stopped.")
+
+    def argv(self, report: str | None = None) -> list[str]:
+        """One poll pass as a subprocess of this interpreter (Twisted's reactor runs once per process)."""
+        argv = [sys.executable, "-m", "newswatch.cli", "watch", "--one-pass"]
+        for name in self.outlets:
+            argv += ["--outlet", name]
+        return [*argv, "--report", report] if report else argv
+
+
 class HealthPolicy(_Strict):
     quiet_hours: float = Field(default=48, gt=0, description="An outlet with no new article this long is quiet.")
     error_rate_min: float = Field(default=0.25, ge=0, le=1, description="Error rate that can raise an alert.")
@@ -204,6 +220,7 @@ class AlertsConfig(_Strict):
     delivery: DeliveryPolicy = Field(default_factory=DeliveryPolicy)
     crawl: CrawlJob = Field(default_factory=CrawlJob)
     health: HealthPolicy = Field(default_factory=HealthPolicy)
+    poll: PollJob | None = Field(default=None, description="None = the scheduler does not poll.")
 
     def get(self, name: str) -> Subscription:
         for sub in self.subscriptions:

@@ -109,6 +109,8 @@ class CrawlRecorder:
     def spider_opened(self, spider: Spider) -> None:
         args = {"outlets": getattr(spider, "outlet_names", []), "days": getattr(spider, "days_arg", None),
                 "sources": getattr(spider, "sources_arg", None)}
+        if getattr(spider, "poll", ""):
+            args["poll"] = True  # a `newswatch watch` pass: left out of the crawl-health baseline
         def start() -> None:
             with session_scope(self.engine) as session:
                 run = CrawlRun(args=_jsonable(args))

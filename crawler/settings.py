@@ -49,6 +49,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.LoopAwareRedirectMiddleware": 600,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.OutletMetaRefreshMiddleware": 580,
+    "crawler.conditional.ConditionalGetMiddleware": 950,  # poll mode only (newswatch watch)
 }
 ITEM_PIPELINES = {
     "pipelines.extract_stage.ExtractPipeline": 100,

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "newswatch.commands.alerts:schedule",
     "serve": "newswatch.commands.serve:serve",
     "outlets": "newswatch.commands.outlets:outlets",
+    "watch": "newswatch.commands.watch:watch",
 }
 
 

@@ -263,3 +263,16 @@ class Triage(Base):
     state: Mapped[str] = mapped_column(String(20), default="new")  # new|relevant|not_relevant|done
     by: Mapped[str] = mapped_column(String(100), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+# ---------------------------------------------------------------------- watch mode
+class HttpValidator(Base):
+    """A feed's or sitemap's HTTP validators (ETag, Last-Modified) and body digest, so
+    ``newswatch watch`` polls with conditional GETs, across restarts (crawler/conditional.py)."""
+
+    __tablename__ = "http_validators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    etag: Mapped[str | None] = mapped_column(String(500), default=None)
+    last_modified: Mapped[str | None] = mapped_column(String(100), default=None)
+    body_sha1: Mapped[str | None] = mapped_column(String(40), default=None)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

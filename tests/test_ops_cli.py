@@ -21,7 +21,7 @@ from newswatch.exitcodes import TABLE
 from newswatch.progress import OutletProgress, progress_line
 
 STORE_COMMANDS = ["run", "crawl", "export articles", "export matches", "db upgrade", "rematch", "reextract", "digest",
-                  "deliveries", "notify", "schedule", "serve", "feedback report", "outlets list", "outlets check"]
+                  "deliveries", "notify", "schedule", "serve", "watch", "feedback report", "outlets list", "outlets check"]
 
 
 def _command(path: str) -> click.Command:

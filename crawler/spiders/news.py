@@ -156,8 +156,9 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._configure()
+        poll = bool(getattr(self, "poll", ""))  # -a poll=1: `newswatch watch`
         for outlet in self.outlets:
-            for request in self.outlet_start_requests(outlet):
+            for request in self.poll_start_requests(outlet) if poll else self.outlet_start_requests(outlet):
                 yield request
 
     def outlet_start_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
@@ -172,6 +173,17 @@ class NewsSpider(scrapy.Spider):
         if not outlet.feeds:
             yield self._request(outlet.homepage, outlet, self.parse_homepage, via="section")
         yield from self.discovery_start_requests(outlet)
+
+    def poll_start_requests(self, outlet: Outlet) -> Iterator[scrapy.Request]:
+        """Poll mode: only the feeds and (news) sitemaps, or robots.txt's sitemaps when none is
+        configured; crawler/conditional.py makes these GETs conditional."""
+        for feed in outlet.feeds:
+            yield self._request(feed, outlet, self.parse_feed, via="feed")
+        for sitemap in outlet.sitemaps:
+            yield self._request(sitemap, outlet, self.parse_sitemap, via="sitemap")
+        if not outlet.feeds and not outlet.sitemaps:
+            robots = urljoin(outlet.homepage, "/robots.txt")
+            yield self._request(robots, outlet, self.parse_robots, via="sitemap", meta={"dont_obey_robotstxt": True})
 
     def _request(self, url: str, outlet: Outlet, callback: Any, via: str, **kwargs: Any) -> scrapy.Request:
         meta = {"outlet": outlet.name, "via": via, **kwargs.pop("meta", {})}
