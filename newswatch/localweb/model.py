@@ -62,6 +62,12 @@ class ArticleTruth:
     last_paragraph: str
     words: int
     tracked_path: str = ""  # the utm-tagged path a feed links to, when it does
+    paragraphs: tuple[str, ...] = ()  # the whole article body, paragraph by paragraph (token F1 needs it)
+
+    @property
+    def text(self) -> str:
+        """The expected article text: its paragraphs, one per line."""
+        return "\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True)

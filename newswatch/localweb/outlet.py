@@ -214,6 +214,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
             date_precision="day" if (shape == "aggregator" and a.date_mode == "visible") else "minute",
             date_source=a.date_mode, topic=a.topic, section=a.section, lede=a.paragraphs[0],
             last_paragraph=a.paragraphs[-1], words=lexicon.word_count(a.paragraphs), tracked_path=a.tracked_path,
+            paragraphs=tuple(a.paragraphs),
         ))
 
     non_articles: list[str] = []
