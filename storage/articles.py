@@ -12,8 +12,11 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,18 +89,20 @@ def store_article(
     """Insert one article and its raw page; duplicates are reported, not raised.
 
     ``html_zlib`` is the page already compressed (the crawl does it in its extraction
-    processes). With ``commit=False`` the rows are only flushed, so the caller can add the
-    article's story and matches, and other articles, and commit everything at once: the
-    insert runs in a savepoint, so a duplicate undoes only itself. On SQLite the caller must
-    then hold the write lock already (``storage.db.begin_write``): a savepoint that opens the
-    transaction cannot wait for the lock."""
+    processes). With ``commit=False`` the rows are only inserted, so the caller can add the
+    article's story and matches, and other articles, and commit everything at once: a URL
+    stored meanwhile by another worker is skipped by the insert itself (see _insert_article),
+    so a duplicate leaves nothing behind. On SQLite the caller must then hold the write lock
+    already (``storage.db.begin_write``): a statement that opens the transaction as a reader
+    cannot wait for the lock. The rows are written with Core, not as ORM objects: load the
+    article (``session.get``) to change it."""
     if session.scalar(select(Article.id).where(Article.url == url)) is not None:
         return StoreResult(None, "duplicate_url")
     digest = content_hash(article.text)
     original = session.scalar(
         select(Article.id).where(Article.content_hash == digest, Article.duplicate_of_id.is_(None)).limit(1)
     )
-    row = Article(
+    values = dict(
         url=url,
         outlet_id=outlet_id,
         title=article.title or "",
@@ -115,22 +120,36 @@ def store_article(
         crawl_run_id=crawl_run_id,
     )
     if fetched_at is not None:
-        row.fetched_at = fetched_at
-    row.raw = RawPage(fetched_url=fetched_url, http_status=http_status, encoding=encoding,
-                      html_zlib=html_zlib if html_zlib is not None else compress_html(html), size_bytes=len(html))
-    if commit:
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # stored meanwhile by another worker: the transaction held only this article
+        values["fetched_at"] = fetched_at
+    article_id = _insert_article(session, values)
+    if article_id is None:  # stored meanwhile by another worker
+        if commit:
             session.rollback()
-            return StoreResult(None, "duplicate_url")
-    else:
-        try:
-            with session.begin_nested():  # a savepoint: a duplicate undoes this insert only
-                session.add(row)
-        except IntegrityError:  # stored meanwhile by another worker
-            return StoreResult(None, "duplicate_url")
+        return StoreResult(None, "duplicate_url")
+    session.execute(insert(RawPage).values(
+        article_id=article_id, fetched_url=fetched_url, http_status=http_status, encoding=encoding,
+        html_zlib=html_zlib if html_zlib is not None else compress_html(html), size_bytes=len(html)))
+    if commit:
+        session.commit()
     if original is not None:
-        return StoreResult(row.id, "duplicate_content", original)
-    return StoreResult(row.id, "stored")
+        return StoreResult(article_id, "duplicate_content", original)
+    return StoreResult(article_id, "stored")
+
+
+def _insert_article(session: Session, values: dict[str, Any]) -> int | None:
+    """Insert one article row with Core (no ORM object: a page's insert cost a third as much
+    again in the unit of work); its id, or None when its URL is stored already.
+
+    On SQLite and PostgreSQL a URL stored meanwhile by another worker is skipped by the insert
+    itself (ON CONFLICT DO NOTHING), so no savepoint is needed; elsewhere a savepoint undoes it."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        dialect_insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+        statement = (dialect_insert(Article).values(**values).on_conflict_do_nothing(index_elements=["url"])
+                     .returning(Article.id))
+        return session.execute(statement).scalar_one_or_none()
+    try:
+        with session.begin_nested():
+            return session.execute(insert(Article).values(**values).returning(Article.id)).scalar_one()
+    except IntegrityError:
+        return None
