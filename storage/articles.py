@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -96,12 +96,10 @@ def store_article(
     already (``storage.db.begin_write``): a statement that opens the transaction as a reader
     cannot wait for the lock. The rows are written with Core, not as ORM objects: load the
     article (``session.get``) to change it."""
-    if session.scalar(select(Article.id).where(Article.url == url)) is not None:
+    if session.scalar(_BY_URL, {"url": url}) is not None:
         return StoreResult(None, "duplicate_url")
     digest = content_hash(article.text)
-    original = session.scalar(
-        select(Article.id).where(Article.content_hash == digest, Article.duplicate_of_id.is_(None)).limit(1)
-    )
+    original = session.scalar(_ORIGINAL, {"digest": digest})
     values = dict(
         url=url,
         outlet_id=outlet_id,
@@ -126,9 +124,9 @@ def store_article(
         if commit:
             session.rollback()
         return StoreResult(None, "duplicate_url")
-    session.execute(insert(RawPage).values(
-        article_id=article_id, fetched_url=fetched_url, http_status=http_status, encoding=encoding,
-        html_zlib=html_zlib if html_zlib is not None else compress_html(html), size_bytes=len(html)))
+    session.execute(_INSERT_RAW, {
+        "article_id": article_id, "fetched_url": fetched_url, "http_status": http_status, "encoding": encoding,
+        "html_zlib": html_zlib if html_zlib is not None else compress_html(html), "size_bytes": len(html)})
     if commit:
         session.commit()
     if original is not None:
@@ -136,20 +134,32 @@ def store_article(
     return StoreResult(article_id, "stored")
 
 
+# Statements built once, values passed as parameters: building a statement around each
+# article's values (and its cache key) cost more CPU than the SQL itself.
+_BY_URL = select(Article.id).where(Article.url == bindparam("url"))
+_ORIGINAL = (select(Article.id).where(Article.content_hash == bindparam("digest"), Article.duplicate_of_id.is_(None))
+             .limit(1))
+_ARTICLES = Article.__table__
+_INSERT_ARTICLE = {
+    "sqlite": sqlite_insert(_ARTICLES).on_conflict_do_nothing(index_elements=["url"]).returning(_ARTICLES.c.id),
+    "postgresql": postgresql_insert(_ARTICLES).on_conflict_do_nothing(index_elements=["url"])
+    .returning(_ARTICLES.c.id),
+}
+_INSERT_ARTICLE_PLAIN = insert(_ARTICLES).returning(_ARTICLES.c.id)
+_INSERT_RAW = insert(RawPage.__table__)
+
+
 def _insert_article(session: Session, values: dict[str, Any]) -> int | None:
-    """Insert one article row with Core (no ORM object: a page's insert cost a third as much
-    again in the unit of work); its id, or None when its URL is stored already.
+    """Insert one article row with Core (no ORM object in the unit of work); its id, or None
+    when its URL is stored already.
 
     On SQLite and PostgreSQL a URL stored meanwhile by another worker is skipped by the insert
     itself (ON CONFLICT DO NOTHING), so no savepoint is needed; elsewhere a savepoint undoes it."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        dialect_insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-        statement = (dialect_insert(Article).values(**values).on_conflict_do_nothing(index_elements=["url"])
-                     .returning(Article.id))
-        return session.execute(statement).scalar_one_or_none()
+    statement = _INSERT_ARTICLE.get(session.get_bind().dialect.name)
+    if statement is not None:
+        return session.execute(statement, values).scalar_one_or_none()
     try:
         with session.begin_nested():
-            return session.execute(insert(Article).values(**values).returning(Article.id)).scalar_one()
+            return session.execute(_INSERT_ARTICLE_PLAIN, values).scalar_one()
     except IntegrityError:
         return None
