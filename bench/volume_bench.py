@@ -191,12 +191,12 @@ def run_sampled(command: list[str], env: dict[str, str],
 def extrapolate(passes: list[Pass], outlets: int, fixed_cpu: float, poll_minutes: float = 15.0) -> None:
     """CPU per pass = fixed + a * articles + b * outlets: ``a`` and fixed + b * outlets fitted over
     the passes, the fixed part measured by a one-outlet pass; then scaled to EMM's volume."""
-    if len(passes) < 3 or len({p.stored for p in passes}) < 2:
-        print("extrapolation: needs at least 3 passes with different article counts")
+    if len(passes) < 2 or len({p.stored for p in passes}) < 2:
+        print("extrapolation: needs at least 2 passes with different article counts (run longer)")
         return
     per_article, intercept = statistics.linear_regression([p.stored for p in passes], [p.cpu for p in passes])
     per_outlet = max(0.0, intercept - fixed_cpu) / outlets
-    pass_seconds = statistics.median(p.seconds for p in passes[1:])
+    pass_seconds = statistics.median(p.seconds for p in passes[1:])  # the first one clears the backlog
     emm_pass = pass_seconds * EMM_OUTLETS / outlets
     interval = max(poll_minutes * 60, emm_pass)
     polls_per_day = 86_400 / interval
