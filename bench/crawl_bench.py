@@ -129,11 +129,13 @@ def real_pages_rate() -> tuple[float, int, float] | None:
     return len(htmls) / (time.perf_counter() - started), len(htmls), elements
 
 
-def truth_key(url: str) -> str:
-    """Path and query of a URL without tracking parameters: how stored URLs meet the truth."""
+def truth_key(url: str) -> tuple[int, str]:
+    """Port (one per site, whether asked by address or by name), path and query of a URL
+    without tracking parameters: how stored URLs meet the truth (outlets of one shape can
+    publish the same path)."""
     parts = urlsplit(url)
     query = "&".join(q for q in parts.query.split("&") if q and not q.startswith("utm_"))
-    return parts.path + ("?" + query if query else "")
+    return parts.port or 80, parts.path + ("?" + query if query else "")
 
 
 @dataclass
@@ -144,9 +146,9 @@ class Quality:
     recall_f1: float  # mean token F1 over all articles of the truth (a missing one counts 0)
 
 
-def score(texts: dict[str, str], truth: dict[str, ArticleTruth]) -> Quality:
+def score(texts: dict[str, str], truth: dict[tuple[int, str], ArticleTruth]) -> Quality:
     """Token F1 of extracted texts (keyed by URL) against the full text of the truth articles."""
-    f1s: dict[str, float] = {}
+    f1s: dict[tuple[int, str], float] = {}
     extra = 0
     for url, text in texts.items():
         key = truth_key(url)
@@ -176,7 +178,6 @@ def main() -> None:
                                n_articles=per_outlet, today=date.today(), seed=100 + i, weight=args.weight)
              for i in range(args.outlets)]
     n_articles = sum(len(s.articles) for s in sites)
-    truth = {t.path: t for s in sites for t in s.articles}
     sizes = [len(s.resources[t.path].body) for s in sites for t in s.articles]
     elements = [len(lxml.html.fromstring(s.resources[t.path].body).xpath("//*")) for s in sites for t in s.articles[:50]]
     print(f"local web: {n_articles} articles on {len(sites)} outlets ({args.weight} pages), built in "
@@ -186,6 +187,8 @@ def main() -> None:
     addresses = {s.name: f"127.0.0.{2 + i}" for i, s in enumerate(sites)}
     names = {s.name: f"bench{i}.localweb" for i, s in enumerate(sites)}
     with LocalWeb(sites, addresses=addresses, names=names) as web:
+        truth = {truth_key(web.base_url(s.name) + t.path): t for s in sites for t in s.articles}
+        assert len(truth) == n_articles
         pages = [(s.resources[t.path].body.replace(BASE.encode(), web.base_url(s.name).encode()),
                   web.base_url(s.name) + t.path, s.outlets[0].timezone) for s in sites for t in s.articles]
         rounds = []
@@ -306,7 +309,7 @@ class Crawl:
         return (self.crawler_cpu + self.workers_cpu) / self.wall / (os.cpu_count() or 1)
 
 
-def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[str, ArticleTruth]) -> Crawl:
+def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[int, str], ArticleTruth]) -> Crawl:
     """One `newswatch crawl` of the whole local web into a fresh SQLite database."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -372,7 +375,7 @@ class TrafilaturaCrawl:
 
 
 def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], names: dict[str, str],
-                     truth: dict[str, ArticleTruth]) -> TrafilaturaCrawl:
+                     truth: dict[tuple[int, str], ArticleTruth]) -> TrafilaturaCrawl:
     """trafilatura's CLI over the same web: list the sitemaps' URLs, then download and extract them."""
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "settings.cfg"
