@@ -7,7 +7,7 @@ rules, under cProfile; prints milliseconds per article for extraction and for ea
 around it (signature, matching, the insert, story lookup, commit), and the top functions
 outside extraction. For a sampling profile of a live crawl's page process, see --py-spy.
 
-Usage: python bench/page_profile.py [--articles 400] [--top 25] [--py-spy]
+Usage: python bench/page_profile.py [--articles 400] [--top 25] [--py-spy] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -74,19 +74,28 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--py-spy", action="store_true",
                         help="also sample this run with py-spy (pip install py-spy) and print its top functions")
+    parser.add_argument("--postgres", default="",
+                        help="a PostgreSQL server URL (as NEWSWATCH_TEST_POSTGRES_URL): store into a fresh database "
+                             "there instead of SQLite")
     parser.add_argument("--no-profile", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.py_spy:
         out = Path(tempfile.mkdtemp()) / "page_profile.txt"
+        extra = ["--postgres", args.postgres] if args.postgres else []
         subprocess.run(["py-spy", "record", "--format", "raw", "--rate", "200", "--nonblocking", "-o", str(out), "--",
-                        sys.executable, __file__, "--articles", str(args.articles), "--no-profile"], check=True)
+                        sys.executable, __file__, "--articles", str(args.articles), "--no-profile", *extra], check=True)
         print_py_spy(out, args.top)
         return
     from pipelines import page_job
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'profile.db'}"
-        upgrade(url)
+        if args.postgres:
+            from bench.scale_bench import fresh_database
+
+            url = fresh_database(args.postgres, "newswatch_page_profile")
+        else:
+            url = f"sqlite:///{Path(tmp) / 'profile.db'}"
+            upgrade(url)
         jobs = build_jobs(args.articles, url)
         page_job.warm_up(url, jobs[0].rules_dir)
         page_job.process_pages(jobs[:BATCH])  # first-use costs (imports, caches) out of the figures
