@@ -1,17 +1,27 @@
-"""Crawl benchmark: a local web of >= 2,000 article pages crawled end to end, against
-extraction alone on the same pages in one process.
+"""Crawl benchmark: a local web of >= 2,000 article pages crawled end to end by newswatch and
+by trafilatura's own CLI, against extraction alone on the same pages in one process.
 
 Prints, from one run: end-to-end articles/s (spider open -> close, from the crawl run's
 own times, and wall clock including start-up), trafilatura-only and newswatch-extraction-only
 articles/s (one process, same HTML), the ratios, the crawl's peak RSS (crawler +
 extraction workers, summed) and how busy it kept the cores. Each round crawls, then
 extracts alone; medians over the rounds are printed, since the machines are shared.
+
+The trafilatura baseline crawls the same web as its documentation says: `--sitemap --list`
+for the URLs, then `-i urls --parallel 4 --json --with-metadata`, with SLEEP_TIME 0 and
+SSRF_PROTECTION off (a --config-file). It refuses IP-address URLs, so each site is on its
+own loopback address (127.0.0.2, .3, ...) and has a host name (benchN.localweb) that only
+the trafilatura process resolves (bench/trafilatura_named.py). Token F1 of both against the
+generated articles' full text (bench/token_f1.py), articles/s and the peak RSS of each
+whole process tree are printed, with newswatch / trafilatura ratios.
 Usage: python bench/crawl_bench.py [--articles 2000] [--outlets 8] [--rounds 3] [--weight full|light]
+                                   [--no-trafilatura]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -22,6 +32,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from sqlalchemy import func, select
@@ -31,9 +42,11 @@ sys.path.insert(0, str(ROOT))
 
 import lxml.html  # noqa: E402
 
+from bench.token_f1 import prf  # noqa: E402
+from bench.trafilatura_named import HOSTS_VAR  # noqa: E402
 from common.article import ExtractionError  # noqa: E402
 from localweb import LocalWeb, build_outlet_site, sources_for  # noqa: E402
-from localweb.model import BASE  # noqa: E402
+from localweb.model import BASE, ArticleTruth  # noqa: E402
 from localweb.pages import PAGE_WEIGHTS  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from storage.db import get_engine, upgrade  # noqa: E402
@@ -116,6 +129,38 @@ def real_pages_rate() -> tuple[float, int, float] | None:
     return len(htmls) / (time.perf_counter() - started), len(htmls), elements
 
 
+def truth_key(url: str) -> tuple[int, str]:
+    """Port (one per site, whether asked by address or by name), path and query of a URL
+    without tracking parameters: how stored URLs meet the truth (outlets of one shape can
+    publish the same path)."""
+    parts = urlsplit(url)
+    query = "&".join(q for q in parts.query.split("&") if q and not q.startswith("utm_"))
+    return parts.port or 80, parts.path + ("?" + query if query else "")
+
+
+@dataclass
+class Quality:
+    found: int  # articles of the truth present in the output
+    extra: int  # output documents that are not articles of the truth (listings, about, ...)
+    f1: float  # mean token F1 over the found articles
+    recall_f1: float  # mean token F1 over all articles of the truth (a missing one counts 0)
+
+
+def score(texts: dict[str, str], truth: dict[tuple[int, str], ArticleTruth]) -> Quality:
+    """Token F1 of extracted texts (keyed by URL) against the full text of the truth articles."""
+    f1s: dict[tuple[int, str], float] = {}
+    extra = 0
+    for url, text in texts.items():
+        key = truth_key(url)
+        if key in truth:
+            f1s[key] = max(f1s.get(key, 0.0), prf(text, truth[key].text)[2])
+        else:
+            extra += 1
+    found = len(f1s)
+    return Quality(found, extra, statistics.fmean(f1s.values()) if f1s else 0.0,
+                   sum(f1s.values()) / len(truth) if truth else 0.0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=2000, help="article pages in the local web")
@@ -125,6 +170,7 @@ def main() -> None:
     parser.add_argument("--weight", choices=PAGE_WEIGHTS, default="full",
                         help="full: article pages with the markup mass of real news pages (default); "
                              "light: the test suite's pages, padded with one script (cheap to extract)")
+    parser.add_argument("--no-trafilatura", action="store_true", help="skip the trafilatura-CLI crawl")
     args = parser.parse_args()
     per_outlet = -(-args.articles // args.outlets)
     t0 = time.perf_counter()
@@ -138,43 +184,106 @@ def main() -> None:
           f"{time.perf_counter() - t0:.1f} s; page size median {statistics.median(sizes) / 1024:.0f} KiB (min "
           f"{min(sizes) / 1024:.0f}, max {max(sizes) / 1024:.0f}), median {statistics.median(elements):.0f} elements")
 
-    with LocalWeb(sites) as web:
+    addresses = {s.name: f"127.0.0.{2 + i}" for i, s in enumerate(sites)}
+    names = {s.name: f"bench{i}.localweb" for i, s in enumerate(sites)}
+    with LocalWeb(sites, addresses=addresses, names=names) as web:
+        truth = {truth_key(web.base_url(s.name) + t.path): t for s in sites for t in s.articles}
+        assert len(truth) == n_articles
         pages = [(s.resources[t.path].body.replace(BASE.encode(), web.base_url(s.name).encode()),
                   web.base_url(s.name) + t.path, s.outlets[0].timezone) for s in sites for t in s.articles]
         rounds = []
         for number in range(1, args.rounds + 1):
-            crawl = crawl_once(web, sites, per_outlet)
+            crawl = crawl_once(web, sites, per_outlet, truth)
             if crawl.stored != n_articles:
                 print(f"warning: stored {crawl.stored}/{n_articles} articles")
+            traf = None if args.no_trafilatura else trafilatura_once(web, sites, addresses, names, truth)
             alone = extraction_alone(pages)
-            rounds.append((crawl, alone))
-            print(f"round {number}: end-to-end {crawl.rate:.1f}/s, trafilatura only {alone.trafilatura:.1f}/s, "
-                  f"newswatch extraction only {alone.newswatch:.1f}/s -> {crawl.rate / alone.trafilatura:.2f}x / "
-                  f"{crawl.rate / alone.newswatch:.2f}x; CPU {crawl.cpu_share:.0%} of {os.cpu_count()} cores")
+            rounds.append((crawl, traf, alone))
+            line = (f"round {number}: newswatch {crawl.rate:.1f}/s (wall {crawl.wall_rate:.1f}/s, F1 "
+                    f"{crawl.quality.f1:.3f}, {crawl.peak_kib / 1024:.0f} MiB)")
+            if traf is not None:
+                line += (f", trafilatura CLI {traf.wall_rate:.1f}/s (F1 {traf.quality.f1:.3f}, "
+                         f"{traf.peak_kib / 1024:.0f} MiB) -> {crawl.wall_rate / traf.wall_rate:.2f}x wall clock")
+            print(line + f"; trafilatura only {alone.trafilatura:.1f}/s, newswatch extraction only "
+                  f"{alone.newswatch:.1f}/s; CPU {crawl.cpu_share:.0%} of {os.cpu_count()} cores")
         real_rate = real_pages_rate()
 
     def med(values: list[float]) -> float:
         return statistics.median(values)
 
-    crawls = [c for c, _ in rounds]
+    crawls = [c for c, _, _ in rounds]
     e2e = med([c.rate for c in crawls])
     print(f"\nmedians over {len(rounds)} round(s), each round crawling then extracting the same {n_articles} pages:")
     print(f"end-to-end:       {e2e:7.1f} articles/s (spider open->close; wall clock incl. start-up "
-          f"{med([c.stored / c.wall for c in crawls]):.1f} articles/s)")
-    print(f"trafilatura only: {med([a.trafilatura for _, a in rounds]):7.1f} articles/s "
+          f"{med([c.wall_rate for c in crawls]):.1f} articles/s)")
+    print(f"trafilatura only: {med([a.trafilatura for _, _, a in rounds]):7.1f} articles/s "
           "(one process, same pages, trafilatura.extract)")
-    print(f"newswatch extraction only: {med([a.newswatch for _, a in rounds]):7.1f} articles/s (one process, "
+    print(f"newswatch extraction only: {med([a.newswatch for _, _, a in rounds]):7.1f} articles/s (one process, "
           "extract_article: trafilatura + noise rules + dates + language)")
-    print(f"ratio end-to-end / trafilatura-only: {med([c.rate / a.trafilatura for c, a in rounds]):.2f}x; "
-          f"end-to-end / extraction-only: {med([c.rate / a.newswatch for c, a in rounds]):.2f}x "
+    print(f"ratio end-to-end / trafilatura-only: {med([c.rate / a.trafilatura for c, _, a in rounds]):.2f}x; "
+          f"end-to-end / extraction-only: {med([c.rate / a.newswatch for c, _, a in rounds]):.2f}x "
           f"(median of the rounds' ratios; cores: {os.cpu_count()})")
     print(f"peak RSS of the crawl (crawler + workers): {max(c.peak_kib for c in crawls) / 1024:.0f} MiB")
     print(f"CPU used by the crawl: {med([c.cpu_share for c in crawls]):.0%} of {os.cpu_count()} cores; crawler process "
           f"{med([c.crawler_cpu for c in crawls]) * 1000 / n_articles:.1f} ms and page processes "
           f"{med([c.workers_cpu for c in crawls]) * 1000 / n_articles:.1f} ms of CPU per article")
+    print(f"newswatch quality: {med([c.quality.found for c in crawls]):.0f}/{n_articles} articles stored, "
+          f"token F1 {med([c.quality.f1 for c in crawls]):.3f} (over all truth articles "
+          f"{med([c.quality.recall_f1 for c in crawls]):.3f}), {med([c.quality.extra for c in crawls]):.0f} non-articles")
+    trafs = [(c, t) for c, t, _ in rounds if t is not None]
+    if trafs:
+        ts = [t for _, t in trafs]
+        print(f"trafilatura CLI crawl ({TRAFILATURA_PARALLEL} threads, --sitemap --list then -i): "
+              f"{med([t.wall_rate for t in ts]):.1f} articles/s wall clock (listing {med([t.list_seconds for t in ts]):.1f} s"
+              f" + extraction {med([t.extract_seconds for t in ts]):.1f} s), {med([t.quality.found for t in ts]):.0f}/"
+              f"{n_articles} articles, token F1 {med([t.quality.f1 for t in ts]):.3f} (over all truth articles "
+              f"{med([t.quality.recall_f1 for t in ts]):.3f}), {med([t.quality.extra for t in ts]):.0f} non-article "
+              f"documents, peak RSS {max(t.peak_kib for t in ts) / 1024:.0f} MiB, CPU "
+              f"{med([t.cpu for t in ts]) * 1000 / n_articles:.1f} ms per article")
+        print(f"newswatch / trafilatura CLI: {med([c.wall_rate / t.wall_rate for c, t in trafs]):.2f}x articles/s "
+              f"(wall clock, both incl. start-up; spider open->close: "
+              f"{med([c.rate / t.wall_rate for c, t in trafs]):.2f}x), F1 {med([c.quality.f1 for c, _ in trafs]):.3f} "
+              f"vs {med([t.quality.f1 for t in ts]):.3f}, peak RSS "
+              f"{max(c.peak_kib for c, _ in trafs) / 1024:.0f} vs {max(t.peak_kib for t in ts) / 1024:.0f} MiB")
     if real_rate is not None:
         print(f"calibration: trafilatura on the {real_rate[1]} real pages of ../shared/fixtures/real-pages: "
               f"{real_rate[0]:.1f} pages/s, median {real_rate[2]:.0f} elements")
+
+
+@dataclass
+class Measured:
+    returncode: int
+    out: bytes
+    err: bytes
+    wall: float
+    peak_kib: int
+    cpu: dict[int, float]  # pid -> CPU seconds (last seen; children exit before their parent)
+
+
+def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> Measured:
+    """Run a command, sampling its whole process tree's RSS and CPU every 0.2 s."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+    peak = 0
+    cpu: dict[int, float] = {}
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_kib(process.pid))
+            cpu.update(tree_cpu_seconds(process.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate(stdin)
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    cpu.setdefault(process.pid, 0.0)
+    return Measured(process.returncode, out, err, wall, peak, cpu)
 
 
 @dataclass
@@ -185,17 +294,22 @@ class Crawl:
     peak_kib: int
     crawler_cpu: float
     workers_cpu: float
+    quality: Quality
 
     @property
     def rate(self) -> float:
         return self.stored / self.seconds
 
     @property
+    def wall_rate(self) -> float:
+        return self.stored / self.wall
+
+    @property
     def cpu_share(self) -> float:
         return (self.crawler_cpu + self.workers_cpu) / self.wall / (os.cpu_count() or 1)
 
 
-def crawl_once(web: LocalWeb, sites: list, per_outlet: int) -> Crawl:
+def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[int, str], ArticleTruth]) -> Crawl:
     """One `newswatch crawl` of the whole local web into a fresh SQLite database."""
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -205,37 +319,92 @@ def crawl_once(web: LocalWeb, sites: list, per_outlet: int) -> Crawl:
         env = {**os.environ, "DATABASE_URL": url, "NEWSWATCH_DATA_DIR": tmp, "NEWSWATCH_DOWNLOAD_DELAY": "0",
                "NEWSWATCH_AUTOTHROTTLE": "false", "NEWSWATCH_MAX_PAGES_PER_OUTLET": str(per_outlet + 10),
                "NEWSWATCH_LOG_LEVEL": "WARNING"}
-        started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
-                                    "--days", "3650"], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        peak = 0
-        cpu: dict[int, float] = {}  # pid -> last CPU seconds seen (workers exit before the crawler)
-        stop = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not stop.is_set():
-                peak = max(peak, tree_rss_kib(process.pid))
-                cpu.update(tree_cpu_seconds(process.pid))
-                time.sleep(0.2)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _out, err = process.communicate()
-        wall = time.perf_counter() - started
-        stop.set()
-        sampler.join()
-        if process.returncode != 0:
-            print(err.decode()[-3000:])
+        run = run_measured([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
+                            "--days", "3650"], env)
+        if run.returncode != 0:
+            print(run.err.decode()[-3000:])
             raise SystemExit("crawl failed")
         engine = get_engine(url)
         with engine.connect() as conn:
             stored = conn.scalar(select(func.count(Article.id))) or 0
-            run = conn.execute(select(CrawlRun.started_at, CrawlRun.finished_at)).one()
+            times = conn.execute(select(CrawlRun.started_at, CrawlRun.finished_at)).one()
+            texts = {row.url: row.text for row in conn.execute(select(Article.url, Article.text))}
         engine.dispose()
-    crawler_cpu = cpu.get(process.pid, 0.0)
-    return Crawl(stored, (run.finished_at - run.started_at).total_seconds(), wall, peak, crawler_cpu,
-                 sum(v for k, v in cpu.items() if k != process.pid))
+    crawler_pid = min(run.cpu)  # the Popen'd process; its children have later pids
+    return Crawl(stored, (times.finished_at - times.started_at).total_seconds(), run.wall, run.peak_kib,
+                 run.cpu.get(crawler_pid, 0.0), sum(v for k, v in run.cpu.items() if k != crawler_pid),
+                 score(texts, truth))
+
+
+TRAFILATURA_PARALLEL = 4
+TRAFILATURA_CONFIG = """[DEFAULT]
+DOWNLOAD_TIMEOUT = 30
+MAX_FILE_SIZE = 20000000
+MIN_FILE_SIZE = 10
+SLEEP_TIME = 0
+USER_AGENTS =
+COOKIE =
+MAX_REDIRECTS = 2
+SSRF_PROTECTION = off
+INSECURE_SSL_FALLBACK = on
+MIN_EXTRACTED_SIZE = 250
+MIN_OUTPUT_SIZE = 1
+MIN_OUTPUT_COMM_SIZE = 1
+MAX_TREE_SIZE =
+EXTRACTION_TIMEOUT = 30
+MIN_DUPLCHECK_SIZE = 100
+MAX_REPETITIONS = 2
+EXTENSIVE_DATE_SEARCH = on
+EXTERNAL_URLS = off
+"""
+
+
+@dataclass
+class TrafilaturaCrawl:
+    documents: int
+    list_seconds: float
+    extract_seconds: float
+    peak_kib: int
+    cpu: float
+    quality: Quality
+
+    @property
+    def wall_rate(self) -> float:
+        """Articles of the truth extracted per second of the two steps."""
+        return self.quality.found / (self.list_seconds + self.extract_seconds)
+
+
+def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], names: dict[str, str],
+                     truth: dict[tuple[int, str], ArticleTruth]) -> TrafilaturaCrawl:
+    """trafilatura's CLI over the same web: list the sitemaps' URLs, then download and extract them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "settings.cfg"
+        config.write_text(TRAFILATURA_CONFIG, encoding="utf-8")
+        homepages = Path(tmp) / "homepages.txt"
+        homepages.write_text("".join(web.named_base_url(s.name) + s.outlets[0].path_prefix + "\n" for s in sites),
+                             encoding="utf-8")
+        env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+        env[HOSTS_VAR] = ",".join(f"{names[s.name]}={addresses[s.name]}" for s in sites)
+        wrapper = [sys.executable, str(ROOT / "bench" / "trafilatura_named.py"), "--config-file", str(config)]
+        listed = run_measured([*wrapper, "-i", str(homepages), "--sitemap", "--list"], env)
+        if listed.returncode != 0:
+            raise SystemExit("trafilatura --sitemap --list failed: " + listed.err.decode()[-2000:])
+        urls = Path(tmp) / "urls.txt"
+        urls.write_bytes(listed.out)
+        extracted = run_measured([*wrapper, "-i", str(urls), "--parallel", str(TRAFILATURA_PARALLEL), "--json",
+                                  "--with-metadata"], env)
+        if extracted.returncode != 0:
+            raise SystemExit("trafilatura -i failed: " + extracted.err.decode()[-2000:])
+    texts: dict[str, str] = {}
+    for line in extracted.out.decode("utf-8", "replace").splitlines():
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        record = json.loads(line)
+        url = record.get("source") or record.get("url") or ""
+        texts[url] = record.get("text") or record.get("raw_text") or ""
+    return TrafilaturaCrawl(len(texts), listed.wall, extracted.wall, max(listed.peak_kib, extracted.peak_kib),
+                            sum(listed.cpu.values()) + sum(extracted.cpu.values()), score(texts, truth))
 
 
 @dataclass

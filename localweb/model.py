@@ -65,6 +65,12 @@ class ArticleTruth:
     tracked_path: str = ""  # the utm-tagged path a feed links to, when it does
     event: str = ""  # the event it tells: articles of one event belong in one story ("" = its own event)
     copy_of: str = ""  # "outlet path" of the article it republishes word for word, when it does
+    paragraphs: tuple[str, ...] = ()  # the whole article body, paragraph by paragraph (token F1 needs it)
+
+    @property
+    def text(self) -> str:
+        """The expected article text: its paragraphs, one per line."""
+        return "\n".join(self.paragraphs)
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,7 @@ def build_outlet_site(name: str, *, shape: str, language: str, n_articles: int, 
             date_source=a.date_mode, topic=a.topic, section=a.section, lede=a.paragraphs[0],
             last_paragraph=a.paragraphs[-1], words=lexicon.word_count(a.paragraphs), tracked_path=a.tracked_path,
             event=events.get(id(a), (a.event or f"{name}#{a.id}", ""))[0], copy_of=events.get(id(a), ("", ""))[1],
+            paragraphs=tuple(a.paragraphs),
         ))
 
     non_articles: list[str] = []

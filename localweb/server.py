@@ -2,6 +2,9 @@
 
 Pages are generated with a ``{BASE}`` placeholder in absolute links; each server replaces it
 with its own ``http://127.0.0.1:PORT`` as it answers, so links point at the served host.
+A site may also be given a host name (``names``): a request whose Host header is that name
+gets links under ``http://NAME:PORT``, for clients that refuse IP-address URLs (trafilatura's
+CLI); the client maps the name to the address itself, nothing is registered in DNS.
 A path is looked up with its query first, then without it (as real servers ignore utm_*),
 then percent-decoded; anything else gets the site's 404 page.
 """
@@ -29,12 +32,13 @@ class _SiteServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], site: Site, web: LocalWeb) -> None:
+    def __init__(self, address: tuple[str, int], site: Site, web: LocalWeb, name: str = "") -> None:
         super().__init__(address, _Handler)
         self.site = site
         self.web = web
         self.base = f"http://{address[0]}:{self.server_address[1]}"
         self.base_bytes = self.base.encode()
+        self.named_host = f"{name}:{self.server_address[1]}" if name else ""
         self.stopping = threading.Event()
         self.connections: set[socket.socket] = set()
         self.conn_lock = threading.Lock()
@@ -81,22 +85,27 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def _fill(self, data: bytes) -> bytes:
-        return data.replace(_BASE_BYTES, self.server.base_bytes)
+    def _base(self) -> str:
+        """The base links are written under: the site's host name when the request used it."""
+        srv = self.server
+        if srv.named_host and self.headers.get("Host", "").lower() == srv.named_host:
+            return "http://" + srv.named_host
+        return srv.base
 
     def _serve(self, head: bool) -> None:
         srv = self.server
+        base = self._base()
         answer = srv.lookup(self.path).next_answer()
         srv.web._record(RequestRecord(site=srv.site.name, method=self.command, path=self.path, status=answer.status,
                                       time=time.time(), user_agent=self.headers.get("User-Agent", "")))
         if answer.delay and srv.stopping.wait(answer.delay):
             self.close_connection = True
             return
-        body = self._fill(answer.body) if answer.substitute else answer.body
+        body = answer.body.replace(_BASE_BYTES, base.encode()) if answer.substitute else answer.body
         try:
             self.send_response(answer.status)
             for key, value in answer.headers.items():
-                self.send_header(key, value.replace(BASE, srv.base))
+                self.send_header(key, value.replace(BASE, base))
             if answer.stream_forever:
                 self.send_header("Connection", "close")
                 self.end_headers()
@@ -119,15 +128,21 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class LocalWeb:
-    """Serve ``sites`` on 127.0.0.1 (a free port each, or ``port_base + i``); a context manager."""
+    """Serve ``sites`` on 127.0.0.1 (a free port each, or ``port_base + i``); a context manager.
 
-    def __init__(self, sites: list[Site], port_base: int = 0, host: str = "127.0.0.1") -> None:
-        names = [s.name for s in sites]
-        if len(set(names)) != len(names):
-            raise ValueError(f"site names must be unique: {names}")
+    ``addresses`` puts a site on its own loopback address (site name -> "127.0.0.5"; all of
+    127/8 is loopback on Linux), ``names`` gives it a host name as well (see the module doc)."""
+
+    def __init__(self, sites: list[Site], port_base: int = 0, host: str = "127.0.0.1",
+                 addresses: dict[str, str] | None = None, names: dict[str, str] | None = None) -> None:
+        site_names = [s.name for s in sites]
+        if len(set(site_names)) != len(site_names):
+            raise ValueError(f"site names must be unique: {site_names}")
         self.sites = list(sites)
         self.port_base = port_base
         self.host = host
+        self.addresses = dict(addresses or {})
+        self.names = {site: name.lower() for site, name in (names or {}).items()}
         self.requests: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._servers: dict[str, _SiteServer] = {}
@@ -136,7 +151,8 @@ class LocalWeb:
     def start(self) -> LocalWeb:
         for i, site in enumerate(self.sites):
             port = self.port_base + i if self.port_base else 0
-            server = _SiteServer((self.host, port), site, self)
+            server = _SiteServer((self.addresses.get(site.name, self.host), port), site, self,
+                                 self.names.get(site.name, ""))
             thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                       name=f"localweb-{site.name}", daemon=True)
             thread.start()
@@ -166,6 +182,13 @@ class LocalWeb:
             return self._servers[site_name].base
         except KeyError:
             raise KeyError(f"no served site named {site_name!r} (is the LocalWeb started?)") from None
+
+    def named_base_url(self, site_name: str) -> str:
+        """``http://NAME:PORT`` of a site given a host name (``names``)."""
+        host = self._servers[site_name].named_host
+        if not host:
+            raise KeyError(f"site {site_name!r} has no host name")
+        return "http://" + host
 
     def url(self, site_name: str, path: str) -> str:
         return self.base_url(site_name) + path
