@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+from common.languages import is_rtl
+
 SNIPPET_CHARS = 320
 # C0/C1 controls except tab/newline, plus bidi embeddings/overrides/isolates
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -82,7 +83,7 @@ class Entry:
 
     @property
     def rtl(self) -> bool:
-        return (self.language or "") in RTL_LANGUAGES
+        return is_rtl(self.language)
 
 
 @dataclass(frozen=True)

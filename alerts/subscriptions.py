@@ -24,9 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from alerts.triggers import WallClockCronTrigger
 from common.config_files import describe_error, read_yaml, validate_entries
+from common.languages import check_languages
 from common.zones import check_zone
 
-KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 
@@ -131,13 +131,7 @@ class Subscription(_Strict):
 
     _scale = field_validator("min_score")(_on_score_scale)
 
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
-        return value
+    _languages = field_validator("languages")(check_languages)
 
     @model_validator(mode="after")
     def _useful(self) -> Subscription:

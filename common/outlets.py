@@ -14,9 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from common.config_files import describe_error, read_yaml, validate_entries
+from common.languages import check_languages
 from common.zones import check_zone
-
-KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 
 
 class SourcesError(ValueError):
@@ -69,13 +68,7 @@ class Outlet(BaseModel):
                 raise ValueError(f"host {entry!r} is not a bare host name (host or host:port, no scheme or path)")
         return value
 
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
-        return value
+    _languages = field_validator("languages")(check_languages)
 
     @field_validator("allow", "deny")
     @classmethod
