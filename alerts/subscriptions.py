@@ -302,3 +302,15 @@ def load_alerts(path: Path | str, rules_dir: Path | str | None = None) -> Alerts
     if data is _NO_FILE:
         return AlertsConfig()
     return parse_alerts(data, origin=str(path), thresholds=rule_thresholds(Path(rules_dir) if rules_dir else None))
+
+
+def load_health_policy(path: Path | str) -> HealthPolicy:
+    """Only the ``health:`` thresholds of an alerts file, for readers that show health
+    (the dashboard) without sending anything: the defaults when the file or the section is
+    missing or invalid (``newswatch alerts check`` reports those errors, with file and field)."""
+    try:
+        data = read_yaml(path, AlertsConfigError, missing=None)
+        section = data.get("health") if isinstance(data, dict) else None
+        return HealthPolicy.model_validate(section or {})
+    except (AlertsConfigError, ValidationError):
+        return HealthPolicy()
