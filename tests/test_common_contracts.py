@@ -37,3 +37,31 @@ def test_csv_writer_guards_text_not_numbers() -> None:
                                                   {"a": "+33 6", "x": "ignored"}])
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert count == 2 and rows == [["a", "b", "c"], ["'=1+1", "-2", "2024-01-02T00:00:00+00:00"], ["'+33 6", "", ""]]
+
+
+def test_one_binary_sniffer_for_bytes_and_text() -> None:
+    from common.sniff import looks_binary
+
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    arabic_cp1256 = "<html><body><p>الأمن الوطني</p></body></html>".encode("cp1256") * 40
+    assert looks_binary(png) and looks_binary(png.decode("utf-8", "replace"))
+    assert not looks_binary(arabic_cp1256) and not looks_binary(b"") and not looks_binary("<p>\tok\r\n</p>")
+    assert looks_binary("\ufffd" * 10 + "x" * 100) and not looks_binary("\ufffd" * 2 + "x" * 100)
+
+
+@pytest.mark.parametrize("path", ["/profil/jean-dupont", "/section/politique", "/mentions-legales", "/newsletter"])
+def test_link_filter_and_page_classifier_share_one_word_list(path: str) -> None:
+    from common.outlets import Outlet
+    from crawler.urls import looks_like_article
+    from pipelines.page_kind import url_reason
+
+    outlet = Outlet(name="X", homepage="https://x.ma/", country="MA", languages=["fr"])
+    assert not looks_like_article(f"https://x.ma{path}", outlet) and url_reason(f"https://x.ma{path}")
+    assert looks_like_article("https://x.ma/politique/hammouchi-a-paris-pour-la-cooperation-12345.html", outlet)
+
+
+def test_drops_name_their_run_figure() -> None:
+    from pipelines.extract_stage import EmptyArticle, NotAnArticlePage
+    from pipelines.store_stage import DuplicateArticle
+
+    assert [e.figure for e in (NotAnArticlePage, EmptyArticle, DuplicateArticle)] == ["not_article", "empty", "duplicates"]

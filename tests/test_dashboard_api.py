@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from dashboard.app import create_app
-from dashboard.sample_data import HOSTILE_TITLE, TOPIC, Sample, seed_sample
+from dashboard_sample import HOSTILE_TITLE, TOPIC, Sample, seed_sample
 from storage.db import get_engine, session_scope
 from storage.models import Article, Delivery, Feedback, Match, Outlet
 

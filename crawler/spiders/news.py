@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 
 from common.outlets import Outlet, load_sources, select_outlets
 from common.signals import crawl_error
+from common.sniff import looks_binary
 from common.urls import canonicalize
 from crawler.discovery import (
     DiscoveryError,
@@ -526,20 +527,6 @@ class NewsSpider(scrapy.Spider):
 
 def _netloc(url: str) -> str:
     return urlsplit(url).netloc.lower()
-
-
-def looks_binary(body: bytes) -> bool:
-    """NUL bytes or mostly control bytes in the first 4 KB: not a web page whatever its label."""
-    head = body[:4096]
-    if not head:
-        return False
-    if head.count(b"\x00") > 0:
-        return True
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return control / len(head) > 0.05
-
-
-_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 
 
 def robots_sitemap_allowed(url: str, outlet: Outlet) -> bool:
