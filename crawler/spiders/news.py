@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import struct
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -103,8 +103,16 @@ def error_kind(failure: Failure) -> tuple[str, str]:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, outlets: str = "", sources: str | None = None, days: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        outlets: str = "",
+        sources: str | None = None,
+        days: str | int | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
+        self.clock = clock  # "now" for the crawl window; tests pass a fixed one
         self.outlet_names = [n.strip() for n in outlets.split(",") if n.strip()] if outlets else []
         self.sources_arg = sources
         self.days_arg = days
@@ -130,7 +138,7 @@ class NewsSpider(scrapy.Spider):
         self.registry = load_sources(path)
         self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
-        self.cutoff = datetime.now(UTC) - timedelta(days=days)
+        self.cutoff = self.clock() - timedelta(days=days)
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
         self.max_inflated = settings.getint("DOWNLOAD_MAXSIZE", 8 * 1024 * 1024)
         self.by_name = {o.name: o for o in self.outlets}
