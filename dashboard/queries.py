@@ -38,6 +38,7 @@ from storage.models import (
     UTCDateTime,
 )
 from storage.outlet_status import newest_article_times
+from storage.reasons import parse_reasons
 
 VERDICTS = ("relevant", "not_relevant")
 EXPORT_LIMIT = 10_000
@@ -490,20 +491,7 @@ def add_feedback(session: Session, match_id: int, verdict: str, note: str = "") 
 def rule_names(reasons: Any, topic: str) -> list[str]:
     """The rules a match credits: its reasons' ``rules`` (names or ids), else the keyword
     ``groups`` that fired (what the filter stores), else just its topic."""
-    names: list[str] = []
-    if isinstance(reasons, dict):
-        for key in ("rules", "groups"):
-            items = reasons.get(key)
-            for rule in items if isinstance(items, list) else []:
-                if isinstance(rule, str | int) and not isinstance(rule, bool):
-                    names.append(str(rule))
-                elif isinstance(rule, dict):
-                    name = rule.get("name") or rule.get("id") or rule.get("rule") or rule.get("group")
-                    if name:
-                        names.append(str(name))
-            if names:
-                break
-    return names or [topic]
+    return parse_reasons(reasons).rule_names(topic)
 
 
 @dataclass

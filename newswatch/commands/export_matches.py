@@ -11,6 +11,7 @@ import click
 
 from common.csv_export import formula_guard, write_records
 from newswatch.commands.dates import SINCE_HELP, parse_since
+from storage.reasons import parse_reasons
 
 CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "article_id", "url", "title", "outlet",
               "language", "published_at", "story_id", "terms", "entities", "snippet"]
@@ -18,14 +19,12 @@ CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "arti
 
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
     """One CSV row: reasons reduced to the distinct terms, entities and the best snippet."""
-    reasons = row.get("reasons") or {}
-    terms = dict.fromkeys(t.get("term", "") for t in reasons.get("terms", []))
-    entities = dict.fromkeys(e.get("entity", "") for e in reasons.get("entities", []))
-    snippets = [s for s in reasons.get("snippets", []) if s.get("field") == "text"] or reasons.get("snippets", [])
+    reasons = parse_reasons(row.get("reasons"))
+    snippets = [s for s in reasons.snippets if s.field == "text"] or reasons.snippets
     flat = {k: v for k, v in row.items() if k != "reasons"}
-    flat["terms"] = "; ".join(terms)
-    flat["entities"] = "; ".join(entities)
-    flat["snippet"] = " ".join(snippets[0]["text"].split()) if snippets else ""
+    flat["terms"] = "; ".join(dict.fromkeys(t.term for t in reasons.terms))
+    flat["entities"] = "; ".join(dict.fromkeys(e.entity for e in reasons.entities))
+    flat["snippet"] = " ".join(snippets[0].text.split()) if snippets else ""
     return {k: formula_guard(v) for k, v in flat.items()}
 
 
