@@ -104,12 +104,6 @@ class MatchReasons(BaseModel):
         """The rules a match credits: ``rules``, else the keyword ``groups``, else its topic."""
         return self.rules or self.groups or [topic]
 
-    def labels(self) -> tuple[list[str], list[str]]:
-        """The distinct term and entity names, in order of first mention."""
-        terms = [t.display for t in self.terms if t.display]
-        entities = [e.display for e in self.entities if e.display]
-        return list(dict.fromkeys(terms)), list(dict.fromkeys(entities))
-
 
 def parse_reasons(raw: Any) -> MatchReasons:
     """The reasons of a stored match; never raises (see the module docstring)."""
