@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
+from common.languages import is_rtl
+from storage.reasons import parse_reasons
+
 SNIPPET_CHARS = 320
 # C0/C1 controls except tab/newline, plus bidi embeddings/overrides/isolates
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -82,7 +84,7 @@ class Entry:
 
     @property
     def rtl(self) -> bool:
-        return (self.language or "") in RTL_LANGUAGES
+        return is_rtl(self.language)
 
 
 @dataclass(frozen=True)
@@ -163,40 +165,34 @@ def _find_terms(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def snippet_for(item: MatchItem, limit: int = SNIPPET_CHARS) -> tuple[tuple[Segment, ...], tuple[str, ...]]:
     """The snippet of a match with its matched terms marked, and the terms found.
 
     Uses ``reasons.snippets`` and the term offsets when they fit; falls back to a window of
     the article text around the first matched term, then to the title.
     """
-    reasons = item.reasons if isinstance(item.reasons, dict) else {}
-    raw_terms = [t for t in reasons.get("terms") or [] if isinstance(t, dict)]
-    term_names = tuple(dict.fromkeys(str(t.get("term", "")) for t in raw_terms if t.get("term")))
-    text_terms = [t for t in raw_terms if t.get("field", "text") == "text"]
+    reasons = parse_reasons(item.reasons)
+    term_names = tuple(dict.fromkeys(t.term for t in reasons.terms if t.term))
+    text_terms = [t for t in reasons.terms if t.field == "text"]
 
     def with_offsets(body: str, origin: int) -> tuple[Segment, ...]:
         spans = []
         for term in text_terms:
-            start, end = _int(term.get("start")), _int(term.get("end"))
-            if start is not None and end is not None:
-                spans.append((start - origin, end - origin))
+            if term.start is not None and term.end is not None:
+                spans.append((term.start - origin, term.end - origin))
         inside = [(s, e) for s, e in spans if 0 <= s < e <= len(body)]
         if not inside:
             inside = _find_terms(body, term_names)
         return mark(body, inside)
 
-    for snip in reasons.get("snippets") or []:
-        if isinstance(snip, dict) and isinstance(snip.get("text"), str) and snip["text"].strip():
-            body = snip["text"][: limit * 2]
-            origin = _int(snip.get("start"))
+    for snip in reasons.snippets:
+        if snip.text.strip():
+            body = snip.text[: limit * 2]
+            origin = snip.start
             segments = with_offsets(body, origin) if origin is not None else mark(body, _find_terms(body, term_names))
             return _clean_segments(segments, limit), term_names
     if item.text:
-        first = min((s for t in text_terms if (s := _int(t.get("start"))) is not None), default=None)
+        first = min((t.start for t in text_terms if t.start is not None), default=None)
         if first is None:
             found = _find_terms(item.text, term_names)
             first = found[0][0] if found else 0

@@ -28,7 +28,8 @@ from typing import Any
 from alerts.digest import clean
 from alerts.render import HealthIssue
 from alerts.subscriptions import HealthPolicy
-from common.outlet_status import FAILED, classify
+from common.outlet_status import FAILED, classify, is_quiet
+from common.outlet_status import error_rate as shared_error_rate
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,7 @@ def _num(stats: Any, key: str) -> int:
 
 def error_rate(stats: Any) -> tuple[float, int]:
     """(rate, attempts) of one outlet's run stats; attempts = max(pages, errors)."""
-    errors, pages = _num(stats, "errors"), _num(stats, "pages")
-    attempts = max(pages, errors)
-    return (min(1.0, errors / attempts) if attempts else 0.0), attempts
+    return shared_error_rate(_num(stats, "errors"), _num(stats, "pages"))
 
 
 def outlet_failed(stats: Any) -> bool:
@@ -131,7 +130,7 @@ def find_issues(
             activity = known.get(name)
             since = min(activity.known_since, first_seen.get(name, now)) if activity else first_seen.get(name, now)
             last = activity.last_article_at if activity else None
-            if since > now - window or (last is not None and last >= now - window):
+            if not is_quiet(now, since, last, policy.quiet_hours):
                 continue
             what = f"no new article for {_hours(now - last)}" if last else "no article ever"
             issues.append(HealthIssue(f"quiet:{name}", name, "quiet", f"{what} (crawled in that time)"))

@@ -7,15 +7,15 @@ Thin adapters over ``storage.models``; the logic lives in the pure ``alerts.dige
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from alerts.digest import MatchItem
 from alerts.health import OutletActivity, RunSummary
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, Match, Outlet
+from storage.outlet_status import newest_article_times
 
 
 def match_items(engine: Engine, topics: Iterable[str], since: datetime, until: datetime) -> list[MatchItem]:
@@ -45,21 +45,9 @@ def match_items(engine: Engine, topics: Iterable[str], since: datetime, until: d
 def outlet_activity(engine: Engine) -> list[OutletActivity]:
     """Each known outlet with the time of its newest article."""
     with session_scope(engine) as session:
-        last = dict(
-            session.execute(select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id)).all()
-        )
+        last = newest_article_times(session)
         outlets = session.scalars(select(Outlet)).all()
-        return [OutletActivity(o.name, o.created_at, _aware(last.get(o.id))) for o in outlets]
-
-
-def _aware(value: Any) -> datetime | None:
-    # func.max() bypasses the UTCDateTime type on SQLite: parse what comes back
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return [OutletActivity(o.name, o.created_at, last.get(o.id)) for o in outlets]
 
 
 def crawl_runs(engine: Engine, limit: int) -> list[RunSummary]:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from alerts.digest import RTL_LANGUAGES, Digest, Entry, Segment, clean
+from alerts.digest import Digest, Entry, Segment, clean
+from common.languages import RTL_LANGUAGES
+from common.urls import safe_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SLACK_MAX_BLOCKS = 50
@@ -69,17 +71,6 @@ def slack_escape(value: Any) -> str:
         return value
     text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
-
-
-def safe_url(url: str | None) -> str:
-    """The URL if it is absolute http(s), else ''. (Never ``javascript:`` or the like.)"""
-    if not url:
-        return ""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"[\s\x00-\x1f]", url):
-        return ""
-    return url
 
 
 def slack_url(url: str | None) -> SlackSafe:

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from alerts.triggers import WallClockCronTrigger
+from common.config_files import describe_error, read_yaml, validate_entries
+from common.languages import check_languages
 from common.zones import check_zone
 
-KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 _ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 
@@ -131,13 +131,7 @@ class Subscription(_Strict):
 
     _scale = field_validator("min_score")(_on_score_scale)
 
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
-        return value
+    _languages = field_validator("languages")(check_languages)
 
     @model_validator(mode="after")
     def _useful(self) -> Subscription:
@@ -234,18 +228,18 @@ class AlertsConfig(_Strict):
         return [s for s in self.subscriptions if s.health]
 
 
-def _describe(error: Any, model: type[BaseModel]) -> str:
-    loc = [str(part) for part in error["loc"]]
-    # drop the discriminator tag pydantic inserts ("channel.email.to" -> "channel.to")
-    if len(loc) >= 2 and loc[0] == "channel" and loc[1] in ("email", "slack", "outbox"):
-        loc = [loc[0], *loc[2:]]
-    field = ".".join(loc) or "(subscription)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown field"
+def _drop_channel_tag(loc: tuple[Any, ...]) -> list[str]:
+    """Drop the discriminator tag pydantic inserts ("channel.email.to" -> "channel.to")."""
+    parts = [str(part) for part in loc]
+    if len(parts) >= 2 and parts[0] == "channel" and parts[1] in ("email", "slack", "outbox"):
+        parts = [parts[0], *parts[2:]]
+    return parts
+
+
+def _describe(error: Any) -> str:
     if error["type"] == "union_tag_invalid":
-        message = "type must be one of email, slack, outbox"
-    return f"field {field!r}: {message}"
+        return f"field {'.'.join(_drop_channel_tag(error['loc']))!r}: type must be one of email, slack, outbox"
+    return describe_error(error, whole="(subscription)", loc=_drop_channel_tag)
 
 
 def score_problems(sub: Subscription, thresholds: dict[str, float], origin: str) -> list[str]:
@@ -293,53 +287,47 @@ def parse_alerts(
         data = {}
     if not isinstance(data, dict):
         raise AlertsConfigError(f"{origin}: expected a mapping with a 'subscriptions:' list")
-    problems: list[str] = []
-    subs: list[Subscription] = []
     raw_subs = data.get("subscriptions") or []
     if not isinstance(raw_subs, list):
         raise AlertsConfigError(f"{origin}: 'subscriptions' must be a list")
-    seen: set[str] = set()
-    for index, entry in enumerate(raw_subs):
-        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"#{index + 1}"
-        if not isinstance(entry, dict):
-            problems.append(f"{origin}: subscription {label}: expected a mapping")
-            continue
-        try:
-            sub = Subscription.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(
-                f"{origin}: subscription {label!r}: {_describe(err, Subscription)}" for err in exc.errors()
-            )
-            continue
-        if sub.name in seen:
-            problems.append(f"{origin}: subscription {sub.name!r}: field 'name': duplicate name")
-            continue
-        seen.add(sub.name)
-        problems.extend(score_problems(sub, thresholds or {}, origin))
-        subs.append(sub)
+    subs, problems = validate_entries(
+        raw_subs,
+        Subscription,
+        origin=origin,
+        kind="subscription",
+        describe=_describe,
+        check=lambda sub: score_problems(sub, thresholds or {}, origin),
+    )
     rest = {k: v for k, v in data.items() if k != "subscriptions"}
     try:
         config = AlertsConfig.model_validate({**rest, "subscriptions": []})
     except ValidationError as exc:
-        problems.extend(f"{origin}: {_describe(err, AlertsConfig)}" for err in exc.errors())
+        problems.extend(f"{origin}: {_describe(err)}" for err in exc.errors())
         config = None
     if problems or config is None:
         raise AlertsConfigError("\n".join(problems))
     return config.model_copy(update={"subscriptions": subs})
 
 
+_NO_FILE = object()
+
+
 def load_alerts(path: Path | str, rules_dir: Path | str | None = None) -> AlertsConfig:
     """Read and validate an alerts file; a missing file means no subscriptions. Score
     fields are checked against the topics' thresholds (rules of ``rules_dir`` or the settings')."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    data = read_yaml(path, AlertsConfigError, missing=_NO_FILE)
+    if data is _NO_FILE:
         return AlertsConfig()
-    except OSError as exc:
-        raise AlertsConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise AlertsConfigError(f"{path}: invalid YAML: {exc}") from exc
     return parse_alerts(data, origin=str(path), thresholds=rule_thresholds(Path(rules_dir) if rules_dir else None))
+
+
+def load_health_policy(path: Path | str) -> HealthPolicy:
+    """Only the ``health:`` thresholds of an alerts file, for readers that show health
+    (the dashboard) without sending anything: the defaults when the file or the section is
+    missing or invalid (``newswatch alerts check`` reports those errors, with file and field)."""
+    try:
+        data = read_yaml(path, AlertsConfigError, missing=None)
+        section = data.get("health") if isinstance(data, dict) else None
+        return HealthPolicy.model_validate(section or {})
+    except (AlertsConfigError, ValidationError):
+        return HealthPolicy()

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.evaluation import evaluate, load_corpus, load_corpus_file, load_seed_items  # noqa: E402
 from pipelines.matching.engine import load_topics  # noqa: E402
-from pipelines.matching.evaluation import evaluate, load_corpus, load_corpus_file, load_seed_items  # noqa: E402
 
 
 def _shared() -> Path:

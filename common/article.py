@@ -1,4 +1,6 @@
-"""The article record passed between pipeline stages (extract -> language -> dedup -> match -> store)."""
+"""The article record: made by extraction (pipelines/extract.py), passed by the page stage
+(pipelines/page_job.py: extract, then analyse language, story and matches, then store) and
+written by storage (storage/articles.py). On the floor so none of them imports another for it."""
 
 from __future__ import annotations
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 OK, BLOCKED, UNREACHABLE, NO_ARTICLES = "ok", "blocked", "unreachable", "no articles"
@@ -118,3 +119,20 @@ def run_exit_code(outlet_stats: Mapping[str, Mapping[str, Any]]) -> int:
     if statuses and len(failed) == len(statuses):
         return NOTHING
     return PARTIAL if failed else EXIT_OK
+
+
+def error_rate(errors: int, pages: int) -> tuple[float, int]:
+    """(rate, attempts): the one error-rate formula of the dashboard and the health alerts.
+
+    A request that failed may have produced no page, so attempts are max(pages, errors)
+    and the rate never exceeds 1; no attempt is a rate of 0."""
+    errors, pages = max(errors, 0), max(pages, 0)
+    attempts = max(pages, errors)
+    return (min(1.0, errors / attempts) if attempts else 0.0), attempts
+
+
+def is_quiet(now: datetime, known_since: datetime, last_article_at: datetime | None, quiet_hours: float) -> bool:
+    """The one "quiet outlet" rule: known for at least ``quiet_hours`` (alerts.yaml's
+    ``health.quiet_hours``) and no new article in that time."""
+    window_start = now - timedelta(hours=quiet_hours)
+    return known_since <= window_start and (last_article_at is None or last_article_at < window_start)

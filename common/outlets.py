@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from common.config_files import describe_error, read_yaml, validate_entries
+from common.languages import check_languages
 from common.zones import check_zone
-
-KNOWN_LANGUAGES = {"fr", "ar", "en", "es"}
 
 
 class SourcesError(ValueError):
@@ -69,13 +68,7 @@ class Outlet(BaseModel):
                 raise ValueError(f"host {entry!r} is not a bare host name (host or host:port, no scheme or path)")
         return value
 
-    @field_validator("languages")
-    @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        unknown = [lang for lang in value if lang not in KNOWN_LANGUAGES]
-        if unknown:
-            raise ValueError(f"unknown language {unknown[0]!r}; expected one of {sorted(KNOWN_LANGUAGES)}")
-        return value
+    _languages = field_validator("languages")(check_languages)
 
     @field_validator("allow", "deny")
     @classmethod
@@ -112,36 +105,15 @@ class Outlet(BaseModel):
 DEFAULT_TIMEZONES = {"MA": "Africa/Casablanca", "FR": "Europe/Paris", "ES": "Europe/Madrid"}
 
 
-def _describe(error: dict[str, Any]) -> str:
-    field = ".".join(str(part) for part in error["loc"]) or "(outlet)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = f"unknown field (allowed: {', '.join(sorted(Outlet.model_fields))})"
-    return f"field {field!r}: {message}"
+def _describe(error: Any) -> str:
+    return describe_error(error, whole="(outlet)", allowed=Outlet.model_fields)
 
 
 def parse_sources(data: Any, origin: str = "sources.yaml") -> list[Outlet]:
     """Validate the parsed YAML; raise one ``SourcesError`` listing every bad outlet."""
     if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
         raise SourcesError(f"{origin}: expected a mapping with an 'outlets:' list")
-    outlets: list[Outlet] = []
-    problems: list[str] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(data["outlets"]):
-        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"#{index + 1}"
-        if not isinstance(entry, dict):
-            problems.append(f"{origin}: outlet {label}: expected a mapping")
-            continue
-        try:
-            outlet = Outlet.model_validate(entry)
-        except ValidationError as exc:
-            problems.extend(f"{origin}: outlet {label!r}: {_describe(err)}" for err in exc.errors())
-            continue
-        if outlet.name in seen:
-            problems.append(f"{origin}: outlet {outlet.name!r}: field 'name': duplicate name")
-            continue
-        seen.add(outlet.name)
-        outlets.append(outlet)
+    outlets, problems = validate_entries(data["outlets"], Outlet, origin=origin, kind="outlet", describe=_describe)
     if problems:
         raise SourcesError("\n".join(problems))
     return outlets
@@ -149,14 +121,7 @@ def parse_sources(data: Any, origin: str = "sources.yaml") -> list[Outlet]:
 
 def load_sources(path: Path | str) -> list[Outlet]:
     """Read and validate a sources file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourcesError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path}: invalid YAML: {exc}") from exc
-    return parse_sources(data, origin=str(path))
+    return parse_sources(read_yaml(path, SourcesError), origin=str(path))
 
 
 def select_outlets(outlets: list[Outlet], names: list[str] | tuple[str, ...]) -> list[Outlet]:

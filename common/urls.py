@@ -35,3 +35,25 @@ def canonicalize(url: str) -> str:
     host = (parts.hostname or "").lower()
     netloc = host if parts.port in (None, 80, 443) else f"{host}:{parts.port}"
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+_UNSAFE_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` (stripped) when it is fit to be a link, else None (shown as text instead).
+
+    The one rule for every ``href`` we write (dashboard pages, e-mails, Slack): an absolute
+    http(s) URL with a host and no whitespace or control character inside, so never
+    ``javascript:``, ``data:``, a scheme-relative ``//host`` or a URL that breaks out of
+    Slack's ``<url|label>``."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or _UNSAFE_CHARS.search(url):
+        return None
+    return url

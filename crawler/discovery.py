@@ -14,7 +14,7 @@ from time import struct_time
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from dateutil import parser as dateparser
+from dateutil import parser as dateutil_parser
 from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
@@ -56,7 +56,7 @@ def parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return _aware(dateparser.parse(value.strip()))
+        return _aware(dateutil_parser.parse(value.strip()))
     except (ValueError, OverflowError, TypeError):
         return None
 

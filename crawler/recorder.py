@@ -141,10 +141,10 @@ class CrawlRecorder:
         self.outlets[item["outlet"]]["articles"] += 1
 
     def item_dropped(self, item: dict[str, Any], response: Response, exception: Exception, spider: Spider) -> None:
-        name = type(exception).__name__
-        bucket = {"NotAnArticlePage": "not_article", "EmptyArticle": "empty", "DuplicateArticle": "duplicates"}
-        key = bucket.get(name)
-        if key:
+        # a drop names its run figure (``figure`` on the DropItem class); Scrapy's own stats
+        # count the same drops by class (item_dropped_reasons_count/<Class>), for the whole run
+        key = getattr(exception, "figure", None)
+        if key in ("not_article", "empty", "duplicates"):
             self.outlets[item["outlet"]][key] += 1
 
     def on_crawl_error(self, outlet: str, url: str, kind: str, message: str) -> None:

@@ -23,22 +23,16 @@ from twisted.web.client import URI
 from w3lib.url import safe_url_string
 
 from common.outlets import Outlet
+from common.url_words import LISTING_WORDS, NON_NEWS_WORDS, SERVICE_WORDS, alternation
 
-# Paths that are never articles, whatever the outlet (navigation, accounts, feeds, media).
+# Paths that are never articles, whatever the outlet (archives, service pages, feeds, media):
+# the one word list of common/url_words.py.
 NON_ARTICLE_PATH = re.compile(
-    r"/(tag|tags|author|auteur|auteurs|authors|category|categorie|categories|rubrique|section|topics?|"
-    r"theme|dossier|search|recherche|login|connexion|register|inscription|account|compte|abonnement|"
-    r"subscribe|newsletter|contact|about|a-propos|qui-sommes-nous|mentions-legales|legal|privacy|"
-    r"cgu|cookies|feed|rss|sitemap|wp-admin|wp-login|page/\d+|video|videos|podcast|podcasts|"
-    r"live-tv|direct|emissions?|programmes?|jeux|horoscope|meteo|weather)(/|$)",
+    rf"/({alternation(LISTING_WORDS, SERVICE_WORDS, NON_NEWS_WORDS)}|page/\d+)(/|$)",
     re.I,
 )
 # The same service pages as files (contact.html, qui-sommes-nous.php).
-NON_ARTICLE_PAGE = re.compile(
-    r"/(contact|about|a-propos|qui-sommes-nous|mentions-legales|legal|privacy|cgu|cookies|login|connexion|"
-    r"register|inscription|search|recherche|newsletter|abonnement|subscribe)\.[a-z]{2,5}$",
-    re.I,
-)
+NON_ARTICLE_PAGE = re.compile(rf"/({alternation(SERVICE_WORDS)})\.[a-z]{{2,5}}$", re.I)
 NON_ARTICLE_EXT = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|mp[34]|avi|mov|css|js|json|xml|rss|txt|woff2?)$", re.I
 )

@@ -7,8 +7,6 @@ ElementTree and loses the control characters XML 1.0 forbids.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -18,37 +16,18 @@ from xml.etree import ElementTree as ET
 
 from markupsafe import Markup, escape
 
+from common.csv_export import csv_cell, to_csv
 from dashboard.queries import MatchRow
+
+__all__ = ["atom_feed", "csv_cell", "matches_csv", "to_csv"]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 MATCH_COLUMNS = [
     "article_id", "match_id", "topic", "score", "topics", "matched_at", "published_at",
     "outlet", "country", "language", "title", "url", "story_id", "triage", "triage_by", "snippet",
 ]  # fmt: skip
-
-
-def csv_cell(value: Any) -> str:
-    """A value as a CSV cell that spreadsheets show as text, never evaluate."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
-def to_csv(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(v) for v in row])
-    return buffer.getvalue()
 
 
 def matches_csv(rows: Iterable[MatchRow]) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from storage.reasons import EntityReason, parse_reasons
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -26,21 +28,16 @@ class Span:
 def spans_from_reasons(reasons: Any, field: str, label: Callable[[str], str] | None = None) -> list[Span]:
     """The highlight spans of ``field`` ('title' or 'text') listed in a match's reasons;
     ``label`` turns an entity id into its display name."""
-    if not isinstance(reasons, dict):
-        return []
+    parsed = parse_reasons(reasons)
     spans: list[Span] = []
-    for kind, key in (("term", "terms"), ("entity", "entities")):
-        items = reasons.get(key)
-        for item in items if isinstance(items, list) else []:
-            if not isinstance(item, dict) or item.get("field", "text") != field:
+    for kind, items in (("term", parsed.terms), ("entity", parsed.entities)):
+        for item in items:
+            if item.field != field or item.start is None or item.end is None:
                 continue
-            start, end = item.get("start"), item.get("end")
-            if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-                continue
-            name = item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
-            if kind == "entity" and label is not None and item.get("entity"):
-                name = label(str(item["entity"]))
-            spans.append(Span(start, end, str(name), kind))
+            name = item.display
+            if isinstance(item, EntityReason) and label is not None and item.entity:
+                name = label(item.entity)
+            spans.append(Span(item.start, item.end, name, kind))
     return spans
 
 
@@ -75,21 +72,10 @@ def highlight(text: str, spans: list[Span]) -> Markup:
 def reason_labels(reasons: Any, label: Callable[[str], str] | None = None) -> tuple[list[str], list[str]]:
     """The distinct terms and entities a match found (in order of first mention), for display;
     ``label`` turns an entity id into its display name."""
-    out: tuple[list[str], list[str]] = ([], [])
-    if not isinstance(reasons, dict):
-        return out
-    for kind, key in ((0, "terms"), (1, "entities")):
-        items = reasons.get(key)
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict):
-                name = str(
-                    item.get("term") or item.get("entity") or item.get("name") or item.get("alias") or ""
-                )
-                if kind == 1 and label is not None and item.get("entity"):
-                    name = label(str(item["entity"]))
-                if name and name not in out[kind]:
-                    out[kind].append(name)
-    return out
+    parsed = parse_reasons(reasons)
+    terms = [t.display for t in parsed.terms]
+    entities = [label(e.entity) if label is not None and e.entity else e.display for e in parsed.entities]
+    return [t for t in dict.fromkeys(terms) if t], [e for e in dict.fromkeys(entities) if e]
 
 
 @dataclass(frozen=True)
@@ -117,22 +103,17 @@ class Snippet:
 def snippet_from_reasons(reasons: Any, label: Callable[[str], str] | None = None) -> Snippet | None:
     """The first stored snippet of a match (``reasons['snippets']``, offsets into the article
     text) with the term and entity spans that fall inside it; None when it has none."""
-    if not isinstance(reasons, dict):
-        return None
-    items = reasons.get("snippets")
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict) or item.get("field", "text") != "text":
+    parsed = parse_reasons(reasons)
+    for item in parsed.snippets:
+        if item.field != "text" or not item.text.strip():
             continue
-        text, start = item.get("text"), item.get("start")
-        if not isinstance(text, str) or not text.strip():
-            continue
-        if not isinstance(start, int) or isinstance(start, bool):
-            return Snippet(text, ())
-        end = start + len(text)
+        if item.start is None:
+            return Snippet(item.text, ())
+        start, end = item.start, item.start + len(item.text)
         inside = [
             Span(s.start - start, s.end - start, s.label, s.kind)
-            for s in spans_from_reasons(reasons, "text", label)
+            for s in spans_from_reasons(parsed, "text", label)
             if start <= s.start and s.end <= end
         ]
-        return Snippet(text, tuple(usable_spans(inside, len(text))))
+        return Snippet(item.text, tuple(usable_spans(inside, len(item.text))))
     return None

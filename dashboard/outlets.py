@@ -65,5 +65,14 @@ def outlet_rows(session: Session) -> tuple[list[OutletRow], str | None]:
     names = {o.name for o in configured}
     rows += [OutletRow(h.name, h.country, "", False, h, statuses.get(h.name), found.get(h.name, []))
              for h in health.values() if h.name not in names]
-    rows.sort(key=lambda r: (not r.failing, not (r.health.quiet if r.health else r.status is None), r.name.lower()))
+    rows.sort(key=lambda r: (_rank(r), r.name.lower()))
     return rows, problem
+
+
+def _rank(row: OutletRow) -> int:
+    """Blocked or unreachable first, then quiet, then never crawled, then the rest."""
+    if row.failing:
+        return 0
+    if row.health is not None and row.health.quiet:
+        return 1
+    return 2 if row.status is None and row.health is None else 3

@@ -18,6 +18,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import TableClause
 
+from alerts.subscriptions import load_health_policy
+from common.outlet_status import error_rate, is_quiet
+from common.settings import get_settings
 from dashboard.filters import MatchFilters
 from dashboard.highlight import Snippet, snippet_from_reasons
 from dashboard.search import article_search_condition
@@ -34,6 +37,8 @@ from storage.models import (
     Triage,
     UTCDateTime,
 )
+from storage.outlet_status import newest_article_times
+from storage.reasons import parse_reasons
 
 VERDICTS = ("relevant", "not_relevant")
 EXPORT_LIMIT = 10_000
@@ -486,20 +491,7 @@ def add_feedback(session: Session, match_id: int, verdict: str, note: str = "") 
 def rule_names(reasons: Any, topic: str) -> list[str]:
     """The rules a match credits: its reasons' ``rules`` (names or ids), else the keyword
     ``groups`` that fired (what the filter stores), else just its topic."""
-    names: list[str] = []
-    if isinstance(reasons, dict):
-        for key in ("rules", "groups"):
-            items = reasons.get(key)
-            for rule in items if isinstance(items, list) else []:
-                if isinstance(rule, str | int) and not isinstance(rule, bool):
-                    names.append(str(rule))
-                elif isinstance(rule, dict):
-                    name = rule.get("name") or rule.get("id") or rule.get("rule") or rule.get("group")
-                    if name:
-                        names.append(str(name))
-            if names:
-                break
-    return names or [topic]
+    return parse_reasons(reasons).rule_names(topic)
 
 
 @dataclass
@@ -566,19 +558,17 @@ class OutletHealth:
     empty_7d: int
     last_error: str | None
     last_error_at: datetime | None
+    quiet: bool = False  # no new article in alerts.yaml's health.quiet_hours (common.outlet_status.is_quiet)
 
     @property
     def error_rate(self) -> float | None:
-        return self.errors_7d / self.pages_7d if self.pages_7d else None
+        """The health alerts' formula (errors over max(pages, errors)); None without a request."""
+        rate, attempts = error_rate(self.errors_7d, self.pages_7d)
+        return rate if attempts else None
 
     @property
     def empty_rate(self) -> float | None:
         return self.empty_7d / self.pages_7d if self.pages_7d else None
-
-    @property
-    def quiet(self) -> bool:
-        """Nothing new in 24 hours: the outlet changed, blocks us, or broke."""
-        return self.articles_24h == 0
 
 
 def _int(value: Any) -> int:
@@ -588,9 +578,14 @@ def _int(value: Any) -> int:
         return 0
 
 
-def outlet_health(session: Session, now: datetime | None = None) -> list[OutletHealth]:
-    """Per outlet: yield over 24 h / 7 d, error and empty rates, last success and error; quiet first."""
+def outlet_health(session: Session, now: datetime | None = None, quiet_hours: float | None = None) -> list[OutletHealth]:
+    """Per outlet: yield over 24 h / 7 d, error and empty rates, last success and error; quiet first.
+
+    Quiet is the health alerts' rule with their threshold (``health.quiet_hours`` of
+    alerts.yaml unless given), so the page and the alert never disagree."""
     now = now or utcnow()
+    if quiet_hours is None:
+        quiet_hours = load_health_policy(get_settings().resolved_alerts_file).quiet_hours
     day_ago, week_ago = now - timedelta(days=1), now - timedelta(days=7)
 
     def counts(since: datetime) -> dict[int, int]:
@@ -602,11 +597,8 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
         return {outlet_id: n for outlet_id, n in session.execute(stmt)}
 
     c24, c7 = counts(day_ago), counts(week_ago)
-    last_fetch = dict(
-        session.execute(
-            select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id)
-        ).all()
-    )
+    last_fetch = newest_article_times(session)
+    first_seen: dict[str, datetime] = {}
     pages: dict[str, int] = defaultdict(int)
     errors: dict[str, int] = defaultdict(int)
     empty: dict[str, int] = defaultdict(int)
@@ -619,6 +611,7 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
         for name, raw in stats.items():
             if not isinstance(raw, dict):
                 continue
+            first_seen[name] = min(first_seen.get(name, run.started_at), run.started_at)
             if run.started_at >= week_ago:
                 pages[name] += _int(raw.get("pages"))
                 errors[name] += _int(raw.get("errors"))
@@ -642,6 +635,8 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
     for outlet in session.scalars(select(Outlet).order_by(Outlet.name)):
         success = last_success.get(outlet.name) or last_fetch.get(outlet.id)
         err = last_error.get(outlet.name)
+        newest = last_fetch.get(outlet.id)
+        known_since = min(d for d in (outlet.created_at, first_seen.get(outlet.name), newest) if d is not None)
         out.append(
             OutletHealth(
                 name=outlet.name,
@@ -654,6 +649,7 @@ def outlet_health(session: Session, now: datetime | None = None) -> list[OutletH
                 empty_7d=empty[outlet.name],
                 last_error=err[1] if err else None,
                 last_error_at=err[0] if err else None,
+                quiet=is_quiet(now, known_since, newest, quiet_hours),
             )
         )
     out.sort(key=lambda h: (not h.quiet, h.name.lower()))

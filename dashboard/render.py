@@ -8,30 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 
+from common.languages import is_rtl
+from common.urls import safe_url
 from dashboard.security import CSRF_FIELD
 
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
-
-
-def safe_url(url: Any) -> str | None:
-    """``url`` when it is an absolute http(s) URL, else None (shown as text, not a link)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
+__all__ = ["install_filters", "safe_url", "text_dir"]
 
 def fmt_dt(value: datetime | None, with_time: bool = True) -> str:
     if value is None:
@@ -45,7 +32,7 @@ def fmt_pct(value: float | None) -> str:
 
 
 def text_dir(language: str | None) -> str:
-    return "rtl" if (language or "").split("-")[0] in RTL_LANGUAGES else "auto"
+    return "rtl" if is_rtl(language) else "auto"
 
 
 def install_filters(env: Environment) -> None:

@@ -138,8 +138,10 @@ def zone(name: str | None) -> dt_timezone | ZoneInfo:
         return UTC
 
 
-def _plausible(value: datetime) -> datetime | None:
-    now = datetime.now(UTC)
+def _plausible(value: datetime, now: datetime | None = None) -> datetime | None:
+    """None for a date before 1995 or more than a day after ``now`` (the clock: every
+    function here takes ``now``, default the real time, so tests can fix "today")."""
+    now = now or datetime.now(UTC)
     if value.year < _MIN_YEAR or value > now + timedelta(days=1):
         return None
     return value
@@ -149,7 +151,7 @@ def _localize(value: datetime, tz: dt_timezone | ZoneInfo) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=tz)
 
 
-def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = UTC) -> datetime | None:
+def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = UTC, now: datetime | None = None) -> datetime | None:
     """Parse a machine-readable date (ISO 8601, RFC 2822, compact 20241128) as aware datetime."""
     raw = (value or "").strip()
     if not raw or len(raw) > 64:
@@ -172,8 +174,8 @@ def parse_machine_date(value: str, tz: dt_timezone | ZoneInfo = UTC) -> datetime
             except (TypeError, ValueError, IndexError):
                 parsed = None
     if parsed is None:
-        return parse_text_date(raw, tz)
-    return _plausible(_localize(parsed, tz))
+        return parse_text_date(raw, tz, now)
+    return _plausible(_localize(parsed, tz), now)
 
 
 def _normalise_text(text: str) -> str:
@@ -181,7 +183,7 @@ def _normalise_text(text: str) -> str:
     return re.sub(r"[\u064B-\u0652\u0640]", "", text)  # Arabic diacritics and tatweel
 
 
-def _build(match: re.Match[str], tz: dt_timezone | ZoneInfo) -> datetime | None:
+def _build(match: re.Match[str], tz: dt_timezone | ZoneInfo, now: datetime | None = None) -> datetime | None:
     parts = match.groupdict()
     month_raw = parts["month"]
     month = int(month_raw) if month_raw.isdigit() else MONTHS.get(month_raw.lower().rstrip("."))
@@ -201,17 +203,17 @@ def _build(match: re.Match[str], tz: dt_timezone | ZoneInfo) -> datetime | None:
         value = datetime(year, month, day, hour, minute, tzinfo=tz)
     except ValueError:
         return None
-    return _plausible(value)
+    return _plausible(value, now)
 
 
-def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = UTC) -> datetime | None:
+def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = UTC, now: datetime | None = None) -> datetime | None:
     """First date (with its time, if any) written in ``text`` in fr/ar/es/en forms."""
-    for found in iter_text_dates(text, tz):
+    for found in iter_text_dates(text, tz, now):
         return found
     return None
 
 
-def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC) -> Iterator[datetime]:
+def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC, now: datetime | None = None) -> Iterator[datetime]:
     """Dates written in ``text``, in the order they appear."""
     text = _normalise_text(text[:5000])
     hits: list[tuple[int, datetime]] = []
@@ -220,7 +222,7 @@ def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC) -> Iterator[dat
         for match in pattern.finditer(text):
             if any(start <= match.start() < end for start, end in taken):
                 continue
-            value = _build(match, tz)
+            value = _build(match, tz, now)
             if value is not None:
                 hits.append((match.start(), value))
                 taken.append(match.span())
@@ -229,27 +231,29 @@ def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC) -> Iterator[dat
 
 
 # ------------------------------------------------------------------ page evidence
-def jsonld_dates(objects: Iterable[dict[str, Any]], tz: dt_timezone | ZoneInfo) -> datetime | None:
+def jsonld_dates(
+    objects: Iterable[dict[str, Any]], tz: dt_timezone | ZoneInfo, now: datetime | None = None
+) -> datetime | None:
     for obj in objects:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             value = obj.get(key)
             if isinstance(value, list) and value:
                 value = value[0]
             if isinstance(value, str):
-                parsed = parse_machine_date(value, tz)
+                parsed = parse_machine_date(value, tz, now)
                 if parsed:
                     return parsed
     return None
 
 
-def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
+def meta_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, now: datetime | None = None) -> datetime | None:
     best: tuple[int, datetime] | None = None
     for meta in tree.iterfind(".//meta"):
         key = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip().lower()
         rank = _META_RANK.get(key)
         if rank is None or (best is not None and rank >= best[0]):
             continue
-        parsed = parse_machine_date(meta.get("content") or "", tz)
+        parsed = parse_machine_date(meta.get("content") or "", tz, now)
         if parsed:
             best = (rank, parsed)
     return best[1] if best else None
@@ -277,7 +281,7 @@ def _in_teaser(element: HtmlElement) -> bool:
     return False
 
 
-def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime | None:
+def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, now: datetime | None = None) -> datetime | None:
     """``<time datetime>`` / ``itemprop=datePublished`` elements, publication ones first;
     never a comment's ``<time>`` nor one in another story's teaser (a "most read" card)."""
     marked = list(tree.iterfind(".//*[@itemprop='datePublished']"))
@@ -295,9 +299,9 @@ def time_element_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo) -> datetime
         if _excluded_area(element, None) == "comment" or _in_teaser(element):
             continue
         value = element.get("datetime") or element.get("content") or ""
-        parsed = parse_machine_date(value, tz) if value else None
+        parsed = parse_machine_date(value, tz, now) if value else None
         if parsed is None:
-            parsed = parse_text_date(element.text_content() or "", tz)
+            parsed = parse_text_date(element.text_content() or "", tz, now)
         if parsed:
             return parsed
     return None
@@ -358,7 +362,9 @@ def headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
     return None
 
 
-def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "") -> datetime | None:
+def visible_date(
+    tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "", now: datetime | None = None
+) -> datetime | None:
     """The visible date closest to the headline: a "Publié le …"/"نشر في" line or a short
     date line (a byline), never one in a comment or in the site header's "today" clock.
 
@@ -405,19 +411,19 @@ def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "")
             continue
         found: datetime | None = None
         if marker:
-            found = parse_text_date(stripped[marker.start() :], tz)
+            found = parse_text_date(stripped[marker.start() :], tz, now)
             if found is None:  # "Publié le <time>28 novembre 2024</time>"
                 whole = " ".join(parent.text_content().split())
                 if len(whole) < 300:
                     start = _PUBLISHED_MARKER.search(whole)
-                    found = parse_text_date(whole[start.start() :] if start else whole, tz)
+                    found = parse_text_date(whole[start.start() :] if start else whole, tz, now)
         classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
         if found is None:
             if len(stripped) > _BYLINE_MAX and not classed:
                 continue
             if _UPDATED_MARKER.search(stripped):
                 continue
-            found = parse_text_date(stripped, tz)
+            found = parse_text_date(stripped, tz, now)
             marker = None
         if found is None or _excluded_area(parent, headline):
             continue
@@ -431,7 +437,9 @@ def visible_date(tree: HtmlElement, tz: dt_timezone | ZoneInfo, title: str = "")
     return best[1] if best else None
 
 
-def htmldate_fallback(tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo) -> datetime | None:
+def htmldate_fallback(
+    tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo, now: datetime | None = None
+) -> datetime | None:
     try:
         from htmldate import find_date
 
@@ -441,7 +449,7 @@ def htmldate_fallback(tree: HtmlElement, url: str, tz: dt_timezone | ZoneInfo) -
     if not found:
         return None
     try:
-        return _plausible(datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=tz))
+        return _plausible(datetime.strptime(found, "%Y-%m-%d").replace(tzinfo=tz), now)
     except ValueError:
         return None
 
@@ -454,22 +462,23 @@ def find_published(
     url: str = "",
     use_htmldate: bool = False,
     title: str = "",
+    now: datetime | None = None,
 ) -> tuple[datetime | None, str]:
     """``(published, source)`` where source names the evidence used ('' when none);
     ``title`` (the page's headline) anchors the search for a visible date."""
     tz = zone(timezone)
     steps: tuple[tuple[str, Any], ...] = (
-        ("json-ld", lambda: jsonld_dates(jsonld, tz)),
-        ("meta", lambda: meta_date(tree, tz)),
-        ("time", lambda: time_element_date(tree, tz)),
-        ("text", lambda: visible_date(tree, tz, title)),
+        ("json-ld", lambda: jsonld_dates(jsonld, tz, now)),
+        ("meta", lambda: meta_date(tree, tz, now)),
+        ("time", lambda: time_element_date(tree, tz, now)),
+        ("text", lambda: visible_date(tree, tz, title, now)),
     )
     for source, step in steps:
         found = step()
         if found is not None:
             return found, source
     if use_htmldate:
-        found = htmldate_fallback(tree, url, tz)
+        found = htmldate_fallback(tree, url, tz, now)
         if found is not None:
             return found, "htmldate"
     return None, ""

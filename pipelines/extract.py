@@ -42,6 +42,7 @@ from lxml.etree import ParserError
 from lxml.html import HtmlElement, HTMLParser, fromstring
 
 from common.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
+from common.sniff import looks_binary
 from pipelines import dates, noise, page_kind
 from pipelines.decode import decode_html
 from pipelines.language import article_language
@@ -55,8 +56,6 @@ MIN_TEXT_CHARS = 200
 PAYWALLED_MIN_TEXT_CHARS = 40
 # Pages are cut to this many characters before parsing; real articles are far smaller.
 MAX_HTML_CHARS = 4_000_000
-# Share of control/replacement characters at the start above which input is not HTML.
-MAX_BINARY_SHARE = 0.05
 # A standfirst is put back only when it is at least this long.
 MIN_STANDFIRST_CHARS = 60
 # A video page keeps its caption/description as text; shorter than this it is empty.
@@ -64,7 +63,6 @@ MIN_VIDEO_TEXT_CHARS = 80
 # Extracted text this long on a video page is an article that goes with the video.
 VIDEO_ARTICLE_CHARS = 500
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
 # Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A self-closing doctype ("<!DOCTYPE html/>") trips libxml2 (lxml bug 1955915).
@@ -85,11 +83,6 @@ def parse_html(text: str) -> HtmlElement | None:
     except (ParserError, ValueError, TypeError):
         return None
     return tree if isinstance(tree, HtmlElement) else None
-
-
-def _looks_binary(text: str) -> bool:
-    head = text[:4096]
-    return bool(head) and len(_CONTROL.findall(head)) > MAX_BINARY_SHARE * len(head)
 
 
 def _standfirst(tree: HtmlElement, description: str | None, text: str) -> str | None:
@@ -177,7 +170,7 @@ def _extract(
     text_html, used_encoding = decode_html(html, encoding)
     if not text_html.strip():
         raise EmptyExtraction("empty page")
-    if _looks_binary(text_html):
+    if looks_binary(text_html):
         raise NotAnArticle("not an HTML page (binary content)")
     if len(text_html) > MAX_HTML_CHARS:
         text_html = text_html[:MAX_HTML_CHARS]

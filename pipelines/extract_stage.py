@@ -36,9 +36,13 @@ logger = logging.getLogger(__name__)
 class NotAnArticlePage(DropItem):
     """Listing, tag, author, about, contact, login or error page."""
 
+    figure = "not_article"  # the run figure it counts in (crawler.recorder)
+
 
 class EmptyArticle(DropItem):
     """An article page without text worth keeping (e.g. a video page)."""
+
+    figure = "empty"
 
 
 class ExtractionFailed(DropItem):

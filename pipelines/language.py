@@ -41,7 +41,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-LANGUAGES = ("fr", "ar", "en", "es")
+from common.languages import LANGUAGES
+
+__all__ = ["LANGUAGES", "OTHER", "article_language", "identify"]
+
 OTHER = "other"
 # Full-model guess outside LANGUAGES overrides only below this restricted confidence...
 OTHER_BELOW = 0.999

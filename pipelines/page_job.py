@@ -123,7 +123,9 @@ def warm_up(database_url: str, rules_dir: str | None) -> None:
     import pipelines.extract  # noqa: F401 - the import is the point (trafilatura, lxml, langid)
 
     if database_url:
-        _store(database_url, rules_dir)
+        store = _store(database_url, rules_dir)
+        if store.matcher is not None:
+            store.matcher.warm()  # every language's automaton, before the first page needs one
 
 
 @dataclass

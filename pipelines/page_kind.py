@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from common.url_words import LISTING_WORDS, SERVICE_WORDS, alternation
 from pipelines.metadata import ARTICLE_TYPES, PageMeta
 
 # ``discovered_via`` values whose URLs are article items (the URL shape is then not judged).
@@ -38,11 +39,7 @@ ITEM_SOURCES = frozenset({"feed", "sitemap", "news-sitemap", "rss", "atom"})
 NON_ARTICLE_TYPES = frozenset(
     {"CollectionPage", "ProfilePage", "AboutPage", "ContactPage", "SearchResultsPage", "ItemList", "FAQPage"}
 )
-_SECTION_WORDS = (
-    r"tag|tags|etiquette|etiquettes|category|categories|categorie|rubrique|rubriques|topic|topics|theme"
-    r"|themes|dossier|dossiers|author|authors|auteur|auteurs|autor|autores|writer|journaliste|journalist"
-    r"|profile|profil|member|membre|وسم|تصنيف|كاتب"
-)
+_SECTION_WORDS = alternation(LISTING_WORDS)
 _LISTING_PATH = re.compile(
     rf"^/(?:[a-z]{{2}}/)?(?P<kind>{_SECTION_WORDS})(?:/[^/]+){{0,2}}/?(?:page/\d+/?)?$", re.IGNORECASE
 )
@@ -50,10 +47,7 @@ _LISTING_PATH = re.compile(
 _ARTICLE_SLUG = re.compile(r"\d{5,}|\.(?:s?html?|php|aspx?)$|/(?:19|20)\d\d/[01]?\d/", re.IGNORECASE)
 _PAGINATION = re.compile(r"/page/\d+/?$|/p/\d+/?$", re.IGNORECASE)
 _INFO_PAGE = re.compile(
-    r"^/(?:[a-z]{2}/)?(?:index\.php/)?(?P<kind>about|about-us|a-propos|apropos|qui-sommes-nous|quienes-somos|contact|contacts"
-    r"|contact-us|contactez-nous|nous-contacter|contacto|login|log-in|signin|sign-in|connexion|se-connecter"
-    r"|register|inscription|subscribe|abonnement|search|recherche|buscar|mentions-legales|legal|privacy"
-    r"|politique-de-confidentialite|cgu|terms|من-نحن|اتصل-بنا)(?:\.html?|\.php|\.aspx)?/?$",
+    rf"^/(?:[a-z]{{2}}/)?(?:index\.php/)?(?P<kind>{alternation(SERVICE_WORDS)})(?:\.html?|\.php|\.aspx)?/?$",
     re.IGNORECASE,
 )
 _INFO_QUERY = re.compile(

@@ -21,6 +21,8 @@ __all__ = ["DuplicateArticle", "StorePipeline", "choose_url"]
 class DuplicateArticle(DropItem):
     """The canonical URL is stored already."""
 
+    figure = "duplicates"
+
 
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:

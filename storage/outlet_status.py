@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from common.outlet_status import BLOCKED, classify
 from storage.db import session_scope
-from storage.models import CrawlError, CrawlRun
+from storage.models import Article, CrawlError, CrawlRun
 
 RUNS_SCANNED = 50
 
@@ -62,3 +63,20 @@ def _evidence(session: object, run_id: int, outlet: str, status: str) -> str | N
         query = query.where(CrawlError.kind == "blocked")
     row = session.scalars(query.order_by(CrawlError.id.desc()).limit(1)).first()  # type: ignore[attr-defined]
     return str(row) if row else None
+
+
+def newest_article_times(session: Session) -> dict[int, datetime]:
+    """Outlet id -> when its newest article was fetched: the activity behind "quiet", one
+    query for the dashboard's Outlets page and the health alerts."""
+    rows = session.execute(select(Article.outlet_id, func.max(Article.fetched_at)).group_by(Article.outlet_id))
+    return {outlet_id: aware for outlet_id, value in rows if (aware := _aware(value)) is not None}
+
+
+def _aware(value: object) -> datetime | None:
+    """func.max() bypasses the UTCDateTime column type on SQLite: parse and tag what comes back."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dashboard_sample import HOSTILE_TITLE, MATCHED_STORY, TOPIC, Sample, seed_matched, seed_sample
 from sqlalchemy import select
 
 from dashboard.app import create_app
-from dashboard.sample_data import HOSTILE_TITLE, MATCHED_STORY, TOPIC, Sample, seed_matched, seed_sample
 from storage.db import get_engine, session_scope
 from storage.models import Delivery, Feedback, Triage
 

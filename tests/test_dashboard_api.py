@@ -14,11 +14,11 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from dashboard_sample import HOSTILE_TITLE, TOPIC, Sample, seed_sample
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from dashboard.app import create_app
-from dashboard.sample_data import HOSTILE_TITLE, TOPIC, Sample, seed_sample
 from storage.db import get_engine, session_scope
 from storage.models import Article, Delivery, Feedback, Match, Outlet
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 import schemathesis
+from dashboard_sample import seed_sample
 from hypothesis import HealthCheck, given, settings
 
 from dashboard.app import create_app
-from dashboard.sample_data import seed_sample
 from storage.db import get_engine, session_scope
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

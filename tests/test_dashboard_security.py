@@ -13,10 +13,10 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from dashboard_sample import TOPIC, seed_sample
 from fastapi.testclient import TestClient
 
 from dashboard.app import create_app
-from dashboard.sample_data import TOPIC, seed_sample
 from dashboard.security import TokenThrottle, allowed_hosts, analyst_name, base_url
 from storage.db import get_engine, session_scope
 

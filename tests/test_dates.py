@@ -373,3 +373,15 @@ def test_older_arabic_portal_pages_of_the_local_web(weight: str) -> None:
         if article.published != truth.published:
             wrong.append(f"{truth.path}: {article.published} != {truth.published}")
     assert not wrong, wrong[:3]
+
+
+def test_the_clock_is_a_parameter() -> None:
+    """"Not in the future" is judged against ``now``: a fixed clock, no patching of datetime."""
+    before, after = datetime(2024, 11, 1, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC)
+    assert parse_text_date("Publié le 28 novembre 2024", now=before) is None
+    assert parse_text_date("Publié le 28 novembre 2024", now=after) == datetime(2024, 11, 28, tzinfo=UTC)
+    assert parse_machine_date("2024-11-28T09:00:00Z", now=before) is None
+    tree = parse_html('<html><head><meta property="article:published_time" content="2024-11-28T09:00:00Z"></head>'
+                      "<body><h1>Titre</h1><p>Texte.</p></body></html>")
+    assert find_published(tree, now=after) == (datetime(2024, 11, 28, 9, tzinfo=UTC), "meta")
+    assert find_published(tree, now=before)[0] is None

@@ -44,3 +44,21 @@ def test_export_jsonl_and_csv_round_trip(nw_env: Path) -> None:
     assert later.stdout == ""
     bad = runner.invoke(cli, ["export", "articles", "--since", "yesterday"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_export_csv_never_writes_a_formula(nw_env: Path) -> None:
+    """Scraped titles go through the one CSV writer's formula guard; JSON lines stay verbatim."""
+    url = get_settings().resolved_database_url
+    upgrade(url)
+    with session_factory(get_engine(url))() as session:
+        outlet_id = ensure_outlet(session, "Hespress", "MA", "https://www.hespress.com/", ["fr"])
+        store_article(session, ExtractedArticle(url="https://www.hespress.com/x", text="@SUM(A1) texte",
+                                                title='=HYPERLINK("http://evil.example")', language="fr"),
+                      url="https://www.hespress.com/x", outlet_id=outlet_id, html=b"<p>",
+                      fetched_url="https://www.hespress.com/x")
+    runner = CliRunner()
+    row = next(csv.DictReader(io.StringIO(runner.invoke(cli, ["export", "articles", "--format", "csv"]).stdout)))
+    assert row["title"] == "'=HYPERLINK(\"http://evil.example\")" and row["text"] == "'@SUM(A1) texte"
+    assert row["id"].isdigit() and row["url"] == "https://www.hespress.com/x"
+    record = json.loads(runner.invoke(cli, ["export", "articles"]).stdout)
+    assert record["title"] == '=HYPERLINK("http://evil.example")'

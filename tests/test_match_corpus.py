@@ -8,14 +8,18 @@ positive, the 48 unrelated ticker headlines of seed 001 negatives).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipelines.matching.engine import Matcher, load_topics
-from pipelines.matching.evaluation import Evaluation, evaluate, load_corpus, load_seed_items
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.evaluation import Evaluation, evaluate, load_corpus, load_seed_items  # noqa: E402
+
 TOPIC = "security-cooperation"
 FLOOR = 0.95
 
@@ -87,7 +91,7 @@ def test_real_pages_of_unrelated_news_do_not_match(matcher: Matcher, shared_dir:
 @pytest.mark.parametrize("topic", ["organised-crime", "irregular-migration"])
 def test_the_other_shipped_topics_on_their_own_items(matcher: Matcher, topic: str) -> None:
     """Smaller labelled sets (fr/ar/en/es) for the two other topics: the engine is general."""
-    from pipelines.matching.evaluation import load_corpus_file
+    from bench.evaluation import load_corpus_file
 
     items = load_corpus_file(ROOT / "tests" / "corpus" / "topics" / f"{topic}.yaml")
     assert sum(i.label for i in items) >= 6 and sum(not i.label for i in items) >= 6

@@ -86,7 +86,7 @@ def test_typos_name_file_rule_and_field(tmp_path: Path, body: str, field: str, m
 
 def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
     _write(tmp_path, GOOD + "groups: [\n")
-    with pytest.raises(RulesError, match=r"demo.yaml: not valid YAML at line \d+"):
+    with pytest.raises(RulesError, match=r"demo.yaml: invalid YAML at line \d+"):
         load_topics(tmp_path)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from common.outlets import KNOWN_LANGUAGES, SourcesError, load_sources, parse_sources
+from common.languages import KNOWN_LANGUAGES
+from common.outlets import SourcesError, load_sources, parse_sources
 
 SHIPPED = Path(__file__).resolve().parent.parent / "config" / "sources.yaml"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import struct
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -25,6 +25,7 @@ from twisted.python.failure import Failure
 
 from common.outlets import Outlet, load_sources, select_outlets
 from common.signals import crawl_error
+from common.sniff import looks_binary
 from common.urls import canonicalize
 from crawler.discovery import (
     DiscoveryError,
@@ -102,8 +103,16 @@ def error_kind(failure: Failure) -> tuple[str, str]:
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, outlets: str = "", sources: str | None = None, days: str | int | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        outlets: str = "",
+        sources: str | None = None,
+        days: str | int | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        **kwargs: Any,
+    ):
         super().__init__(**kwargs)
+        self.clock = clock  # "now" for the crawl window; tests pass a fixed one
         self.outlet_names = [n.strip() for n in outlets.split(",") if n.strip()] if outlets else []
         self.sources_arg = sources
         self.days_arg = days
@@ -129,7 +138,7 @@ class NewsSpider(scrapy.Spider):
         self.registry = load_sources(path)
         self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
-        self.cutoff = datetime.now(UTC) - timedelta(days=days)
+        self.cutoff = self.clock() - timedelta(days=days)
         self.max_pages = settings.getint("NEWSWATCH_MAX_PAGES_PER_OUTLET", 500)
         self.max_inflated = settings.getint("DOWNLOAD_MAXSIZE", 8 * 1024 * 1024)
         self.by_name = {o.name: o for o in self.outlets}
@@ -538,20 +547,6 @@ class NewsSpider(scrapy.Spider):
 
 def _netloc(url: str) -> str:
     return urlsplit(url).netloc.lower()
-
-
-def looks_binary(body: bytes) -> bool:
-    """NUL bytes or mostly control bytes in the first 4 KB: not a web page whatever its label."""
-    head = body[:4096]
-    if not head:
-        return False
-    if head.count(b"\x00") > 0:
-        return True
-    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
-    return control / len(head) > 0.05
-
-
-_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 
 
 def robots_sitemap_allowed(url: str, outlet: Outlet) -> bool:

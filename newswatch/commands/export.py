@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.csv_export import write_records as write_csv_records
 from newswatch.commands.dates import SINCE_HELP, parse_since
 from storage.db import get_engine, session_factory, upgrade
 from storage.models import Article, Outlet
@@ -37,17 +37,12 @@ def article_records(session: Session, since: datetime | None) -> Iterator[dict[s
 
 
 def write_records(records: Iterator[dict[str, Any]], fmt: str, fields: list[str]) -> int:
-    count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        for record in records:
-            writer.writerow(record)
-            count += 1
-    else:
-        for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+        return write_csv_records(sys.stdout, fields, records)
+    count = 0
+    for record in records:
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        count += 1
     return count
 
 

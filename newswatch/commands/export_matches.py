@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -10,47 +9,32 @@ from typing import Any
 
 import click
 
+from common.csv_export import formula_guard, write_records
 from newswatch.commands.dates import SINCE_HELP, parse_since
+from storage.reasons import parse_reasons
 
 CSV_FIELDS = ["match_id", "topic", "score", "rules_version", "matched_at", "article_id", "url", "title", "outlet",
               "language", "published_at", "story_id", "terms", "entities", "snippet"]
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """Scraped text is hostile: a cell a spreadsheet would run as a formula is quoted."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def flatten(row: dict[str, Any]) -> dict[str, Any]:
     """One CSV row: reasons reduced to the distinct terms, entities and the best snippet."""
-    reasons = row.get("reasons") or {}
-    terms = dict.fromkeys(t.get("term", "") for t in reasons.get("terms", []))
-    entities = dict.fromkeys(e.get("entity", "") for e in reasons.get("entities", []))
-    snippets = [s for s in reasons.get("snippets", []) if s.get("field") == "text"] or reasons.get("snippets", [])
+    reasons = parse_reasons(row.get("reasons"))
+    snippets = [s for s in reasons.snippets if s.field == "text"] or reasons.snippets
     flat = {k: v for k, v in row.items() if k != "reasons"}
-    flat["terms"] = "; ".join(terms)
-    flat["entities"] = "; ".join(entities)
-    flat["snippet"] = " ".join(snippets[0]["text"].split()) if snippets else ""
-    return {k: _cell(v) for k, v in flat.items()}
+    flat["terms"] = "; ".join(dict.fromkeys(t.term for t in reasons.terms))
+    flat["entities"] = "; ".join(dict.fromkeys(e.entity for e in reasons.entities))
+    flat["snippet"] = " ".join(snippets[0].text.split()) if snippets else ""
+    return {k: formula_guard(v) for k, v in flat.items()}
 
 
 def write_rows(rows: Iterator[dict[str, Any]], fmt: str, out: Any) -> int:
-    count = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(flatten(row))
-            count += 1
-    else:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
+        return write_records(out, CSV_FIELDS, (flatten(row) for row in rows))
+    count = 0
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
     return count
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import Feedback, Match
+from storage.reasons import parse_reasons
 
 
 @dataclass
@@ -45,21 +46,14 @@ class TermFeedback:
 
 def _items(reasons: Any) -> Iterable[tuple[str, str, str, str]]:
     """(kind, name, group, written text) of each term and entity a match's reasons credit, once each."""
-    if not isinstance(reasons, dict):
-        return
+    parsed = parse_reasons(reasons)
     seen = set()
-    for kind, key, group_key in (("term", "terms", "group"), ("entity", "entities", "groups")):
-        for item in reasons.get(key) or []:
-            if not isinstance(item, dict):
-                continue
-            name = item.get("term") if kind == "term" else item.get("entity")
-            if not name:
-                continue
-            group = item.get(group_key)
-            group = ",".join(map(str, group)) if isinstance(group, list) else str(group or "")
-            if (kind, name) not in seen:
-                seen.add((kind, name))
-                yield kind, str(name), group, str(item.get("text") or "")
+    items: list[tuple[str, str, str, str]] = [("term", t.term, t.group, t.text) for t in parsed.terms]
+    items += [("entity", e.entity, ",".join(e.groups), e.text) for e in parsed.entities]
+    for kind, name, group, text in items:
+        if name and (kind, name) not in seen:
+            seen.add((kind, name))
+            yield kind, name, group, text
 
 
 def tally(rows: Iterable[tuple[str, Any, str | None]], max_examples: int = 3) -> list[TermFeedback]:

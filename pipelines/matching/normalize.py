@@ -29,7 +29,8 @@ from operator import add
 
 import snowballstemmer
 
-LANGUAGES = ("fr", "en", "es", "ar")
+from common.languages import LANGUAGES
+
 _SNOWBALL = {"fr": "french", "en": "english", "es": "spanish"}
 
 # A word: letters/digits plus the combining marks that sit inside words (Latin accents in

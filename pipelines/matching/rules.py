@@ -61,6 +61,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from common.config_files import error_message, yaml_problem
 from pipelines.matching.normalize import LANGUAGES, WORD_RE
 
 Lang = Literal["fr", "en", "es", "ar"]
@@ -327,7 +328,7 @@ def parse_topic(data: Any, file: Path) -> Topic:
         topic = Topic.model_validate(data)
     except ValidationError as exc:
         err = _best_error(exc.errors())
-        msg = str(err["msg"]).removeprefix("Value error, ")
+        msg = error_message(err)
         raise RulesError(file, rule, _loc(err["loc"]) or None, f"{msg} (got {err.get('input')!r:.80})") from None
     _check_references(topic, file)
     return topic
@@ -347,13 +348,11 @@ def load_rule_file(path: Path) -> tuple[Topic, str]:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise RulesError(path, None, None, f"cannot read: {exc.strerror}") from None
+        raise RulesError(path, None, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RulesError(path, None, None, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        raise RulesError(path, None, None, yaml_problem(exc)) from None
     return parse_topic(data, path), file_version(content)
 
 

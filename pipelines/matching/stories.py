@@ -284,15 +284,7 @@ def similarity(a: Signature, b: Signature) -> float:
     A retelling must share at least ``EVENT_JACCARD`` of its features and at least
     ``MIN_SHARED_SPECIFIC`` specific ones: two security stories of one week share the DGSN,
     Rabat and Paris; one event told twice also shares its people, numbers or dates."""
-    if a.n_shingles and b.n_shingles:
-        dup = a.shingles.jaccard(b.shingles)
-        if dup >= DUPLICATE_JACCARD:
-            return 1.0 + dup
-    if a.n_event >= MIN_EVENT_FEATURES and b.n_event >= MIN_EVENT_FEATURES:
-        ev, specific = event_overlap(a, b)
-        if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
-            return ev
-    return 0.0
+    return float(similarities(a, [b])[0])
 
 
 def similarities(a: Signature, others: list[Signature]) -> np.ndarray:
