@@ -13,8 +13,6 @@ from importlib.metadata import PackageNotFoundError, version
 
 import click
 
-from common.logs import configure_logging
-from common.settings import get_settings
 from newswatch.exitcodes import CliError, describe
 
 # name -> "module:function", each a click.Command
@@ -39,9 +37,38 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# name -> the first line of the command's help, for ``newswatch --help`` (kept equal to the
+# commands' own help by tests/test_cli_start.py)
+SUMMARIES: dict[str, str] = {
+    "run": "Crawl every outlet, flag matches, send immediate alerts, health alerts and digests now.",
+    "crawl": "Crawl the outlets into the database (incremental: stored URLs are not fetched again).",
+    "extract": "Extract the article in SOURCE (a saved HTML file or an http(s) URL) and print it as JSON.",
+    "export": "Export stored data.",
+    "db": "Database maintenance.",
+    "demo": "Serve a sample web of outlets on 127.0.0.1 and run the whole job on it.",
+    "match": "Match articles (JSON lines from FILE or -) against the topic rules; print JSON lines.",
+    "rematch": "Re-run changed rules over stored articles (those matched with an older rules version).",
+    "reextract": "Re-run extraction (and matching) over the stored raw HTML; report what changed per field.",
+    "digest": "Build and send (or print) the digests of the subscriptions with a schedule.",
+    "deliveries": "List recent deliveries and their status.",
+    "notify": "Check a subscription's channel (SMTP, Slack webhook) with a test message, recorded as a delivery.",
+    "feedback": "Analysts' verdicts on matches, turned into rule-writing advice.",
+    "schedule": "Run the scheduler: daily crawl, digests, immediate and health alerts (until SIGTERM).",
+    "serve": "Run the web dashboard (matches, outlets, runs, deliveries, charts, /api).",
+    "outlets": "The outlets of sources.yaml: list them with their health, check one.",
+    "watch": "Poll feeds and news sitemaps every few minutes (conditional GET) and send immediate alerts.",
+}
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``SUMMARIES``: click would import every command module to
+        read its help (Scrapy, SQLAlchemy, trafilatura…), and ``newswatch --help`` must stay fast."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
@@ -89,6 +116,9 @@ def _version() -> str:
 @click.version_option(_version(), "--version", prog_name="newswatch")
 def cli(verbose: bool) -> None:
     """newswatch: crawl news outlets, flag security-cooperation stories, send digests."""
+    from common.logs import configure_logging
+    from common.settings import get_settings
+
     level = logging.DEBUG if verbose else getattr(logging, get_settings().log_level.upper(), logging.INFO)
     configure_logging(level, verbose)
 
