@@ -28,13 +28,23 @@ class Item:
 
 
 @dataclass
-class Evaluation:
+class Confusion:
+    """Counts of a yes/no decision against the truth, with precision and recall (1.0 when undefined)."""
+
     tp: int = 0
     fp: int = 0
     fn: int = 0
     tn: int = 0
-    false_positives: list[tuple[Item, float]] = field(default_factory=list)
-    false_negatives: list[Item] = field(default_factory=list)
+
+    def add(self, truth: bool, said: bool) -> None:
+        if truth and said:
+            self.tp += 1
+        elif said:
+            self.fp += 1
+        elif truth:
+            self.fn += 1
+        else:
+            self.tn += 1
 
     @property
     def precision(self) -> float:
@@ -47,6 +57,12 @@ class Evaluation:
     @property
     def total(self) -> int:
         return self.tp + self.fp + self.fn + self.tn
+
+
+@dataclass
+class Evaluation(Confusion):
+    false_positives: list[tuple[Item, float]] = field(default_factory=list)
+    false_negatives: list[Item] = field(default_factory=list)
 
 
 def load_corpus_file(path: Path) -> list[Item]:

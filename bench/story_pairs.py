@@ -28,6 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.evaluation import Confusion  # noqa: E402
 from pipelines.matching import stories  # noqa: E402
 
 
@@ -64,34 +65,12 @@ def kind(a: Labelled, b: Labelled) -> str:
     return "same topic, other event" if a.topic == b.topic else "other topics"
 
 
-@dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    def add(self, truth: bool, said: bool) -> None:
-        if truth and said:
-            self.tp += 1
-        elif said:
-            self.fp += 1
-        elif truth:
-            self.fn += 1
-        else:
-            self.tn += 1
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+class Counts(Confusion):
+    """Pair counts: same event (truth) against joined in one story (said)."""
 
     @property
     def pairs(self) -> int:
-        return self.tp + self.fp + self.fn + self.tn
+        return self.total
 
 
 def grouped(articles: list[Labelled], sigs: dict[str, stories.Signature]) -> dict[str, int]:
