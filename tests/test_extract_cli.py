@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from page_layouts import page_bytes
 
 from newswatch.cli import cli
 
@@ -96,8 +97,10 @@ def test_unknown_outlet_is_a_clear_error(tmp_path: Path) -> None:
         ("kinds/tag_page.html", "https://x.example/tag/maroc/", "not an article: tag listing"),
     ],
 )
-def test_not_an_article_exits_2(page: str, url: str, message: str) -> None:
-    code, out, err = run(str(PAGES / page), "--url", url)
+def test_not_an_article_exits_2(page: str, url: str, message: str, tmp_path: Path) -> None:
+    saved = tmp_path / Path(page).name  # the page as fetched: built from its site's layout
+    saved.write_bytes(page_bytes(PAGES / page))
+    code, out, err = run(str(saved), "--url", url)
     assert code == 2
     assert out == ""
     assert message in err

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from page_layouts import page_bytes
 
 from common.article import EmptyExtraction, NotAnArticle
 from pipelines.extract import extract_article
@@ -37,13 +38,13 @@ ARTICLE_URL = f"{SITE}/securite/2024/06/27/hammouchi-paris_1234.html"
 )
 def test_not_an_article(page: str, url: str, reason_part: str) -> None:
     with pytest.raises(NotAnArticle) as caught:
-        extract_article((KINDS / page).read_bytes(), url)
+        extract_article(page_bytes(KINDS / page), url)
     assert reason_part in caught.value.reason
 
 
 def test_video_page_is_empty_extraction() -> None:
     with pytest.raises(EmptyExtraction) as caught:
-        extract_article((KINDS / "video_page.html").read_bytes(), ARTICLE_URL)
+        extract_article(page_bytes(KINDS / "video_page.html"), ARTICLE_URL)
     assert "video page" in caught.value.reason
 
 
@@ -59,7 +60,7 @@ def test_a_listing_url_alone_does_not_reject_an_article() -> None:
 
 @pytest.mark.parametrize("url", [f"{SITE}/securite/page/2/", f"{SITE}/securite/?paged=2", ARTICLE_URL])
 def test_listing_structure_is_rejected_whatever_the_url(url: str) -> None:
-    page = (KINDS / "section_listing_no_markup.html").read_bytes()
+    page = page_bytes(KINDS / "section_listing_no_markup.html")
     with pytest.raises(NotAnArticle, match=r"\d+ headlines, longest run of text \d+ characters"):
         extract_article(page, url)
 
@@ -158,7 +159,7 @@ def test_video_pages_say_so_and_keep_their_description_not_the_player(name: str)
 
     golden = Path(__file__).parent / "golden"
     spec = json.loads((golden / f"{name}.json").read_text(encoding="utf-8"))
-    article = extract_article((golden / f"{name}.html").read_bytes(), spec["input"]["url"])
+    article = extract_article(page_bytes(golden / f"{name}.html"), spec["input"]["url"])
     assert article.extra["page_kind"] == "video"
     assert article.text.startswith(spec["body"][0])
     assert not any(ch.isdigit() for ch in article.text.split("\n")[-1][-8:])  # no "00:00 / 02:35" left

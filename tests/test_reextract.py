@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from page_layouts import page_bytes
 from sqlalchemy import select
 
 from common.article import ExtractedArticle
@@ -22,7 +23,7 @@ def _seed() -> tuple[int, int]:
     url = get_settings().resolved_database_url
     upgrade(url)
     article_html = (PAGES / "seeds" / "000_clean_article.html").read_bytes()
-    tag_html = (PAGES / "kinds" / "tag_page.html").read_bytes()
+    tag_html = page_bytes(PAGES / "kinds" / "tag_page.html")
     with session_factory(get_engine(url))() as session:
         outlet_id = ensure_outlet(session, "Le Journal du Maroc", "MA", "https://www.lejournaldumaroc.com/", ["fr"])
         ids = []
