@@ -1,4 +1,5 @@
-"""Golden pages (tests/golden/NAME.html + NAME.json, written by tests/golden/regen.py): own
+"""Golden pages (tests/golden/NAME.html + NAME.json, written by tests/golden/regen.py; editions of
+one CMS are built from its layout in tests/golden/layouts, see tests/page_layouts.py): own
 fields checked exactly, body text by contains / lacks lists and, where the page's paragraphs
 are written down (``body``), token F1 >= 0.97; pages that are not articles (``rejected``)
 must raise NotAnArticle with that reason."""
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from page_layouts import page_bytes
 
 from common.article import NotAnArticle
 from pipelines.extract import extract_article
@@ -63,7 +65,7 @@ def test_golden_page(page: Path) -> None:
 
     def extract() -> dict[str, Any]:
         return extract_article(
-            page.read_bytes(),
+            page_bytes(page),
             source["url"],
             noise_selectors=source.get("noise_selectors", []),
             timezone=source.get("timezone", "UTC"),

@@ -3,7 +3,8 @@
     .venv/bin/python tests/golden/regen.py            # every page
     .venv/bin/python tests/golden/regen.py le360_fr   # some pages
 
-Each ``NAME.html`` has a ``NAME.json``::
+Each ``NAME.html`` (a whole page, or the blocks of a layout in ``layouts/`` for the editions
+of one CMS: tests/page_layouts.py builds it) has a ``NAME.json``::
 
     {"input": {"url": ..., "timezone": ..., "noise_selectors": [...], "encoding": null},
      "expected": {"title", "language", "published", "author", "site_name"}   <- rewritten
@@ -27,6 +28,9 @@ from typing import Any
 
 GOLDEN = Path(__file__).resolve().parent
 sys.path.insert(0, str(GOLDEN.parent.parent))
+sys.path.insert(0, str(GOLDEN.parent))
+
+from page_layouts import page_bytes  # noqa: E402
 
 from common.article import NotAnArticle  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
@@ -37,7 +41,7 @@ FIELDS = ("title", "language", "published", "author", "site_name")
 def run(html_path: Path, spec: dict[str, Any]) -> dict[str, Any]:
     source = spec["input"]
     return extract_article(
-        html_path.read_bytes(),
+        page_bytes(html_path),
         source["url"],
         noise_selectors=source.get("noise_selectors", []),
         timezone=source.get("timezone", "UTC"),
