@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -152,11 +153,42 @@ def author_from_text(headline: HtmlElement | None, site_name: str | None = None)
     return None
 
 
+# class/id words of the blocks an author is never read from: comment sections and forms
+# (a commenter's "comment-author", a form's "Nom *" label), related-stories boxes,
+# sidebars and widgets, the page footer (a CMS credit "Drupal por Smartica"). Whole words,
+# so that a body's "no-sidebars" or a post's "comments-open" state class is no region.
+_NO_AUTHOR_WORD = re.compile(
+    r"(?:comments?|commentaires?|commentlist|comment-list|comments?[-_](?!open|closed|count|link|number|off\b|on\b)\w[\w-]*"
+    r"|jcomments?[\w-]*|disqus[\w-]*|dsq-[\w-]+|fb-comments?|reactions?|respond|commentform|reply-form"
+    r"|تعليق|تعليقات|التعليقات"
+    r"|related[\w-]*|[\w-]+[-_]related(?:[-_][\w-]+)?|yarpp[\w-]*|crp_related"
+    r"|sidebar|side-bar|sidebar[-_](?:\d+|primary|secondary|widgets?|area|content|inner|wrapper|container)"
+    r"|(?:primary|secondary|main|blog|site|page|post|article)[-_]sidebar|widget-area|widgets?|widget[-_][\w-]+"
+    r"|footer|site-footer|page-footer|main-footer|global-footer|colophon)",
+    re.IGNORECASE,
+)
+# Elements that are never such a block themselves (a state class on them says nothing).
+_PAGE_TAGS = frozenset({"html", "body", "main", "head"})
+
+
+def no_author_region(element: HtmlElement) -> bool:
+    """True for a comment section/form, related box, sidebar or page footer (by class/id)."""
+    if element.tag in _PAGE_TAGS:
+        return False
+    words = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return bool(words.strip()) and _no_author_words(words)
+
+
+@lru_cache(maxsize=8192)
+def _no_author_words(words: str) -> bool:
+    return any(_NO_AUTHOR_WORD.fullmatch(word) for word in words.split())
+
+
 def _first_byline(elements: Iterable[HtmlElement]) -> str | None:
     for element in elements:
         if element.tag in ("meta", "link"):
             continue
-        text = _BYLINE_PREFIX.sub("", clean(element.text_content()))
+        text = _BYLINE_PREFIX.sub("", clean(element.text_content()).lstrip(",;:|–—-· "))
         if 2 < len(text) <= 80 and not any(ch.isdigit() for ch in text) and "@" not in text:
             return text
     return None

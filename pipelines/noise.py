@@ -26,6 +26,7 @@ from lxml.etree import XPath, XPathError
 from lxml.html import HtmlElement
 
 from pipelines.dates import parse_text_date
+from pipelines.metadata import no_author_region
 from pipelines.paragraphs import split_br_paragraphs
 
 # ---------------------------------------------------------------- DOM pass
@@ -256,6 +257,8 @@ def _paragraph_chars(element: HtmlElement) -> int:
 
 
 _BLOCKS = ("h1",)
+# Share of a table's text its article body must hold for the table to be unwrapped.
+_BODY_SHARE = 0.5
 _TABLE_PARTS = ("table", "tbody", "thead", "tfoot", "tr", "td", "th")
 
 
@@ -284,11 +287,14 @@ def unwrap_layout_tables(tree: HtmlElement, br_bodies: Sequence[HtmlElement] = (
             page_paragraphs = page_paragraphs or _paragraph_chars(tree)
             if inside < 0.6 * page_paragraphs:
                 continue
-            # the <br> body must be the table's main text, not a boxed aside within it
+            # the body (<br> paragraphs, or the <p> paragraphs of an innermost table, as
+            # Joomla 1.5's table.contentpaneopen) must be the table's main text, not a boxed
+            # aside in it
             table_chars = len(" ".join(table.text_content().split())) or 1
-            if not any(
+            p_body = inside >= _BODY_SHARE * table_chars and table.find(".//table") is None
+            if not p_body and not any(
                 table in set(body.iterancestors())
-                and len(" ".join(body.text_content().split())) >= 0.5 * table_chars
+                and len(" ".join(body.text_content().split())) >= _BODY_SHARE * table_chars
                 for body in br_bodies
             ):
                 continue
@@ -309,11 +315,6 @@ def strip_dom_noise(
     body = tree.find("body")
     if body is None:
         return 0
-    if bylines is not None:
-        for path in (".//*[@rel='author']", ".//*[@itemprop='author']"):
-            found = body.find(path)
-            if found is not None:
-                bylines.append(found)
     unwrap_layout_tables(body, split_br_paragraphs(body))
     total = 0
 
@@ -331,11 +332,15 @@ def strip_dom_noise(
     doomed.extend(teaser_lists(body))
     doomed.extend(link_menus(body))
     headings: list[HtmlElement] = []
+    candidates: list[HtmlElement] = []  # byline-looking elements, filtered by region below
+    headline: HtmlElement | None = None
     hint = _HEADING_HINT.search
     for element in body.iter():
         tag = element.tag
         if not isinstance(tag, str) or tag in _SKIPPED_TAGS:
             continue
+        if tag == "h1" and headline is None:
+            headline = element
         get = element.get
         klass, ident = get("class"), get("id")
         if klass or ident:
@@ -343,9 +348,9 @@ def strip_dom_noise(
             if (
                 bylines is not None
                 and ("author" in attributes or "byline" in attributes)
-                and len(bylines) < 8
+                and len(candidates) < _MAX_BYLINE_CANDIDATES
             ):
-                bylines.append(element)
+                candidates.append(element)
             if tag not in _PROTECTED_TAGS and _noisy_attribute(attributes):
                 if _paragraph_chars(element) <= 0.4 * page_chars():
                     doomed.append(element)
@@ -376,8 +381,10 @@ def strip_dom_noise(
         # the article itself (a live blog's "À lire aussi" between two entries)
         if following and (teasers or sum(_paragraph_chars(el) for el in following) < 0.15 * page_chars()):
             doomed.extend(following)
-    removed = 0
     doomed_set = set(doomed)
+    if bylines is not None:
+        bylines.extend(_article_bylines(body, candidates, doomed_set, headline))
+    removed = 0
     for element in doomed:
         if element.getparent() is None or element.tag in ("html", "body"):
             continue
@@ -386,6 +393,42 @@ def strip_dom_noise(
         _remove_keep_tail(element)
         removed += 1
     return removed
+
+
+# Byline-looking elements looked at per page, and kept for the author pick.
+_MAX_BYLINE_CANDIDATES = 64
+_MAX_BYLINES = 8
+
+
+def _article_bylines(
+    body: HtmlElement, candidates: list[HtmlElement], doomed: set[HtmlElement], headline: HtmlElement | None
+) -> list[HtmlElement]:
+    """The byline candidates (rel/itemprop "author" first, then class/id "author"/"byline"
+    in page order) that lie outside the blocks an author never comes from: a block this
+    pass removes, and a comment section/form, related box, sidebar or page footer even when
+    it is too big to remove (pipelines.metadata.no_author_region). A block holding the
+    page's ``<h1>`` is the article, whatever its classes say."""
+    article_blocks = set(headline.iterancestors()) if headline is not None else set()
+    verdicts: dict[HtmlElement, bool] = {}
+
+    def outside(element: HtmlElement) -> bool:
+        for node in (element, *element.iterancestors()):
+            if node is body:
+                return True
+            known = verdicts.get(node)
+            if known is None:
+                known = node in doomed or node not in article_blocks and no_author_region(node)
+                verdicts[node] = known
+            if known:
+                return False
+        return True
+
+    kept: list[HtmlElement] = []
+    for path in (".//*[@rel='author']", ".//*[@itemprop='author']"):
+        found = next((el for el in body.iterfind(path) if outside(el)), None)
+        if found is not None:
+            kept.append(found)
+    return kept + [el for el in candidates if outside(el)][:_MAX_BYLINES]
 
 
 _PLAYER_CLASS = re.compile(r"player|overlay|controls?\b|control-bar|controlbar|vjs-|jw-|plyr", re.IGNORECASE)
@@ -521,6 +564,10 @@ _DROP_LINE = re.compile(
             r"^flash[ -]?infos?\b",
             r"^(?:breaking news|dernière minute|dernières infos|عاجل)\s*:?\s*$",
             r"^le\s*[.,]?\s*$",
+            # "last updated" stamps under the body (Joomla's "Last Updated ( … )")
+            r"^(?:last (?:updated|modified)|dernière mise à jour|derniere mise a jour|mis à jour le|modifié le"
+            r"|última (?:actualización|modificación)|actualizado el|آخر تحديث|اخر تحديث|تم التحديث)"
+            r"\s*:?\s*\(?[^.!?()]{0,40}\d[^.!?()]{0,30}\)?\s*$",
             r"^publié le\s*[.,]?\s*$",
             r"^[\w\-. ]{1,80}\.(?:jpe?g|png|gif|webp|avif|svg)\s*$",
             r"^(?:img|dsc|whatsapp[ _]image)[ _-]?\d[\w\- .]*$",
@@ -631,6 +678,25 @@ def _quote_key(text: str) -> str:
     return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
+# A table row as extractors render it ("| Headline |  |  |"), and its cells.
+_ROW = re.compile(r"^\|.*\|$")
+# Cells beside a headline in its table row that are buttons ("PDF", "Imprimer", "E-mail").
+_BUTTON_CELL_WORDS = 2
+
+
+def _headline_row(line: str) -> str:
+    """The headline of a table row holding only it and empty or button cells: Joomla 1.5's
+    ``table.contentpaneopen td.contentheading`` beside its print/e-mail icons, which
+    extractors render as "| Headline |  |  |". Any other line is returned unchanged."""
+    if not _ROW.match(line):
+        return line
+    cells = [cell.strip() for cell in line[1:-1].split("|")]
+    filled = [cell for cell in cells if cell]
+    if filled and all(len(cell.split()) <= _BUTTON_CELL_WORDS for cell in filled[1:]):
+        return filled[0]
+    return line
+
+
 def clean_text(text: str, *, title: str = "", author: str | None = None, video: bool = False) -> str:
     """Drop boilerplate lines from extracted text; cut at a trailing related-stories heading.
     On a video page (``video``), player chrome lines go too."""
@@ -652,7 +718,7 @@ def clean_text(text: str, *, title: str = "", author: str | None = None, video: 
         if video and len(line) <= _MAX_DROPPED_LINE and _PLAYER_LINE.match(line):
             continue
         key = line.casefold()
-        if title_key and len(kept) < 3 and _quote_key(line) == title_key:
+        if title_key and len(kept) < 3 and _quote_key(_headline_row(line)) == title_key:
             # the headline repeated at the top of the body, with its kicker ("Société") above
             kept = [k for k in kept if len(k) > _KICKER_MAX or len(k.split()) > 3]
             continue
