@@ -354,12 +354,24 @@ def headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
     if len(probe) < 10:
         return None
     for node in tree.iterfind(".//body//*"):
-        if not isinstance(node.tag, str) or node.tag in _SKIPPED_PARENTS:
+        if not isinstance(node.tag, str) or node.tag in _SKIPPED_PARENTS and not _headline_link(node):
             continue
         own = " ".join((node.text or "").split()).casefold()
         if own and (own.startswith(probe) or probe.startswith(own[:40])) and len(own) >= min(len(probe), 10):
             return node
     return None
+
+
+_HEADLINE_HOST = re.compile(r"heading|title|titre|headline|عنوان", re.IGNORECASE)
+
+
+def _headline_link(node: HtmlElement) -> bool:
+    """A headline written as a link to the article itself, alone in a heading block
+    (Joomla 1.5's ``td.contentheading > a.contentpagetitle``), unlike a teaser link."""
+    parent = node.getparent()
+    if node.tag != "a" or parent is None or len(parent) != 1:
+        return False
+    return parent.tag in ("h2", "h3") or bool(_HEADLINE_HOST.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
 
 
 def visible_date(

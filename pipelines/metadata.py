@@ -118,7 +118,8 @@ def author_from_elements(elements: Iterable[HtmlElement], site_name: str | None 
 
 
 _BYLINE_IN_TEXT = re.compile(
-    r"(?:^|[|—–·-]\s*)(?:par|by|por|بقلم|كتب|إعداد)\s*:?\s+(?P<name>[^\s|—–·,،:;\d][^|—–·,،:;\d]{1,58}?)"
+    r"(?:^|[|—–·-]\s*)(?:(?:écrit|ecrit|rédigé|redige|written|escrito|redactado)\s+)?"
+    r"(?:par|by|por|بقلم|كتب(?:ها)?(?:\s+بواسطة)?|بواسطة|إعداد)\s*:?\s+(?P<name>[^\s|—–·,،:;\d][^|—–·,،:;\d]{1,58}?)"
     r"\s*(?=[|—–·,،;]|\s-\s|$|\s(?:publié|publie|le\s\d|mis à jour|posted|published|updated|publicado|on\s|el\s\d|نشر|بتاريخ|يوم|في\s))",
     re.IGNORECASE,
 )
@@ -131,7 +132,9 @@ def author_from_text(headline: HtmlElement | None, site_name: str | None = None)
     "بتاريخ 13/03/2025 | بقلم: عبد الرحيم الزهراوي"), on pages without author markup."""
     if headline is None:
         return None
-    seen: set[int] = set()
+    # the elements themselves, not id()s: lxml's proxy of a block already looked at is freed
+    # and its id() reused by the next block's, which was then skipped unread
+    seen: set[HtmlElement] = set()
     for text in headline.xpath(f"following::text()[normalize-space()][position() <= {_BYLINE_LOOKAHEAD}]"):
         parent = text.getparent()
         if parent is None:
@@ -139,9 +142,9 @@ def author_from_text(headline: HtmlElement | None, site_name: str | None = None)
         block = parent
         while block.tag in ("a", "span", "b", "strong", "em", "i", "font") and block.getparent() is not None:
             block = block.getparent()
-        if id(block) in seen:
+        if block in seen:
             continue
-        seen.add(id(block))
+        seen.add(block)
         line = clean(block.text_content())
         if len(line) > 200:
             continue

@@ -256,6 +256,24 @@ def _paragraph_chars(element: HtmlElement) -> int:
     return sum(len(p.text_content()) for p in element.iter("p"))
 
 
+def _paragraph_chars_outside_comments(tree: HtmlElement) -> int:
+    """Paragraph text of the page but for comment sections (class/id word "comments", …)."""
+    total = 0
+    for paragraph in tree.iter("p"):
+        if not any(
+            _is_comment_section(f"{node.get('class') or ''} {node.get('id') or ''}")
+            for node in paragraph.iterancestors()
+            if node.tag not in _PROTECTED_TAGS
+        ):
+            total += len(paragraph.text_content())
+    return total
+
+
+@lru_cache(maxsize=4096)
+def _is_comment_section(attributes: str) -> bool:
+    return not _NOISE_WORDS.isdisjoint(attributes.lower().split())
+
+
 _BLOCKS = ("h1",)
 # Share of a table's text its article body must hold for the table to be unwrapped.
 _BODY_SHARE = 0.5
@@ -284,12 +302,13 @@ def unwrap_layout_tables(tree: HtmlElement, br_bodies: Sequence[HtmlElement] = (
             if not any(True for _ in table.iter(*_BLOCKS)):
                 continue
         else:
-            page_paragraphs = page_paragraphs or _paragraph_chars(tree)
+            # readers' comments are no part of the page's text a body is weighed against
+            page_paragraphs = page_paragraphs or _paragraph_chars_outside_comments(tree)
             if inside < 0.6 * page_paragraphs:
                 continue
-            # the body (<br> paragraphs, or the <p> paragraphs of an innermost table, as
-            # Joomla 1.5's table.contentpaneopen) must be the table's main text, not a boxed
-            # aside in it
+            # the body must be the table's main text, not a boxed aside within it: <br>
+            # paragraphs, or the <p> paragraphs of an innermost table (Joomla 1.5's
+            # table.contentpaneopen)
             table_chars = len(" ".join(table.text_content().split())) or 1
             p_body = inside >= _BODY_SHARE * table_chars and table.find(".//table") is None
             if not p_body and not any(
@@ -352,7 +371,13 @@ def strip_dom_noise(
             ):
                 candidates.append(element)
             if tag not in _PROTECTED_TAGS and _noisy_attribute(attributes):
-                if _paragraph_chars(element) <= 0.4 * page_chars():
+                chars = _paragraph_chars(element)
+                if chars <= 0.4 * page_chars() or (
+                    # a long discussion outweighs a short article, and is still no part of it
+                    _is_comment_section(attributes)
+                    and page_chars() - chars >= _MIN_TEXT_BESIDE_COMMENTS
+                    and next(element.iter("h1"), None) is None
+                ):
                     doomed.append(element)
         text = element.text
         if text and len(text) < 80 and hint(text):
@@ -395,6 +420,9 @@ def strip_dom_noise(
     return removed
 
 
+# A comment section bigger than the rest of the page is removed when this much paragraph
+# text (an article) remains beside it.
+_MIN_TEXT_BESIDE_COMMENTS = 400
 # Byline-looking elements looked at per page, and kept for the author pick.
 _MAX_BYLINE_CANDIDATES = 64
 _MAX_BYLINES = 8
