@@ -164,7 +164,7 @@ _NO_AUTHOR_WORD = re.compile(
     r"(?:comments?|commentaires?|commentlist|comment-list|comments?[-_](?!open|closed|count|link|number|off\b|on\b)\w[\w-]*"
     r"|jcomments?[\w-]*|disqus[\w-]*|dsq-[\w-]+|fb-comments?|reactions?|respond|commentform|reply-form"
     r"|تعليق|تعليقات|التعليقات"
-    r"|related[\w-]*|[\w-]+[-_]related(?:[-_][\w-]+)?|yarpp[\w-]*|crp_related"
+    r"|related[\w-]*|[\w-]+[-_]related[\w-]*|yarpp[\w-]*|crp_related"
     r"|sidebar|side-bar|sidebar[-_](?:\d+|primary|secondary|widgets?|area|content|inner|wrapper|container)"
     r"|(?:primary|secondary|main|blog|site|page|post|article)[-_]sidebar|widget-area|widgets?|widget[-_][\w-]+"
     r"|footer|site-footer|page-footer|main-footer|global-footer|colophon)",

@@ -7,7 +7,10 @@ Two passes, both cheap:
   language switchers, share bars, related-post widgets, breadcrumbs, comment forms — and
   "read more" sections announced by a heading ("Aller plus loin", "Ces articles devraient
   vous intéresser", "مقالات ذات صلة", ...). A block holding most of the page's paragraph
-  text is never dropped, so a theme that puts ``related`` on ``<body>`` cannot empty a page.
+  text is never dropped, so a theme that puts ``related`` on ``<body>`` cannot empty a page
+  (but a comment section is, beside an article of its own). Byline candidates are kept
+  for the author pick only outside removed blocks, comment sections, related boxes,
+  sidebars and the page footer (pipelines.metadata.no_author_region).
 * ``clean_text`` (after extraction): drops lines that are boilerplate whatever the markup
   ("À lire : …" links inside the body, "Publié dans X le …" republication lines, "Cliquez
   ici pour lire l'article depuis sa source", "LEAVE A REPLY", "Quitter la version mobile",
@@ -285,9 +288,10 @@ def unwrap_layout_tables(tree: HtmlElement, br_bodies: Sequence[HtmlElement] = (
     aggregators still are) into ``<div>`` blocks, so the extractor reads paragraphs, not
     one giant table cell rendered as a single "| … |" line. Only a table holding the
     page's ``<h1>`` and paragraphs, or (on a page without ``<h1>``, as old portals are) a
-    ``<br>``-paragraph body (``br_bodies``, from pipelines.paragraphs) holding half the
-    table's text and most of the page's paragraph text, is unwrapped; data tables are left
-    alone.
+    body holding half the table's text and most of the page's paragraph text (readers'
+    comments left out) is unwrapped: a ``<br>``-paragraph body (``br_bodies``, from
+    pipelines.paragraphs) or the ``<p>``s of an innermost table (Joomla 1.5's
+    ``table.contentpaneopen``); data tables are left alone.
     (Unwrapping every table with paragraphs cost a lede on an archived magazine page.)"""
     changed = 0
     page_paragraphs = 0
