@@ -29,6 +29,7 @@ from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedE
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
+from twisted.internet import error
 
 from common.urls import canonicalize
 from crawler.netguard import PrivateAllowList, may_connect
@@ -57,8 +58,6 @@ def unreachable_reason(exc: BaseException) -> tuple[str, str] | None:
     """(kind, reason) when ``exc`` says the host is not there at all: its name does not
     resolve, or nothing listens on its port. Timeouts and dropped connections are not
     included: a slow or overloaded server may answer the next request."""
-    from twisted.internet import error
-
     if isinstance(exc, CannotResolveHostError | error.DNSLookupError):
         return "dns", "DNS lookup failed"
     if isinstance(exc, DownloadConnectionRefusedError | error.ConnectionRefusedError):
