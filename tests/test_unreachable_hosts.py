@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from crawl_helpers import crawl_env, newswatch
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
@@ -91,6 +91,16 @@ def test_a_host_that_answered_is_still_retried() -> None:
     retry.hosts.answered("https://news.example/")
     again = asyncio.run(retry.process_exception(Request("https://news.example/a"), CannotResolveHostError("x")))
     assert isinstance(again, Request) and again.meta["retry_times"] == 1
+
+
+def test_any_response_headers_mark_the_host_as_answering() -> None:
+    """Redirects and error statuses too: the downloader's headers_received signal, not a
+    middleware that a redirect would bypass."""
+    _gate, retry = _middlewares()
+    crawler = retry.crawler
+    crawler.signals.send_catch_log(signals.headers_received, headers={}, body_length=0,
+                                   request=Request("https://moved.example/old"), spider=crawler.spider)
+    assert retry.hosts.failed("https://moved.example/new", CannotResolveHostError("x")) is None
 
 
 def test_offline_outlets_cost_one_request_each_not_minutes_of_backoff(tmp_path: Path) -> None:
