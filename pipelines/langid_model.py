@@ -259,7 +259,8 @@ def load_arrays(langs: Sequence[str], root: Path | None = None, model_file: Path
                             directory)
             return _as_identifier_arrays(_read(directory, key))
     except (OSError, CacheError) as exc:
-        logger.warning("language model cache %s not written (%s); decompressing py3langid's model", directory, exc)
+        logger.warning("language model cache %s not written (%s); decompressing py3langid's model "
+                       "(set XDG_CACHE_HOME to a writable folder to keep it)", directory, exc)
         return _as_identifier_arrays(_from_lzma(model_file, langs))
 
 
