@@ -61,7 +61,7 @@ def main() -> None:
     rt, rb = real_page_samples(args.shared)
     titles += rt
     bodies += rb
-    restricted, full = L._identifiers()
+    restricted, full = L._model().restricted, L._full()
 
     def full_only(text: str) -> str:
         label = str(full.classify(L._clean(text))[0])

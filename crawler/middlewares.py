@@ -1,6 +1,7 @@
 """Downloader middlewares: retries with exponential backoff that honour ``Retry-After``,
-redirects that report loops and stay on the outlet's hosts (checked hop by hop), and a
-guard that refuses loopback, private, link-local and metadata addresses.
+redirects that report loops and stay on the outlet's hosts (checked hop by hop), a
+guard that refuses loopback, private, link-local and metadata addresses, and a per-run
+short-circuit for hosts that do not exist or refuse connections (``UnreachableHosts``).
 
 Scrapy's RetryMiddleware retries at once; outlets that answer 429/503 ask us to wait.
 The wait is an ``asyncio.sleep`` after the download slot is freed, so it never blocks
@@ -12,24 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import random
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
+from twisted.internet import error
 
 from common.urls import canonicalize
 from crawler.netguard import PrivateAllowList, may_connect
 from crawler.urls import outlet_hosts, same_site, target
 
+logger = logging.getLogger(__name__)
 
 class RefusedRequest(IgnoreRequest):
     """A request the crawl refuses on purpose; ``kind`` names the crawl_errors record."""
@@ -46,6 +52,120 @@ def _run_outlet(crawler: Crawler, request: Request) -> Any:
     """The outlet a request was made for (None for Scrapy's own robots.txt requests)."""
     by_name = getattr(crawler.spider, "by_name", None) or {}
     return by_name.get(request.meta.get("outlet", ""))
+
+
+def unreachable_reason(exc: BaseException) -> tuple[str, str] | None:
+    """(kind, reason) when ``exc`` says the host is not there at all: its name does not
+    resolve, or nothing listens on its port. Timeouts and dropped connections are not
+    included: a slow or overloaded server may answer the next request."""
+    if isinstance(exc, CannotResolveHostError | error.DNSLookupError):
+        return "dns", "DNS lookup failed"
+    if isinstance(exc, DownloadConnectionRefusedError | error.ConnectionRefusedError):
+        return "connection", "connection refused"
+    if isinstance(exc, error.NoRouteError):
+        return "connection", "no route to host"
+    return None
+
+
+def _host_port(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "").lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+@dataclass
+class UnreachableHosts:
+    """Hosts found dead in this run, so that their other URLs are not tried.
+
+    An offline run used to spend ~3 minutes on the 59 outlets of sources.yaml: every URL
+    of every dead host (robots.txt, feeds, sitemaps, then a dozen probe locations) was
+    tried and retried with backoff. A host whose first answer in the run is a DNS failure
+    (any port) or a refused connection (that port) is marked dead: that request is not
+    retried and the host's later requests are refused before any lookup. A host that has
+    answered once (any HTTP status) is not marked: its failures are transient and retried
+    as usual. The state lives for one run (one crawl process): the next run tries again."""
+
+    answered_hosts: set[str] = field(default_factory=set)
+    answered_ports: set[tuple[str, int]] = field(default_factory=set)
+    dead_hosts: dict[str, tuple[str, str]] = field(default_factory=dict)  # host -> (kind, reason): DNS
+    dead_ports: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)  # refused
+
+    def answered(self, url: str) -> None:
+        host, port = _host_port(url)
+        self.answered_hosts.add(host)
+        self.answered_ports.add((host, port))
+
+    def dead(self, url: str) -> tuple[str, str] | None:
+        """(kind, reason) when ``url``'s host or port was found dead earlier in this run."""
+        host, port = _host_port(url)
+        return self.dead_hosts.get(host) or self.dead_ports.get((host, port))
+
+    def failed(self, url: str, exc: BaseException) -> tuple[str, str] | None:
+        """Record a failed request; (kind, reason) when it leaves the host dead (not to be
+        retried), None for other failures and for hosts that have answered in this run."""
+        found = unreachable_reason(exc)
+        if found is None:
+            return None
+        host, port = _host_port(url)
+        if found[0] == "dns":
+            if host in self.answered_hosts:
+                return None
+            self.dead_hosts.setdefault(host, found)
+        else:
+            if (host, port) in self.answered_ports:
+                return None
+            self.dead_ports.setdefault((host, port), found)
+        return found
+
+
+def unreachable_hosts(crawler: Crawler) -> UnreachableHosts:
+    """The crawl's one ``UnreachableHosts``, shared by the middlewares that read and feed it;
+    every response's headers (redirects and errors included) mark their host as answering."""
+    hosts = getattr(crawler, "newswatch_unreachable", None)
+    if hosts is None:
+        hosts = UnreachableHosts()
+        crawler.newswatch_unreachable = hosts  # type: ignore[attr-defined]
+
+        def on_headers(request: Request, **_: Any) -> None:
+            hosts.answered(request.url)
+
+        crawler.signals.connect(on_headers, signal=signals.headers_received, weak=False)
+    return hosts
+
+
+def refuse_if_dead(hosts: UnreachableHosts, request: Request) -> None:
+    """Raise ``RefusedRequest`` (kind ``dns``/``connection``, as the failure itself) for a
+    request to a host found dead earlier in this run: the outlet's error records and its
+    health status ("unreachable") stay what they would have been."""
+    found = hosts.dead(request.url)
+    if found is not None:
+        kind, reason = found
+        host, port = _host_port(request.url)
+        where = host if kind == "dns" else f"{host}:{port}"
+        raise RefusedRequest(f"not tried: {where} failed earlier in this run ({reason})", kind=kind)
+
+
+class UnreachableHostMiddleware:
+    """Refuse, before the address check resolves its name and before robots.txt is fetched,
+    every request to a host found dead earlier in this run (``UnreachableHosts``)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.hosts = unreachable_hosts(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UnreachableHostMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        try:
+            refuse_if_dead(self.hosts, request)
+        except RefusedRequest:
+            self.crawler.stats.inc_value("newswatch/unreachable/skipped")
+            raise
 
 
 def retry_after_seconds(value: str | bytes | None, now: datetime | None = None) -> float | None:
@@ -78,7 +198,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         middleware = super().from_crawler(crawler)
         middleware.backoff_base = crawler.settings.getfloat("NEWSWATCH_RETRY_BACKOFF_BASE", 1.0)
         middleware.backoff_max = crawler.settings.getfloat("NEWSWATCH_RETRY_BACKOFF_MAX", 60.0)
+        middleware.hosts = unreachable_hosts(crawler)
         return middleware
+
+    def process_request(self, request: Request) -> None:
+        """Requests that waited for their host's robots.txt passed ``UnreachableHostMiddleware``
+        before that fetch found the host dead: they stop here."""
+        try:
+            refuse_if_dead(self.hosts, request)
+        except RefusedRequest:
+            self.crawler.stats.inc_value("newswatch/unreachable/skipped")
+            raise
 
     async def _wait(self, request: Request, retry_after: float | None) -> None:
         attempt = request.meta.get("retry_times", 0) + 1
@@ -99,6 +229,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return new_request
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        known = self.hosts.dead(request.url) is not None
+        if self.hosts.failed(request.url, exception) is not None:
+            if not known:
+                self._unreachable(request, exception)
+            return None  # a host that is not there: retrying only adds backoff to the run
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
             return None
         new_request = self._retry(request, exception)
@@ -106,6 +241,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
             return None
         await self._wait(request, None)
         return new_request
+
+
+    def _unreachable(self, request: Request, exception: Exception) -> None:
+        host, port = _host_port(request.url)
+        _kind, reason = unreachable_reason(exception) or ("", str(exception))
+        where = host if _kind == "dns" else f"{host}:{port}"
+        self.crawler.stats.inc_value("newswatch/unreachable/hosts")
+        logger.info("%s: %s on the first request (%s); no retry, and no other URL of it in this run",
+                    where, reason, request.url)
 
 
 def check_redirect(crawler: Crawler, redirected: Request, request: Request) -> None:

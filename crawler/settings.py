@@ -41,6 +41,8 @@ NEWSWATCH_RETRY_BACKOFF_BASE = _s.retry_backoff_base  # seconds; doubled on each
 NEWSWATCH_RETRY_BACKOFF_MAX = _s.retry_backoff_max  # cap on backoff and on an honoured Retry-After
 
 DOWNLOADER_MIDDLEWARES = {
+    # first: a host found dead in this run (DNS failure, refused) is not looked up or fetched again
+    "crawler.middlewares.UnreachableHostMiddleware": 40,
     # before robots.txt (100): no request, not even for robots.txt, reaches a refused address
     "crawler.middlewares.PrivateAddressMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -66,22 +66,23 @@ class LanguageGuess:
 
 
 @lru_cache(maxsize=1)
-def _identifiers() -> tuple[Any, Any]:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def _model() -> Any:
+    """py3langid's model restricted to LANGUAGES, mapped from the user's cache
+    (pipelines/langid_model.py: ~0.45 s to decompress the first time, milliseconds after)."""
+    from pipelines.langid_model import identifiers
 
-    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    # the restricted model shares the loaded arrays (loading the model is ~0.5 s)
-    restricted = LanguageIdentifier(
-        full.nb_ptc,
-        full.nb_pc,
-        full.nb_classes,
-        full.tk_nextmove,
-        full.tk_output,
-        norm_probs=True,
-        tk_row=full.tk_row,
-    )
-    restricted.set_languages(list(LANGUAGES))
-    return restricted, full
+    return identifiers(LANGUAGES)
+
+
+@lru_cache(maxsize=1)
+def _full() -> Any:
+    """The unrestricted model, over the same arrays; only unsure, long texts need it."""
+    return _model().full()
+
+
+def warm() -> None:
+    """Load the model now (page workers call it at start, before the first page waits for it)."""
+    _model()
 
 
 def _persian_letters(text: str) -> bool:
@@ -105,12 +106,11 @@ def identify(
     cleaned = _clean(text or "")
     if not any(ch.isalpha() for ch in cleaned):
         return LanguageGuess(OTHER, 0.0, "")
-    restricted, full = _identifiers()
-    language, confidence = restricted.classify(cleaned)
+    language, confidence = _model().restricted.classify(cleaned)
     full_label = ""
     unsure = confidence < other_below or (language == "ar" and _persian_letters(cleaned))
     if len(cleaned) >= min_chars_for_other and unsure:
-        full_label = str(full.classify(cleaned)[0])
+        full_label = str(_full().classify(cleaned)[0])
         if full_label not in LANGUAGES:
             return LanguageGuess(OTHER, round(float(confidence), 4), full_label)
     return LanguageGuess(str(language), round(float(confidence), 4), full_label)

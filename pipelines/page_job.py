@@ -121,6 +121,9 @@ def warm_up(database_url: str, rules_dir: str | None) -> None:
     """Import the extraction stack and open this process's store and matcher while the crawl
     is still fetching robots.txt and feeds, so the first pages do not wait for it."""
     import pipelines.extract  # noqa: F401 - the import is the point (trafilatura, lxml, langid)
+    from pipelines.language import warm
+
+    warm()  # py3langid's model, mapped from the user's cache (pipelines/langid_model.py)
 
     if database_url:
         store = _store(database_url, rules_dir)
