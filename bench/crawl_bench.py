@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -102,6 +103,36 @@ def tree_rss_kib(pid: int) -> int:
         except OSError:
             pass
     return total
+
+
+class TreeSampler:
+    """Samples a process tree's RSS and CPU from a thread every ``interval`` seconds while the
+    ``with`` block runs: the peak RSS (KiB), each member's last CPU seconds, and each RSS
+    sample handed to ``on_sample`` (the benches' one sampler)."""
+
+    def __init__(self, pid: int, interval: float, on_sample: Callable[[int], None] | None = None) -> None:
+        self.pid, self.interval, self.on_sample = pid, interval, on_sample
+        self.peak = 0
+        self.cpu: dict[int, float] = {}  # pid -> CPU seconds (last seen; children exit before their parent)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = tree_rss_kib(self.pid)
+            self.peak = max(self.peak, rss)
+            self.cpu.update(tree_cpu_seconds(self.pid))
+            if self.on_sample:
+                self.on_sample(rss)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def real_pages_rate() -> tuple[float, int, float] | None:
@@ -265,25 +296,11 @@ def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = 
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
-    peak = 0
-    cpu: dict[int, float] = {}
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss_kib(process.pid))
-            cpu.update(tree_cpu_seconds(process.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate(stdin)
-    wall = time.perf_counter() - started
-    stop.set()
-    sampler.join()
-    cpu.setdefault(process.pid, 0.0)
-    return Measured(process.returncode, out, err, wall, peak, cpu)
+    with TreeSampler(process.pid, 0.2) as sampler:
+        out, err = process.communicate(stdin)
+        wall = time.perf_counter() - started
+    sampler.cpu.setdefault(process.pid, 0.0)
+    return Measured(process.returncode, out, err, wall, sampler.peak, sampler.cpu)
 
 
 @dataclass
