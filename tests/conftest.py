@@ -86,3 +86,18 @@ def nw_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "data"
     reset_settings()
     dispose_engines()
+
+
+@pytest.fixture
+def fresh_page_worker() -> Iterator[None]:
+    """Each test is a new page-worker process: no cached store or story index, before or after."""
+    from pipelines import page_job
+    from pipelines.matching.store import reset_story_indexes
+
+    page_job._STORES.clear()
+    reset_story_indexes()
+    yield
+    for store in page_job._STORES.values():
+        store.session.close()
+    page_job._STORES.clear()
+    reset_story_indexes()
