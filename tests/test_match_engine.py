@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from match_helpers import hit, matcher_from_rule
 
 from pipelines.matching.engine import Matcher, load_topics
 from pipelines.matching.normalize import WORD_RE, guess_language, tokenize
@@ -51,13 +52,7 @@ exclusions:
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    d = tmp_path_factory.mktemp("rules")
-    (d / "t.yaml").write_text(textwrap.dedent(RULE), encoding="utf-8")
-    return load_topics(d)
-
-
-def hit(m: Matcher, text: str, lang: str | None = "fr", title: str = "") -> bool:
-    return any(x.topic == "t" for x in m.match(title, text, lang))
+    return matcher_from_rule(RULE, tmp_path_factory.mktemp("rules"))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from match_helpers import explanation, hit
 
 from pipelines.matching.engine import Matcher, load_topics
 
@@ -21,7 +22,7 @@ def matcher() -> Matcher:
 
 
 def flagged(m: Matcher, title: str, text: str, lang: str) -> bool:
-    return any(x.topic == TOPIC for x in m.match(title, text, lang))
+    return hit(m, text, lang, title, TOPIC)
 
 
 NEGATIVES = [
@@ -70,9 +71,7 @@ NEGATIVES = [
 
 @pytest.mark.parametrize(("name", "lang", "title", "text"), NEGATIVES, ids=[n[0] for n in NEGATIVES])
 def test_hard_negatives_are_not_flagged(matcher: Matcher, name: str, lang: str, title: str, text: str) -> None:
-    assert not flagged(matcher, title, text, lang), "\n".join(
-        line for e in matcher.explain(title, text, lang) if e.topic == TOPIC for line in e.lines()
-    )
+    assert not flagged(matcher, title, text, lang), explanation(matcher, text, lang, title, TOPIC)
 
 
 def test_a_ticker_with_one_security_line_is_not_the_article(matcher: Matcher) -> None:
@@ -127,6 +126,4 @@ POSITIVES = [
 
 @pytest.mark.parametrize(("name", "lang", "title", "text"), POSITIVES, ids=[n[0] for n in POSITIVES])
 def test_real_positives_are_found(matcher: Matcher, name: str, lang: str, title: str, text: str) -> None:
-    assert flagged(matcher, title, text, lang), "\n".join(
-        line for e in matcher.explain(title, text, lang) if e.topic == TOPIC for line in e.lines()
-    )
+    assert flagged(matcher, title, text, lang), explanation(matcher, text, lang, title, TOPIC)
