@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from pipelines.matching.engine import Matcher, load_topics
 
@@ -15,6 +18,16 @@ def matcher_from_rule(rule: str, directory: Path) -> Matcher:
     """A matcher of the one topic ``rule`` (YAML, indented as written in the test) defines."""
     (directory / f"{TOPIC}.yaml").write_text(textwrap.dedent(rule), encoding="utf-8")
     return load_topics(directory)
+
+
+def rule_matcher(rule: str) -> Any:
+    """A module-scoped fixture giving a matcher of the inline ``rule``: ``matcher = rule_matcher(RULE)``."""
+
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
+        return matcher_from_rule(rule, tmp_path_factory.mktemp("rules"))
+
+    return fixture
 
 
 def hit(m: Matcher, text: str, lang: str | None = "fr", title: str = "", topic: str = TOPIC) -> bool:

@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from match_helpers import hit, matcher_from_rule
+from match_helpers import explanation, hit, rule_matcher
 
 from pipelines.matching.engine import Matcher, load_topics
 from pipelines.matching.normalize import WORD_RE, guess_language, tokenize
@@ -50,9 +50,7 @@ exclusions:
 """
 
 
-@pytest.fixture(scope="module")
-def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    return matcher_from_rule(RULE, tmp_path_factory.mktemp("rules"))
+matcher = rule_matcher(RULE)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +80,7 @@ def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
     ],
 )
 def test_rule_features(matcher: Matcher, text: str, lang: str, expected: bool) -> None:
-    assert hit(matcher, text, lang) is expected
+    assert hit(matcher, text, lang) is expected, explanation(matcher, text, lang)
 
 
 def test_near_context_exclusion_only_applies_near_its_context(tmp_path: Path) -> None:

@@ -69,11 +69,6 @@ NEGATIVES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "lang", "title", "text"), NEGATIVES, ids=[n[0] for n in NEGATIVES])
-def test_hard_negatives_are_not_flagged(matcher: Matcher, name: str, lang: str, title: str, text: str) -> None:
-    assert not flagged(matcher, title, text, lang), explanation(matcher, text, lang, title, TOPIC)
-
-
 def test_a_ticker_with_one_security_line_is_not_the_article(matcher: Matcher) -> None:
     lines = [f"Météo : averses attendues sur le nord du pays {i}" for i in range(12)]
     lines.insert(6, "Hammouchi reçu par la DGSI à Paris pour renforcer la coopération antiterroriste")
@@ -124,6 +119,13 @@ POSITIVES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "lang", "title", "text"), POSITIVES, ids=[n[0] for n in POSITIVES])
-def test_real_positives_are_found(matcher: Matcher, name: str, lang: str, title: str, text: str) -> None:
-    assert flagged(matcher, title, text, lang), explanation(matcher, text, lang, title, TOPIC)
+CASES = [pytest.param(lang, title, text, False, id=f"negative-{name}") for name, lang, title, text in NEGATIVES] + [
+    pytest.param(lang, title, text, True, id=f"positive-{name}") for name, lang, title, text in POSITIVES
+]
+
+
+@pytest.mark.parametrize(("lang", "title", "text", "expected"), CASES)
+def test_hard_negatives_are_not_flagged_and_real_positives_are(
+    matcher: Matcher, lang: str, title: str, text: str, expected: bool
+) -> None:
+    assert flagged(matcher, title, text, lang) is expected, explanation(matcher, text, lang, title, TOPIC)

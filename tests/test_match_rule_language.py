@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from match_helpers import explanation, hit, matcher_from_rule
+from match_helpers import explanation, hit, rule_matcher
 
 from pipelines.matching.engine import Matcher, load_topics
 from pipelines.matching.normalize import LANGUAGES, WORD_RE, fold_latin, normalize_phrase
@@ -56,9 +56,7 @@ exclusions:
 """
 
 
-@pytest.fixture(scope="module")
-def m(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    return matcher_from_rule(RULE, tmp_path_factory.mktemp("rules"))
+m = rule_matcher(RULE)
 
 
 @pytest.mark.parametrize(
