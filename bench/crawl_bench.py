@@ -29,8 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -105,34 +106,34 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
-class TreeSampler:
-    """Samples a process tree's RSS and CPU from a thread every ``interval`` seconds while the
-    ``with`` block runs: the peak RSS (KiB), each member's last CPU seconds, and each RSS
-    sample handed to ``on_sample`` (the benches' one sampler)."""
+@dataclass
+class TreeSample:
+    peak: int = 0  # KiB, the whole tree's highest RSS seen
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds (last seen; children exit first)
 
-    def __init__(self, pid: int, interval: float, on_sample: Callable[[int], None] | None = None) -> None:
-        self.pid, self.interval, self.on_sample = pid, interval, on_sample
-        self.peak = 0
-        self.cpu: dict[int, float] = {}  # pid -> CPU seconds (last seen; children exit before their parent)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            rss = tree_rss_kib(self.pid)
-            self.peak = max(self.peak, rss)
-            self.cpu.update(tree_cpu_seconds(self.pid))
-            if self.on_sample:
-                self.on_sample(rss)
-            self._stop.wait(self.interval)
+@contextmanager
+def tree_sampler(pid: int, interval: float, on_sample: Callable[[int], None] | None = None) -> Iterator[TreeSample]:
+    """The benches' one sampler: while the ``with`` block runs, a thread reads the process
+    tree's RSS and CPU every ``interval`` seconds (each RSS also goes to ``on_sample``)."""
+    sample, stop = TreeSample(), threading.Event()
 
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
+    def run() -> None:
+        while not stop.is_set():
+            rss = tree_rss_kib(pid)
+            sample.peak = max(sample.peak, rss)
+            sample.cpu.update(tree_cpu_seconds(pid))
+            if on_sample:
+                on_sample(rss)
+            stop.wait(interval)
 
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield sample
+    finally:
+        stop.set()
+        thread.join()
 
 
 def real_pages_rate() -> tuple[float, int, float] | None:
@@ -296,7 +297,7 @@ def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = 
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
-    with TreeSampler(process.pid, 0.2) as sampler:
+    with tree_sampler(process.pid, 0.2) as sampler:
         out, err = process.communicate(stdin)
         wall = time.perf_counter() - started
     sampler.cpu.setdefault(process.pid, 0.0)

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl_bench import TreeSampler  # noqa: E402
+from bench.crawl_bench import tree_sampler  # noqa: E402
 from bench.volume_web import VolumeWeb, address, politeness  # noqa: E402
 from storage.db import dispose_engines, get_engine, upgrade  # noqa: E402
 from storage.models import Article  # noqa: E402
@@ -166,7 +166,7 @@ def run_sampled(command: list[str], env: dict[str, str],
     """Run one crawl pass; every second its process tree's RSS goes to ``on_sample``.
     Returns (exit code, stderr, peak RSS KiB, CPU seconds of the whole tree)."""
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    with TreeSampler(process.pid, 1.0, on_sample) as sampler:
+    with tree_sampler(process.pid, 1.0, on_sample) as sampler:
         _, err = process.communicate()
     return process.returncode, err, sampler.peak, sum(sampler.cpu.values())
 
