@@ -499,6 +499,7 @@ class NewsSpider(scrapy.Spider):
         header_charset = b"charset=" in (response.headers.get("Content-Type") or b"").lower()
         yield {
             "outlet": outlet.name,
+            "outlet_config": outlet,  # the record this crawl read: the page stage needs no sources.yaml of its own
             "url": response.meta.get("canonical") or canonicalize(response.url),
             "fetched_url": response.url,
             "claimed_url": (response.meta.get("redirect_urls") or [response.request.url])[0],
