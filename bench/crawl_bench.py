@@ -29,7 +29,9 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -102,6 +104,36 @@ def tree_rss_kib(pid: int) -> int:
         except OSError:
             pass
     return total
+
+
+@dataclass
+class TreeSample:
+    peak: int = 0  # KiB, the whole tree's highest RSS seen
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds (last seen; children exit first)
+
+
+@contextmanager
+def tree_sampler(pid: int, interval: float, on_sample: Callable[[int], None] | None = None) -> Iterator[TreeSample]:
+    """The benches' one sampler: while the ``with`` block runs, a thread reads the process
+    tree's RSS and CPU every ``interval`` seconds (each RSS also goes to ``on_sample``)."""
+    sample, stop = TreeSample(), threading.Event()
+
+    def run() -> None:
+        while not stop.is_set():
+            rss = tree_rss_kib(pid)
+            sample.peak = max(sample.peak, rss)
+            sample.cpu.update(tree_cpu_seconds(pid))
+            if on_sample:
+                on_sample(rss)
+            stop.wait(interval)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield sample
+    finally:
+        stop.set()
+        thread.join()
 
 
 def real_pages_rate() -> tuple[float, int, float] | None:
@@ -265,25 +297,11 @@ def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = 
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
-    peak = 0
-    cpu: dict[int, float] = {}
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss_kib(process.pid))
-            cpu.update(tree_cpu_seconds(process.pid))
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate(stdin)
-    wall = time.perf_counter() - started
-    stop.set()
-    sampler.join()
-    cpu.setdefault(process.pid, 0.0)
-    return Measured(process.returncode, out, err, wall, peak, cpu)
+    with tree_sampler(process.pid, 0.2) as sampler:
+        out, err = process.communicate(stdin)
+        wall = time.perf_counter() - started
+    sampler.cpu.setdefault(process.pid, 0.0)
+    return Measured(process.returncode, out, err, wall, sampler.peak, sampler.cpu)
 
 
 @dataclass

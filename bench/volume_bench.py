@@ -24,7 +24,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from sqlalchemy import func, select
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.crawl_bench import tree_cpu_seconds, tree_rss_kib  # noqa: E402
+from bench.crawl_bench import tree_sampler  # noqa: E402
 from bench.volume_web import VolumeWeb, address, politeness  # noqa: E402
 from storage.db import dispose_engines, get_engine, upgrade  # noqa: E402
 from storage.models import Article  # noqa: E402
@@ -167,25 +166,9 @@ def run_sampled(command: list[str], env: dict[str, str],
     """Run one crawl pass; every second its process tree's RSS goes to ``on_sample``.
     Returns (exit code, stderr, peak RSS KiB, CPU seconds of the whole tree)."""
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    cpu: dict[int, float] = {}
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            rss = tree_rss_kib(process.pid)
-            peak = max(peak, rss)
-            cpu.update(tree_cpu_seconds(process.pid))
-            on_sample(rss)
-            stop.wait(1.0)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = process.communicate()
-    stop.set()
-    sampler.join()
-    return process.returncode, err, peak, sum(cpu.values())
+    with tree_sampler(process.pid, 1.0, on_sample) as sampler:
+        _, err = process.communicate()
+    return process.returncode, err, sampler.peak, sum(sampler.cpu.values())
 
 
 def extrapolate(passes: list[Pass], outlets: int, fixed_cpu: float, poll_minutes: float = 15.0) -> None:

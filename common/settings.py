@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,8 +23,25 @@ def _default_config_dir() -> Path:
     return local if (local / "sources.yaml").exists() else PROJECT_ROOT / "config"
 
 
+class _PathOr:
+    """A path setting as used: its own value, or when unset a fixed name under a folder setting
+    (``sources_file`` or CONFIG_DIR/sources.yaml): one rule for every such default."""
+
+    def __init__(self, field: str, folder: str, name: str) -> None:
+        self.field, self.folder, self.name = field, folder, name
+
+    @overload
+    def __get__(self, settings: None, owner: type) -> _PathOr: ...
+    @overload
+    def __get__(self, settings: Settings, owner: type) -> Path: ...
+    def __get__(self, settings: Settings | None, owner: type) -> Path | _PathOr:
+        if settings is None:
+            return self
+        return getattr(settings, self.field) or getattr(settings, self.folder) / self.name
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore", ignored_types=(_PathOr,))
 
     database_url: str = Field(
         default="",
@@ -118,21 +136,10 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'newswatch.db').resolve()}"
 
-    @property
-    def resolved_sources_file(self) -> Path:
-        return self.sources_file or self.config_dir / "sources.yaml"
-
-    @property
-    def resolved_rules_dir(self) -> Path:
-        return self.rules_dir or self.config_dir / "rules"
-
-    @property
-    def resolved_alerts_file(self) -> Path:
-        return self.alerts_file or self.config_dir / "alerts.yaml"
-
-    @property
-    def resolved_outbox_dir(self) -> Path:
-        return self.outbox_dir or self.data_dir / "outbox"
+    resolved_sources_file = _PathOr("sources_file", "config_dir", "sources.yaml")
+    resolved_rules_dir = _PathOr("rules_dir", "config_dir", "rules")
+    resolved_alerts_file = _PathOr("alerts_file", "config_dir", "alerts.yaml")
+    resolved_outbox_dir = _PathOr("outbox_dir", "data_dir", "outbox")
 
 
 def env_var_names() -> list[str]:

@@ -7,6 +7,7 @@ Pure functions over bytes/text so they are tested without Scrapy. Broken input r
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,11 +19,13 @@ from dateutil import parser as dateutil_parser
 from lxml import etree
 from lxml import html as lxml_html
 from protego import Protego
+from scrapy.utils.gz import gunzip
 
 from common.outlets import Outlet
-from crawler.urls import owning_outlet, within_outlet
+from crawler.urls import looks_like_article, owning_outlet, same_site, within_outlet
 
 FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml"}
+MAX_GZIP_LAYERS = 3
 
 
 class DiscoveryError(ValueError):
@@ -46,6 +49,24 @@ class Feed:
 class Sitemap:
     is_index: bool
     entries: list[Entry]
+
+
+def inflate(body: bytes, max_size: int) -> bytes:
+    """Undo gzip layers (a ``.gz`` sitemap, perhaps gzipped again behind Content-Encoding),
+    each inflated with a cap of ``max_size`` bytes: a 2 KB bomb cannot take memory.
+
+    Raises ``ValueError`` when a layer is corrupt or there are too many layers, and Scrapy's
+    ``_DecompressionMaxSizeExceeded`` when one is too large."""
+    for _ in range(MAX_GZIP_LAYERS):
+        if body[:2] != b"\x1f\x8b":
+            return body
+        try:
+            body = gunzip(body, max_size=max_size)
+        except (OSError, EOFError, struct.error) as exc:
+            raise ValueError(f"bad gzip: {exc}") from exc
+    if body[:2] == b"\x1f\x8b":
+        raise ValueError(f"more than {MAX_GZIP_LAYERS} gzip layers")
+    return body
 
 
 def _aware(value: datetime) -> datetime:
@@ -145,6 +166,20 @@ def sitemap_readers(sitemap: str, host_outlets: Sequence[Outlet]) -> list[Outlet
     return by_specificity(host_outlets)
 
 
+def robots_sitemap_allowed(url: str, outlet: Outlet) -> bool:
+    """A robots.txt ``Sitemap:`` line is followed only on the outlet's own hosts: under its
+    path, or at the host's root (a shared host's one sitemap index)."""
+    if not same_site(url, outlet):
+        return False
+    return within_outlet(url, outlet) or urlsplit(url).path.count("/") <= 1
+
+
+def robots_sitemap_readers(sitemap: str, host_outlets: Sequence[Outlet]) -> list[Outlet]:
+    """The outlets that follow a ``Sitemap:`` line of their host's robots.txt: the readers
+    ``sitemap_readers`` gives, each only when the sitemap is on its own hosts."""
+    return [o for o in sitemap_readers(sitemap, host_outlets) if robots_sitemap_allowed(sitemap, o)]
+
+
 def discover_feeds(html: str | bytes, base_url: str) -> list[str]:
     """Feed URLs announced by ``<link rel="alternate" type="application/rss+xml">``."""
     try:
@@ -176,6 +211,16 @@ def page_links(html: str | bytes, base_url: str) -> list[str]:
             continue
         seen.setdefault(urljoin(base_url, href), None)
     return list(seen)
+
+
+def advertised_feeds(html: str | bytes, base_url: str, outlet: Outlet) -> list[str]:
+    """The feeds a homepage announces that belong to the outlet (not a sister edition's)."""
+    return [feed for feed in discover_feeds(html, base_url) if within_outlet(feed, outlet)]
+
+
+def article_links(html: str | bytes, base_url: str, outlet: Outlet) -> list[str]:
+    """The links of a homepage or section page that look like the outlet's articles."""
+    return [link for link in page_links(html, base_url) if looks_like_article(link, outlet)]
 
 
 # ------------------------------------------------------------------ probing

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from common.logs import install_redaction
 from common.outlet_status import block_evidence, classify, network_reason
-from common.signals import crawl_error
+from common.signals import connect_handlers, crawl_error, on
 from storage.db import make_engine, session_scope, upgrade
 from storage.models import CrawlError, CrawlRun
 
@@ -98,14 +98,10 @@ class CrawlRecorder:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRecorder:
         ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(ext.response_received, signal=signals.response_received)
-        crawler.signals.connect(ext.on_crawl_error, signal=crawl_error)
+        connect_handlers(crawler, ext)
         return ext
 
+    @on(signals.spider_opened)
     def spider_opened(self, spider: Spider) -> None:
         args = {"outlets": getattr(spider, "outlet_names", []), "days": getattr(spider, "days_arg", None),
                 "sources": getattr(spider, "sources_arg", None)}
@@ -122,6 +118,7 @@ class CrawlRecorder:
         self.crawler.newswatch_run_id = self.run_id  # type: ignore[attr-defined]
         logger.info("crawl run %s started", self.run_id)
 
+    @on(signals.response_received)
     def response_received(self, response: Response, request: Any, spider: Spider) -> None:
         outlet = request.meta.get("outlet")
         if not outlet:
@@ -137,9 +134,11 @@ class CrawlRecorder:
             figures["reason"] = f"{host}: blocked ({evidence.split(';')[0]})"
             self._queue_error(outlet, response.url, "blocked", evidence)
 
+    @on(signals.item_scraped)
     def item_scraped(self, item: dict[str, Any], response: Response, spider: Spider) -> None:
         self.outlets[item["outlet"]]["articles"] += 1
 
+    @on(signals.item_dropped)
     def item_dropped(self, item: dict[str, Any], response: Response, exception: Exception, spider: Spider) -> None:
         # a drop names its run figure (``figure`` on the DropItem class); Scrapy's own stats
         # count the same drops by class (item_dropped_reasons_count/<Class>), for the whole run
@@ -147,6 +146,7 @@ class CrawlRecorder:
         if key in ("not_article", "empty", "duplicates"):
             self.outlets[item["outlet"]][key] += 1
 
+    @on(crawl_error)
     def on_crawl_error(self, outlet: str, url: str, kind: str, message: str) -> None:
         figures = self.outlets[outlet]
         if kind != "empty_extraction":
@@ -203,6 +203,7 @@ class CrawlRecorder:
             figures["already_stored"] = int(stats.get(f"newswatch/already_stored/{name}", 0) or 0)
             figures["status"] = classify(figures)
 
+    @on(signals.spider_closed)
     def spider_closed(self, spider: Spider, reason: str) -> None:
         self._final_figures(spider)
         status = "finished" if reason == "finished" else "failed"

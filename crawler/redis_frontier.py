@@ -39,7 +39,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
-from common.signals import crawl_error
+from common.signals import connect_handlers, crawl_error, on
 from common.urls import canonicalize
 
 logger = logging.getLogger(__name__)
@@ -160,12 +160,7 @@ class RedisFrontierExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisFrontierExtension:
         ext = cls(crawler)
-        crawler.signals.connect(ext.activity, signal=signals.request_scheduled)
-        crawler.signals.connect(ext.activity, signal=signals.response_received)
-        crawler.signals.connect(ext.item_done, signal=signals.item_scraped)
-        crawler.signals.connect(ext.item_done, signal=signals.item_dropped)
-        crawler.signals.connect(ext.error_done, signal=crawl_error)
-        crawler.signals.connect(ext.spider_idle, signal=signals.spider_idle)
+        connect_handlers(crawler, ext)
         return ext
 
     def _mark_done(self, url: str) -> None:
@@ -175,17 +170,21 @@ class RedisFrontierExtension:
         key = f"{self.key_format % {'spider': name}}:{claim_fingerprint(url)}"
         self.server.set(key, 1, ex=self.seen_ttl)
 
+    @on(signals.item_scraped, signals.item_dropped)
     def item_done(self, item: Any, **_: Any) -> None:
         self.last_activity = time.monotonic()
         if isinstance(item, dict) and item.get("claimed_url"):
             self._mark_done(item["claimed_url"])
 
+    @on(crawl_error)
     def error_done(self, outlet: str, url: str, kind: str, message: str) -> None:
         self._mark_done(url)
 
+    @on(signals.request_scheduled, signals.response_received)
     def activity(self, **_: Any) -> None:
         self.last_activity = time.monotonic()
 
+    @on(signals.spider_idle)
     def spider_idle(self, spider: Spider) -> None:
         if time.monotonic() - self.last_activity < self.idle_seconds:
             raise DontCloseSpider

@@ -110,60 +110,70 @@ def _articles(rng: random.Random, lang: str, shape: str, n: int, today: date, tz
     return arts
 
 
+_XML = '<?xml version="1.0" encoding="UTF-8"?>\n'
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def _el(tag: str, content: str | list[str] | None = None, **attrs: str) -> str:
+    """One XML element, escaped once here for every feed and sitemap: ``str`` content is text,
+    a list is ready-made child elements, ``None`` an empty element (``<link href="..."/>``)."""
+    head = tag + "".join(f' {name}="{xml_escape(value)}"' for name, value in attrs.items())
+    if content is None:
+        return f"<{head}/>"
+    inner = xml_escape(content) if isinstance(content, str) else "".join(content)
+    return f"<{head}>{inner}</{tag}>"
+
+
+def _lines(elements: list[str]) -> str:
+    return "".join(element + "\n" for element in elements)
+
+
 def _rss(c: Chrome, arts: list[Art], now: datetime) -> str:
-    items = "".join(
-        f"<item><title>{xml_escape(a.title)}</title><link>{BASE}{xml_escape(a.tracked_path or a.path)}</link>"
-        f'<guid isPermaLink="false">{xml_escape(c.name)}-{a.id}</guid><pubDate>{format_datetime(a.published)}</pubDate>'
-        f"<dc:creator>{xml_escape(a.author)}</dc:creator><category>{xml_escape(lexicon.SECTIONS[c.lang][a.section])}</category>"
-        f"<description>{xml_escape(a.summary)}</description></item>\n"
-        for a in arts
-    )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
+    items = [_el("item", [
+        _el("title", a.title), _el("link", BASE + (a.tracked_path or a.path)),
+        _el("guid", f"{c.name}-{a.id}", isPermaLink="false"), _el("pubDate", format_datetime(a.published)),
+        _el("dc:creator", a.author), _el("category", lexicon.SECTIONS[c.lang][a.section]), _el("description", a.summary),
+    ]) for a in arts]
+    channel = [_el("title", c.name), _el("link", BASE + c.urls.home()), _el("description", c.name),
+               _el("language", c.lang), _el("lastBuildDate", format_datetime(now)),
+               _el("atom:link", href=BASE + c.urls.feed(), rel="self", type="application/rss+xml")]
+    return (_XML + '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/">\n<channel>\n'
-            f"<title>{xml_escape(c.name)}</title><link>{BASE}{xml_escape(c.urls.home())}</link>"
-            f"<description>{xml_escape(c.name)}</description><language>{c.lang}</language>"
-            f"<lastBuildDate>{format_datetime(now)}</lastBuildDate>"
-            f'<atom:link href="{BASE}{xml_escape(c.urls.feed())}" rel="self" type="application/rss+xml"/>\n'
-            f"{items}</channel>\n</rss>\n")
+            + _lines(["".join(channel)]) + _lines(items) + "</channel>\n</rss>\n")
 
 
 def _atom(c: Chrome, arts: list[Art], now: datetime) -> str:
-    entries = "".join(
-        f'<entry><title>{xml_escape(a.title)}</title><link rel="alternate" href="{BASE}{xml_escape(a.tracked_path or a.path)}"/>'
-        f"<id>tag:{xml_escape(pages.slugify(c.name))},{a.published:%Y-%m-%d}:{a.id}</id>"
-        f"<published>{a.published.isoformat()}</published><updated>{(a.modified or a.published).isoformat()}</updated>"
-        f"<author><name>{xml_escape(a.author)}</name></author><summary>{xml_escape(a.summary)}</summary></entry>\n"
-        for a in arts
-    )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{c.lang}">\n<title>{xml_escape(c.name)}</title>'
-            f"<id>{BASE}{xml_escape(c.urls.home())}</id><updated>{now.isoformat()}</updated>"
-            f'<link rel="self" href="{BASE}{xml_escape(c.urls.feed())}"/><link rel="alternate" href="{BASE}{xml_escape(c.urls.home())}"/>\n'
-            f"{entries}</feed>\n")
+    entries = [_el("entry", [
+        _el("title", a.title), _el("link", rel="alternate", href=BASE + (a.tracked_path or a.path)),
+        _el("id", f"tag:{pages.slugify(c.name)},{a.published:%Y-%m-%d}:{a.id}"),
+        _el("published", a.published.isoformat()), _el("updated", (a.modified or a.published).isoformat()),
+        _el("author", [_el("name", a.author)]), _el("summary", a.summary),
+    ]) for a in arts]
+    head = [_el("title", c.name), _el("id", BASE + c.urls.home()), _el("updated", now.isoformat()),
+            _el("link", rel="self", href=BASE + c.urls.feed()), _el("link", rel="alternate", href=BASE + c.urls.home())]
+    return (_XML + f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{c.lang}">\n'
+            + _lines(["".join(head)]) + _lines(entries) + "</feed>\n")
 
 
 def _news_sitemap(c: Chrome, arts: list[Art]) -> str:
-    urls = "".join(
-        f"<url><loc>{BASE}{xml_escape(a.path)}</loc><lastmod>{(a.modified or a.published).isoformat()}</lastmod>"
-        f"<news:news><news:publication><news:name>{xml_escape(c.name)}</news:name><news:language>{c.lang}</news:language>"
-        f"</news:publication><news:publication_date>{a.published.isoformat()}</news:publication_date>"
-        f"<news:title>{xml_escape(a.title)}</news:title></news:news></url>\n"
-        for a in arts
-    )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n' + urls + "</urlset>\n")
+    publication = _el("news:publication", [_el("news:name", c.name), _el("news:language", c.lang)])
+    urls = [_el("url", [
+        _el("loc", BASE + a.path), _el("lastmod", (a.modified or a.published).isoformat()),
+        _el("news:news", [publication, _el("news:publication_date", a.published.isoformat()),
+                          _el("news:title", a.title)]),
+    ]) for a in arts]
+    return (_XML + f'<urlset xmlns="{_SITEMAP_NS}" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
+            + _lines(urls) + "</urlset>\n")
 
 
 def _plain_sitemap(paths: list[str], now: datetime) -> str:
-    urls = "".join(f"<url><loc>{BASE}{xml_escape(p)}</loc><lastmod>{now.date().isoformat()}</lastmod></url>\n" for p in paths)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + urls + "</urlset>\n")
+    urls = [_el("url", [_el("loc", BASE + p), _el("lastmod", now.date().isoformat())]) for p in paths]
+    return _XML + f'<urlset xmlns="{_SITEMAP_NS}">\n' + _lines(urls) + "</urlset>\n"
 
 
 def _sitemap_index(paths: list[str], now: datetime) -> str:
-    maps = "".join(f"<sitemap><loc>{BASE}{xml_escape(p)}</loc><lastmod>{now.isoformat()}</lastmod></sitemap>\n" for p in paths)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-            + maps + "</sitemapindex>\n")
+    maps = [_el("sitemap", [_el("loc", BASE + p), _el("lastmod", now.isoformat())]) for p in paths]
+    return _XML + f'<sitemapindex xmlns="{_SITEMAP_NS}">\n' + _lines(maps) + "</sitemapindex>\n"
 
 
 _FEED_LINK = re.compile(rb'<link rel="alternate" type="application/(?:rss|atom)\+xml"[^>]*>\n?')

@@ -26,7 +26,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from common.article import EmptyExtraction, NotAnArticle
-from common.outlets import load_sources
+from common.outlets import Outlet
 from common.signals import crawl_error
 from pipelines.page_job import PageJob, PageResult, process_page, process_pages, warm_up
 
@@ -77,12 +77,10 @@ class ExtractPipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.workers = settings.getint("NEWSWATCH_EXTRACT_WORKERS", 0)
-        self.sources_file = settings.get("NEWSWATCH_SOURCES_FILE")
         self.database_url = settings.get("NEWSWATCH_DATABASE_URL")
         self.rules_dir = settings.get("NEWSWATCH_RULES_DIR")
         self.batch_size = max(1, settings.getint("NEWSWATCH_STORE_BATCH", 8))
         self._pool: Executor | None = None
-        self._outlets: dict[str, Any] = {}
         self._waiting: list[tuple[PageJob, asyncio.Future[PageResult]]] = []
         self._send_later: asyncio.TimerHandle | None = None
         self._retries: set[asyncio.Future[None]] = set()
@@ -103,24 +101,13 @@ class ExtractPipeline:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _outlet(self, name: str) -> Any:
-        """The outlet's config record: the spider's (it read --sources), else the default file's."""
-        outlet = getattr(self.crawler.spider, "by_name", {}).get(name)
-        if outlet is None:
-            if not self._outlets:
-                self._outlets = {o.name: o for o in load_sources(self.sources_file)}
-            outlet = self._outlets.get(name)
-        return outlet
-
     def _job(self, item: dict[str, Any]) -> PageJob:
-        outlet = self._outlet(item["outlet"])
+        outlet: Outlet = item["outlet_config"]  # the spider's record travels with the item
         return PageJob(
-            html=item["html"], url=item["url"], fetched_url=item["fetched_url"], outlet=item["outlet"],
-            country=outlet.country if outlet else "", homepage=outlet.homepage if outlet else "",
-            languages=tuple(outlet.languages) if outlet else (),
-            noise_selectors=tuple(outlet.noise_selectors) if outlet else (),
-            timezone=outlet.timezone if outlet else "UTC", status=item.get("status", 200),
-            paywalled=bool(getattr(outlet, "paywalled", False)),
+            html=item["html"], url=item["url"], fetched_url=item["fetched_url"], outlet=outlet.name,
+            country=outlet.country, homepage=outlet.homepage, languages=tuple(outlet.languages),
+            noise_selectors=tuple(outlet.noise_selectors), timezone=outlet.timezone, status=item.get("status", 200),
+            paywalled=outlet.paywalled,
             encoding=item.get("encoding"), via=item.get("via", ""), database_url=self.database_url,
             rules_dir=self.rules_dir, crawl_run_id=getattr(self.crawler, "newswatch_run_id", None),
         )

@@ -4,7 +4,7 @@ and the read-only ../shared folder (tests that need it skip, saying why, where i
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -86,3 +86,32 @@ def nw_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "data"
     reset_settings()
     dispose_engines()
+
+
+@pytest.fixture
+def use_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], str]]:
+    """``use_database(url)`` points the settings (so ``session_scope()`` and the CLI) at ``url``
+    for this test; the settings are read afresh before and after."""
+
+    def use(url: str) -> str:
+        monkeypatch.setenv("DATABASE_URL", url)
+        reset_settings()
+        return url
+
+    yield use
+    reset_settings()
+
+
+@pytest.fixture
+def fresh_page_worker() -> Iterator[None]:
+    """Each test is a new page-worker process: no cached store or story index, before or after."""
+    from pipelines import page_job
+    from pipelines.matching.store import reset_story_indexes
+
+    page_job._STORES.clear()
+    reset_story_indexes()
+    yield
+    for store in page_job._STORES.values():
+        store.session.close()
+    page_job._STORES.clear()
+    reset_story_indexes()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ import yaml
 from sqlalchemy import select
 
 from localweb import LocalWeb, Site, sources_for
-from storage.db import get_engine
+from storage.db import dispose_engines, get_engine, upgrade
 from storage.models import Article, CrawlError, Outlet
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +48,24 @@ def newswatch(args: list[str], env: dict[str, str], timeout: float = 180, cwd: P
               ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "newswatch.cli", *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=timeout)
+
+
+@contextmanager
+def crawled_twice(sites: list[Site], tmp: Path, days: int = 365) -> Iterator[dict[str, Any]]:
+    """Serve ``sites`` and crawl them twice into a fresh SQLite database, the way a user runs
+    ``newswatch crawl`` again: both runs and the requests each made (``log1``, ``log2``), with
+    the web still up while the caller looks."""
+    url = f"sqlite:///{tmp / 'nw.db'}"
+    upgrade(url)
+    with LocalWeb(sites) as web:
+        sources = write_sources(web, sites, tmp / "sources.yaml")
+        env = crawl_env(tmp / "data", url)
+        first = newswatch(["crawl", "--sources", str(sources), "--days", str(days)], env)
+        log1 = web.log()
+        second = newswatch(["crawl", "--sources", str(sources), "--days", str(days)], env)
+        log2 = web.log()[len(log1):]
+        yield {"sites": sites, "url": url, "first": first, "second": second, "log1": log1, "log2": log2, "web": web}
+    dispose_engines()
 
 
 def stored(database_url: str) -> dict[str, dict[str, Any]]:

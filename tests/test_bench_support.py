@@ -73,3 +73,17 @@ def test_names_resolve_to_loopback_only_inside_the_patched_process() -> None:
     except socket.gaierror:
         resolved = []
     assert all(r[4][0] != "127.0.0.2" for r in resolved)
+
+
+def test_tree_sampler_sees_a_child_processes_memory_and_cpu() -> None:
+    """The benches' one sampler: peak RSS and CPU of the whole tree (a child of the child too)."""
+    from bench.crawl_bench import tree_sampler
+
+    child = ("import subprocess, sys; subprocess.run([sys.executable, '-c', "
+             "'import time; b = bytearray(64 << 20); b[::4096] = b\"x\" * len(b[::4096]); time.sleep(1.0)'])")
+    samples: list[int] = []
+    process = subprocess.Popen([sys.executable, "-c", child])
+    with tree_sampler(process.pid, 0.05, samples.append) as sampler:
+        process.wait()
+    assert sampler.peak >= 64 * 1024 and max(samples) == sampler.peak
+    assert process.pid in sampler.cpu and len(sampler.cpu) >= 2

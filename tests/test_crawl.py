@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from crawl_helpers import crawl_env, errors, newswatch, stored, write_sources
+from crawl_helpers import crawl_env, crawled_twice, errors, newswatch, stored, write_sources
 
 from localweb import BAD_SITE, LocalWeb, sample_web
 from storage.db import dispose_engines, upgrade
@@ -20,21 +20,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """One sample web crawled once (no feeds configured: all discovered), shared by the tests below."""
-    tmp = tmp_path_factory.mktemp("crawl")
-    url = f"sqlite:///{tmp / 'nw.db'}"
-    upgrade(url)
+    """One sample web crawled twice (no feeds configured: all discovered), shared by the tests below."""
     sites = sample_web(date.today(), n_articles=6, include_bad=True)
-    with LocalWeb(sites) as web:
-        sources = write_sources(web, sites, tmp / "sources.yaml")
-        env = crawl_env(tmp / "data", url)
-        first = newswatch(["crawl", "--sources", str(sources), "--days", "365"], env)
-        log_after_first = web.log()
-        second = newswatch(["crawl", "--sources", str(sources), "--days", "365"], env)
-        log_after_second = web.log()[len(log_after_first):]
-        yield {"sites": sites, "url": url, "first": first, "second": second, "log": log_after_first,
-               "log2": log_after_second, "web": web}
-    dispose_engines()
+    with crawled_twice(sites, tmp_path_factory.mktemp("crawl")) as crawl:
+        yield crawl
 
 
 def _good_sites(crawled: Any) -> list[Any]:
@@ -85,7 +74,7 @@ def test_no_listing_tag_author_about_page_becomes_an_article(crawled: Any) -> No
 
 def test_no_page_fetched_twice_and_robots_obeyed(crawled: Any) -> None:
     for site in crawled["sites"]:
-        records = [r for r in crawled["log"] if r.site == site.name]
+        records = [r for r in crawled["log1"] if r.site == site.name]
         article_paths = [unquote(r.path.split("?")[0]) for r in records if r.status == 200
                          and any(unquote(r.path.split("?")[0]) == unquote(t.path) for t in site.articles)]
         assert len(article_paths) == len(set(article_paths)), f"{site.name}: an article was fetched twice"

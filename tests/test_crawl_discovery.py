@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from crawl_helpers import crawl_env, newswatch, stored, write_sources
+from crawl_helpers import crawl_env, crawled_twice, newswatch, stored, write_sources
 
 from localweb import LocalWeb, build_outlet_site, merge_sites
 from storage.db import dispose_engines, get_engine, upgrade
@@ -40,19 +40,8 @@ def discovery_web(today: date) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    tmp = tmp_path_factory.mktemp("discovery")
-    url = f"sqlite:///{tmp / 'nw.db'}"
-    upgrade(url)
-    sites = discovery_web(date.today())
-    with LocalWeb(sites) as web:
-        sources = write_sources(web, sites, tmp / "sources.yaml")
-        env = crawl_env(tmp / "data", url)
-        first = newswatch(["crawl", "--sources", str(sources), "--days", "365"], env)
-        log1 = web.log()
-        second = newswatch(["crawl", "--sources", str(sources), "--days", "365"], env)
-        log2 = web.log()[len(log1):]
-        yield {"sites": sites, "url": url, "first": first, "second": second, "log1": log1, "log2": log2}
-    dispose_engines()
+    with crawled_twice(discovery_web(date.today()), tmp_path_factory.mktemp("discovery")) as crawl:
+        yield crawl
 
 
 def test_every_article_found_from_the_homepages_alone(crawled: Any) -> None:

@@ -7,12 +7,15 @@ import pytest
 from common.outlets import Outlet
 from crawler.discovery import (
     DiscoveryError,
+    advertised_feeds,
+    article_links,
     discover_feeds,
     page_links,
     parse_feed,
     parse_sitemap,
     probe_answer,
     probe_urls,
+    robots_sitemap_readers,
     robots_sitemaps,
     sitemap_readers,
 )
@@ -98,6 +101,19 @@ def test_feed_discovery_and_links() -> None:
     assert discover_feeds("", "https://a.ma/") == [] and page_links(b"\x00", "https://a.ma/") == []
 
 
+def test_an_outlet_keeps_its_own_advertised_feeds_and_article_links() -> None:
+    """What the spider and ``outlets check`` both take from a homepage: the feeds and the
+    article-looking links of the outlet itself, not those of a sister edition or another site."""
+    html = """<html><head><link rel="alternate" type="application/rss+xml" href="/fr/feed/">
+    <link rel="alternate" type="application/atom+xml" href="/ar/feed/">
+    <link rel="alternate" type="application/rss+xml" href="https://other.fr/feed/"></head>
+    <body><a href="/fr/politique/2024/06/26/hammouchi-a-paris-1234">a</a><a href="/fr/contact">c</a>
+    <a href="/ar/politique/2024/06/26/article-5678">ar</a><a href="/fr/">home</a></body></html>"""
+    fr = _outlet("fr", "https://h.fr/fr/")
+    assert advertised_feeds(html, "https://h.fr/fr/", fr) == ["https://h.fr/fr/feed/"]
+    assert article_links(html, "https://h.fr/fr/", fr) == ["https://h.fr/fr/politique/2024/06/26/hammouchi-a-paris-1234"]
+
+
 # ------------------------------------------------------------------ probing and sharing
 
 
@@ -139,6 +155,14 @@ def test_robots_sitemaps_are_shared_out_to_the_editions_of_a_host() -> None:
     readers = sitemap_readers("https://h.fr/sitemaps/news.xml", [whole, fr, ar])
     assert readers[-1] is whole and len(readers) == 3  # the whole-host outlet reads last
     assert sitemap_readers("https://h.fr/fr/news.xml", [whole, fr, ar]) == [fr]
+
+
+def test_a_robots_sitemap_is_read_only_on_the_readers_own_hosts() -> None:
+    fr, ar = _outlet("fr", "https://h.fr/fr/"), _outlet("ar", "https://h.fr/ar/")
+    assert {o.name for o in robots_sitemap_readers("https://h.fr/sitemap_index.xml", [fr, ar])} == {"fr", "ar"}
+    assert robots_sitemap_readers("https://cdn.h.fr/sitemap.xml", [fr, ar]) == []  # another host
+    assert robots_sitemap_readers("http://169.254.169.254/sitemap.xml", [fr]) == []
+    assert robots_sitemap_readers("https://h.fr/ar/sitemap.xml", [fr, ar]) == [ar]
 
 
 def test_the_probe_cache_remembers_finds_and_failures(tmp_path) -> None:  # type: ignore[no-untyped-def]

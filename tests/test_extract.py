@@ -15,6 +15,15 @@ from pipelines.decode import decode_html
 from pipelines.extract import extract_article
 
 SEEDS = Path(__file__).parent / "pages" / "seeds"
+
+
+def clean_seed_with(old: str, new: str) -> str:
+    """The clean seed article with one piece of its markup replaced (a variant of a real page)."""
+    page = (SEEDS / "000_clean_article.html").read_text(encoding="utf-8")
+    assert old in page, f"the seed no longer holds {old!r}"
+    return page.replace(old, new)
+
+
 URL = "https://outlet.example.ma/actualite/2025/06/24/plan-action_881.html"
 
 AR_PARAGRAPHS = [
@@ -63,13 +72,9 @@ def test_http_hint_beats_a_wrong_meta() -> None:
 
 
 def test_valid_utf8_wins_over_a_stale_latin_declaration() -> None:
-    html = (
-        (SEEDS / "000_clean_article.html")
-        .read_text(encoding="utf-8")
-        .replace(
-            '<meta charset="utf-8">',
-            '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">',
-        )
+    html = clean_seed_with(
+        '<meta charset="utf-8">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-15">',
     )
     article = extract_article(html.encode("utf-8"), URL)
     assert "sécurité optimal" in article.text
@@ -88,14 +93,10 @@ def test_decode_bom_and_str() -> None:
 
 
 def test_outlet_noise_selectors_are_stripped() -> None:
-    html = (
-        (SEEDS / "000_clean_article.html")
-        .read_text(encoding="utf-8")
-        .replace(
-            "<p>Leur mission consiste",
-            '<p class="promo-box">Abonnez-vous à notre lettre Sécurité Maroc chaque matin '
-            "pour recevoir toute l'actualité de la coopération policière.</p><p>Leur mission consiste",
-        )
+    html = clean_seed_with(
+        "<p>Leur mission consiste",
+        '<p class="promo-box">Abonnez-vous à notre lettre Sécurité Maroc chaque matin '
+        "pour recevoir toute l'actualité de la coopération policière.</p><p>Leur mission consiste",
     )
     assert "Abonnez-vous à notre lettre" in extract_article(html, URL).text
     cleaned = extract_article(html, URL, noise_selectors=[".promo-box", "div[[bad selector"])
@@ -113,13 +114,9 @@ def test_extras_canonical_and_discovery() -> None:
 
 
 def test_og_url_is_a_declared_canonical_and_relative_links_are_resolved() -> None:
-    html = (
-        (SEEDS / "000_clean_article.html")
-        .read_text(encoding="utf-8")
-        .replace(
-            '<link rel="canonical" href="https://journal-du-maroc.example/societe/jo-2024-policiers-marocains-paris-1234.html">',
-            '<meta property="og:url" content="/societe/jo-2024.html">',
-        )
+    html = clean_seed_with(
+        '<link rel="canonical" href="https://journal-du-maroc.example/societe/jo-2024-policiers-marocains-paris-1234.html">',
+        '<meta property="og:url" content="/societe/jo-2024.html">',
     )
     article = extract_article(html, "https://journal-du-maroc.example/amp/societe/jo-2024.html")
     assert article.extra["declared_canonical"] == "https://journal-du-maroc.example/societe/jo-2024.html"
@@ -226,6 +223,16 @@ def test_clean_text_rules() -> None:
     )
 
 
+PARAGRAPH = "Un long paragraphe de texte sur la coopération sécuritaire. " * 5
+
+
+def _cleaned_between_paragraphs(line: str) -> list[str]:
+    """The lines ``clean_text`` keeps of ``line`` standing alone between two article paragraphs."""
+    from pipelines.noise import clean_text
+
+    return clean_text(f"{PARAGRAPH}\n{line}\n{PARAGRAPH}").splitlines()
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -243,10 +250,7 @@ def test_clean_text_rules() -> None:
     ],
 )
 def test_promotion_lines_are_dropped(line: str) -> None:
-    from pipelines.noise import clean_text
-
-    body = "Un long paragraphe de texte sur la coopération sécuritaire. " * 5
-    assert clean_text(f"{body}\n{line}\n{body}").splitlines() == [body.strip(), body.strip()]
+    assert _cleaned_between_paragraphs(line) == [PARAGRAPH.strip(), PARAGRAPH.strip()]
 
 
 @pytest.mark.parametrize(
@@ -260,7 +264,4 @@ def test_promotion_lines_are_dropped(line: str) -> None:
     ],
 )
 def test_news_sentences_about_networks_are_kept(line: str) -> None:
-    from pipelines.noise import clean_text
-
-    body = "Un long paragraphe de texte sur la coopération sécuritaire. " * 5
-    assert line in clean_text(f"{body}\n{line}\n{body}").splitlines()
+    assert line in _cleaned_between_paragraphs(line)

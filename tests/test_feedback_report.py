@@ -4,6 +4,7 @@ marked not relevant, the worst first."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,13 +53,8 @@ def test_tally_blames_the_term_behind_the_false_alarms() -> None:
 
 
 @pytest.fixture
-def db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    from common.settings import reset_settings
-
-    reset_settings()
-    yield sqlite_url
-    reset_settings()
+def db(sqlite_url: str, use_database: Callable[[str], str]) -> str:
+    return use_database(sqlite_url)
 
 
 def test_the_command_reports_per_topic_and_uses_the_latest_verdict(db: str) -> None:

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from page_layouts import page_bytes
+from golden.regen import FIELDS, run
 
 from common.article import NotAnArticle
-from pipelines.extract import extract_article
 
 GOLDEN = Path(__file__).parent / "golden"
 PAGES = sorted(GOLDEN.glob("*.html"))
@@ -50,7 +49,7 @@ def test_every_page_has_its_expectations() -> None:
         if "rejected" in spec:
             assert spec["rejected"] and set(spec["expected"]) == {"reason"}, page.name
             continue
-        assert set(spec["expected"]) == {"title", "language", "published", "author", "site_name"}
+        assert set(spec["expected"]) == set(FIELDS)
         assert len(spec["text_contains"]) >= 2 and spec["text_lacks"], f"{page.name}: write contains/lacks"
 
 
@@ -61,23 +60,12 @@ def test_languages_covered() -> None:
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_golden_page(page: Path) -> None:
     spec = _spec(page)
-    source = spec["input"]
-
-    def extract() -> dict[str, Any]:
-        return extract_article(
-            page_bytes(page),
-            source["url"],
-            noise_selectors=source.get("noise_selectors", []),
-            timezone=source.get("timezone", "UTC"),
-            encoding=source.get("encoding"),
-        ).to_json()
-
     if "rejected" in spec:
         with pytest.raises(NotAnArticle) as caught:
-            extract()
+            run(page, spec)
         assert spec["rejected"] in caught.value.reason
         return
-    article = extract()
+    article = run(page, spec)  # as regen.py writes the expectations
     for field, expected in spec["expected"].items():
         assert article[field] == expected, f"{field}: {article[field]!r} != {expected!r}"
     missing = [s for s in spec["text_contains"] if s not in article["text"]]

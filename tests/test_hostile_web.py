@@ -38,9 +38,10 @@ from twisted.python.failure import Failure
 
 from common.article import ExtractedArticle
 from common.outlets import Outlet
+from crawler.discovery import inflate, robots_sitemap_allowed
 from crawler.middlewares import RefusedRequest
 from crawler.netguard import PrivateAllowList, may_connect, refused_reason
-from crawler.spiders.news import error_kind, inflate, robots_sitemap_allowed
+from crawler.spiders.news import error_kind
 from localweb import LocalWeb, Resource, Site, build_outlet_site, merge_sites
 from localweb.model import BASE
 from storage.articles import ensure_outlet, store_article

@@ -507,3 +507,20 @@ def test_bad_site_builder_is_usable_alone():
     assert bad.resources["/articles/slow.html"].delay == 3.0
     assert len(bad.resources["/articles/huge.html"].body) == 9 * 1024 * 1024
     assert {"/articles/missing.html", "/loop/a", "/articles/binary.html", "/articles/video.html"} <= set(bad.cases)
+
+
+def test_every_language_of_the_vocabulary_file_is_complete() -> None:
+    """lexicon.json is data: each language has every topic, label and section the pages use,
+    twelve months and seven weekdays, and a pool for every slot its templates name."""
+    import string
+
+    from localweb import lexicon
+
+    for lang in lexicon.LANGUAGES:
+        for table in (lexicon.TITLES, lexicon.SENTENCES, lexicon.LABELS, lexicon.SECTIONS, lexicon.POOLS):
+            assert set(table[lang]) == set(table["fr"]), lang
+        assert set(lexicon.TITLES[lang]) == set(lexicon.TOPIC_SECTION)
+        assert (len(lexicon.MONTHS[lang]), len(lexicon.WEEKDAYS[lang])) == (12, 7)
+        templates = [t for group in (lexicon.TITLES, lexicon.SENTENCES) for ts in group[lang].values() for t in ts]
+        slots = {name for t in templates for _, name, _, _ in string.Formatter().parse(t) if name}
+        assert slots - set(lexicon.POOLS[lang]) <= {"city2", "weekday"}, lang  # filled by _Slots itself

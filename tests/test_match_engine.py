@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from match_helpers import explanation, hit, rule_matcher
 
 from pipelines.matching.engine import Matcher, load_topics
 from pipelines.matching.normalize import WORD_RE, guess_language, tokenize
@@ -49,15 +50,7 @@ exclusions:
 """
 
 
-@pytest.fixture(scope="module")
-def matcher(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    d = tmp_path_factory.mktemp("rules")
-    (d / "t.yaml").write_text(textwrap.dedent(RULE), encoding="utf-8")
-    return load_topics(d)
-
-
-def hit(m: Matcher, text: str, lang: str | None = "fr", title: str = "") -> bool:
-    return any(x.topic == "t" for x in m.match(title, text, lang))
+matcher = rule_matcher(RULE)
 
 
 @pytest.mark.parametrize(
@@ -87,7 +80,7 @@ def hit(m: Matcher, text: str, lang: str | None = "fr", title: str = "") -> bool
     ],
 )
 def test_rule_features(matcher: Matcher, text: str, lang: str, expected: bool) -> None:
-    assert hit(matcher, text, lang) is expected
+    assert hit(matcher, text, lang) is expected, explanation(matcher, text, lang)
 
 
 def test_near_context_exclusion_only_applies_near_its_context(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from match_helpers import explanation, hit, rule_matcher
 
 from pipelines.matching.engine import Matcher, load_topics
 from pipelines.matching.normalize import LANGUAGES, WORD_RE, fold_latin, normalize_phrase
@@ -55,15 +56,7 @@ exclusions:
 """
 
 
-@pytest.fixture(scope="module")
-def m(tmp_path_factory: pytest.TempPathFactory) -> Matcher:
-    d = tmp_path_factory.mktemp("rules")
-    (d / "t.yaml").write_text(textwrap.dedent(RULE), encoding="utf-8")
-    return load_topics(d)
-
-
-def hit(m: Matcher, text: str, lang: str = "fr", title: str = "") -> bool:
-    return any(x.topic == "t" for x in m.match(title, text, lang))
+m = rule_matcher(RULE)
 
 
 @pytest.mark.parametrize(
@@ -99,7 +92,7 @@ def hit(m: Matcher, text: str, lang: str = "fr", title: str = "") -> bool:
     ],
 )
 def test_precision_mechanics(m: Matcher, text: str, lang: str, expected: bool) -> None:
-    assert hit(m, text, lang) is expected, [e.lines() for e in m.explain("", text, lang)]
+    assert hit(m, text, lang) is expected, explanation(m, text, lang)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +106,7 @@ def test_precision_mechanics(m: Matcher, text: str, lang: str, expected: bool) -
     ],
 )
 def test_context_exclusions_are_exact_and_windowed(m: Matcher, text: str, expected: bool) -> None:
-    assert hit(m, text) is expected, [e.lines() for e in m.explain("", text, "fr")]
+    assert hit(m, text) is expected, explanation(m, text)
 
 
 def test_an_exclusion_never_removes_a_base_term_through_a_shared_stem(m: Matcher) -> None:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -56,13 +57,8 @@ def _add(url: str, text: str, title: str = "", outlet: str = "Le360", language: 
 
 
 @pytest.fixture
-def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    from common.settings import reset_settings
-
-    reset_settings()
-    yield database_url
-    reset_settings()
+def db(database_url: str, use_database: Callable[[str], str]) -> str:
+    return use_database(database_url)
 
 
 def test_matches_and_stories_are_stored_once(db: str, matcher: Matcher) -> None:

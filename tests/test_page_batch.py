@@ -15,30 +15,18 @@ from common.article import NotAnArticle
 from localweb import build_outlet_site
 from localweb.model import BASE
 from pipelines import page_job
-from pipelines.matching.store import reset_story_indexes
 from pipelines.page_job import PageJob, PageResult, process_pages
 from storage.db import get_engine, session_factory
 from storage.models import Article, Match
 
 RULES = str(Path(__file__).resolve().parent.parent / "config" / "rules")
 ORIGIN = "http://127.0.0.1:8000"
+pytestmark = pytest.mark.usefixtures("fresh_page_worker")  # each test is a new worker process
 
 
 @pytest.fixture
 def site():  # type: ignore[no-untyped-def]
     return build_outlet_site("Batch FR", shape="wordpress", language="fr", n_articles=12, today=date(2026, 11, 20), seed=3)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_state():  # type: ignore[no-untyped-def]
-    """Each test is a new worker process: no cached store or story index."""
-    page_job._STORES.clear()
-    reset_story_indexes()
-    yield
-    for store in page_job._STORES.values():
-        store.session.close()
-    page_job._STORES.clear()
-    reset_story_indexes()
 
 
 def _job(site, path: str, database_url: str, *, body: bytes | None = None) -> PageJob:  # type: ignore[no-untyped-def]

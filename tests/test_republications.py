@@ -12,8 +12,6 @@ from sqlalchemy import select
 
 from localweb import build_outlet_site
 from localweb.model import BASE
-from pipelines import page_job
-from pipelines.matching.store import reset_story_indexes
 from pipelines.page_job import PageJob, process_pages
 from storage.articles import also_published_by
 from storage.db import get_engine, session_factory
@@ -24,15 +22,7 @@ ORIGIN = "http://127.0.0.1:8000"
 AGGREGATOR = "http://127.0.0.2:8000"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_process_state():  # type: ignore[no-untyped-def]
-    page_job._STORES.clear()
-    reset_story_indexes()
-    yield
-    for store in page_job._STORES.values():
-        store.session.close()
-    page_job._STORES.clear()
-    reset_story_indexes()
+pytestmark = pytest.mark.usefixtures("fresh_page_worker")  # each test is a new worker process
 
 
 def _job(html: bytes, url: str, outlet: str, database_url: str) -> PageJob:

@@ -196,3 +196,21 @@ def test_robots_sitemaps_are_read_on_the_outlets_hosts_only(spider: tuple[NewsSp
     robots = f"User-agent: *\nSitemap: {HOME}news-sitemap.xml\nSitemap: https://other.example/sitemap.xml\n"
     response = _response(HOME + "robots.txt", robots, cls=TextResponse, robots_for=["Le360"])
     assert [r.url for r in news.parse_robots(response)] == [HOME + "news-sitemap.xml"]
+
+
+# ------------------------------------------------------------- the article item
+def test_the_article_item_carries_its_outlet_record_to_the_page_stage(spider: tuple[NewsSpider, list]) -> None:
+    """The outlet config travels with the item: the page stage builds its job from the
+    spider's record and reads no sources.yaml of its own (the spider may have read --sources)."""
+    from pipelines.extract_stage import ExtractPipeline
+
+    news, _ = spider
+    page = _response(HOME + "politique/2025/06/26/hammouchi-a-paris-12345", "<html><body><p>x</p></body></html>",
+                     headers={"Content-Type": "text/html; charset=utf-8"}, canonical=HOME + "politique/x-12345")
+    [item] = list(news.parse_article(page))
+    assert item["outlet_config"] is news.by_name["Le360"]
+    stage_crawler = get_crawler(settings_dict={"NEWSWATCH_SOURCES_FILE": "/nonexistent/sources.yaml",
+                                               "NEWSWATCH_DATABASE_URL": "sqlite://"})
+    job = ExtractPipeline(stage_crawler)._job(item)
+    assert (job.outlet, job.country, job.homepage, job.languages) == ("Le360", "MA", HOME, ("fr",))
+    assert job.timezone == news.by_name["Le360"].timezone and job.url == HOME + "politique/x-12345"

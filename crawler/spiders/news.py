@@ -8,7 +8,6 @@ or ``newswatch crawl``. Already-stored URLs are not fetched again (incremental).
 from __future__ import annotations
 
 import logging
-import struct
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -19,7 +18,6 @@ import scrapy
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils._compression import _DecompressionMaxSizeExceeded
-from scrapy.utils.gz import gunzip
 from sqlalchemy import select
 from twisted.python.failure import Failure
 
@@ -27,24 +25,10 @@ from common.outlets import Outlet, load_sources, select_outlets
 from common.signals import crawl_error
 from common.sniff import looks_binary
 from common.urls import canonicalize
-from crawler.discovery import (
-    DiscoveryError,
-    Entry,
-    Sitemap,
-    by_specificity,
-    discover_feeds,
-    page_links,
-    parse_feed,
-    parse_sitemap,
-    probe_answer,
-    probe_urls,
-    robots_sitemaps,
-    sitemap_readers,
-)
+from crawler import discovery
 from crawler.middlewares import RefusedRequest
 from crawler.urls import (
     is_navigation,
-    looks_like_article,
     owning_outlet,
     same_site,
     within_outlet,
@@ -56,24 +40,6 @@ from storage.models import Outlet as OutletRow
 
 HTML_TYPES = (b"text/html", b"application/xhtml")
 MAX_SITEMAP_DEPTH = 3  # a configured or robots.txt sitemap is depth 0; an index's children one deeper
-MAX_GZIP_LAYERS = 3
-
-
-def inflate(body: bytes, max_size: int) -> bytes:
-    """Undo gzip layers (a ``.gz`` sitemap, perhaps gzipped again behind Content-Encoding),
-    each inflated with a cap of ``max_size`` bytes: a 2 KB bomb cannot take memory.
-
-    Raises ``ValueError`` when a layer is too large, corrupt, or there are too many layers."""
-    for _ in range(MAX_GZIP_LAYERS):
-        if body[:2] != b"\x1f\x8b":
-            return body
-        try:
-            body = gunzip(body, max_size=max_size)
-        except (OSError, EOFError, struct.error) as exc:
-            raise ValueError(f"bad gzip: {exc}") from exc
-    if body[:2] == b"\x1f\x8b":
-        raise ValueError(f"more than {MAX_GZIP_LAYERS} gzip layers")
-    return body
 
 
 def error_kind(failure: Failure) -> tuple[str, str]:
@@ -254,9 +220,9 @@ class NewsSpider(scrapy.Spider):
         group = [self.by_name[name] for name in response.meta.get("robots_for", [response.meta["outlet"]])]
         served: set[str] = set()
         text = response.text if isinstance(response, scrapy.http.TextResponse) else ""
-        for sitemap in robots_sitemaps(text, response.url):
+        for sitemap in discovery.robots_sitemaps(text, response.url):
             # a Sitemap: line is followed only on the reading outlet's own hosts
-            readers = [o for o in sitemap_readers(sitemap, group) if robots_sitemap_allowed(sitemap, o)]
+            readers = discovery.robots_sitemap_readers(sitemap, group)
             served.update(o.name for o in readers)
             request = self._shared_sitemap_request(sitemap, readers, depth=0)
             if request:
@@ -295,7 +261,7 @@ class NewsSpider(scrapy.Spider):
         """A sitemap read by several outlets, most specific first, so an edition claims its own
         articles before a whole-host outlet sees them; an index's children are requested once
         for every outlet that wants them."""
-        readers = by_specificity([self.by_name[name] for name in response.meta["readers"]])
+        readers = discovery.by_specificity([self.by_name[name] for name in response.meta["readers"]])
         sitemap = self._read_sitemap(response, readers[0])
         if sitemap is None:
             return
@@ -321,7 +287,7 @@ class NewsSpider(scrapy.Spider):
         yield from self._probe_stage(outlet, kind, 0)
 
     def _probe_stage(self, outlet: Outlet, kind: str, stage: int) -> Iterator[scrapy.Request]:
-        urls = probe_urls(outlet.homepage, outlet.path_prefix, kind, stage)
+        urls = discovery.probe_urls(outlet.homepage, outlet.path_prefix, kind, stage)
         self.probe_pending[(outlet.name, kind, stage)] += len(urls)
         for url in urls:
             yield self._probe_request(url, outlet, kind, stage)
@@ -334,10 +300,10 @@ class NewsSpider(scrapy.Spider):
     def parse_probe(self, response: Response) -> Iterator[scrapy.Request]:
         outlet, kind = self._outlet(response), response.meta["probe"]
         try:  # a probe answer is inflated under the same cap as any sitemap
-            body = inflate(response.body, self.max_inflated)
+            body = discovery.inflate(response.body, self.max_inflated)
         except (ValueError, _DecompressionMaxSizeExceeded):
             body = b""
-        answer = probe_answer(kind, body, response.url, outlet)
+        answer = discovery.probe_answer(kind, body, response.url, outlet)
         found = self.probe_found.setdefault((outlet.name, kind), set())
         duplicate = response.url in found or (kind == "feed" and found and response.meta["probe_stage"] >= 0)
         yield from self._probe_settled(response.request, found=answer is not None)
@@ -380,7 +346,7 @@ class NewsSpider(scrapy.Spider):
         outlet = self._outlet(response)
         if not self._is_html(response):
             return
-        advertised = [feed for feed in discover_feeds(response.body, response.url) if within_outlet(feed, outlet)]
+        advertised = discovery.advertised_feeds(response.body, response.url, outlet)
         for feed in advertised:
             yield self._request(feed, outlet, self.parse_feed, via="feed")
         if not advertised and not self.cached.get((outlet.name, "feed")):
@@ -391,17 +357,16 @@ class NewsSpider(scrapy.Spider):
         outlet = self._outlet(response)
         if not self._is_html(response):
             return
-        for link in page_links(response.body, response.url):
-            if looks_like_article(link, outlet):
-                request = self._article_request(link, outlet, "section")
-                if request:
-                    yield request
+        for link in discovery.article_links(response.body, response.url, outlet):
+            request = self._article_request(link, outlet, "section")
+            if request:
+                yield request
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         outlet = self._outlet(response)
         try:
-            feed = parse_feed(response.body, response.url)
-        except DiscoveryError as exc:
+            feed = discovery.parse_feed(response.body, response.url)
+        except discovery.DiscoveryError as exc:
             self.record_error(outlet.name, response.url, "feed_parse", str(exc))
             return
         if feed.problem:
@@ -420,19 +385,19 @@ class NewsSpider(scrapy.Spider):
         self.pages_per_outlet[outlet.name] += 1
         return self._request(url, outlet, self.parse_sitemap, via="sitemap", meta={"sitemap_depth": depth})
 
-    def _read_sitemap(self, response: Response, outlet: Outlet) -> Sitemap | None:
+    def _read_sitemap(self, response: Response, outlet: Outlet) -> discovery.Sitemap | None:
         """The parsed sitemap, its gzip layers undone under the DOWNLOAD_MAXSIZE cap; None (and
         one error record) when it is too large, not gzip it claims to be, or not a sitemap."""
         try:
-            body = inflate(response.body, self.max_inflated)
-            return parse_sitemap(body, response.url)
+            body = discovery.inflate(response.body, self.max_inflated)
+            return discovery.parse_sitemap(body, response.url)
         except _DecompressionMaxSizeExceeded as exc:
             self.record_error(outlet.name, response.url, "too_large", f"sitemap inflates past the size cap: {exc}")
-        except (ValueError, DiscoveryError) as exc:
+        except (ValueError, discovery.DiscoveryError) as exc:
             self.record_error(outlet.name, response.url, "sitemap_parse", str(exc))
         return None
 
-    def _index_children(self, sitemap: Sitemap, outlet: Outlet) -> list[str]:
+    def _index_children(self, sitemap: discovery.Sitemap, outlet: Outlet) -> list[str]:
         """Child sitemaps of an index on the outlet's hosts, unless their lastmod is older than the window."""
         return [entry.url for entry in sitemap.entries
                 if not (entry.published and entry.published < self.cutoff) and same_site(entry.url, outlet)]
@@ -451,7 +416,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield from self._follow_entries(sitemap.entries, outlet, "sitemap")
 
-    def _follow_entries(self, entries: list[Entry], outlet: Outlet, via: str) -> Iterator[scrapy.Request]:
+    def _follow_entries(self, entries: list[discovery.Entry], outlet: Outlet, via: str) -> Iterator[scrapy.Request]:
         for entry in entries:
             if entry.published and entry.published < self.cutoff:
                 self.crawler.stats.inc_value("newswatch/skipped_old")
@@ -534,6 +499,7 @@ class NewsSpider(scrapy.Spider):
         header_charset = b"charset=" in (response.headers.get("Content-Type") or b"").lower()
         yield {
             "outlet": outlet.name,
+            "outlet_config": outlet,  # the record this crawl read: the page stage needs no sources.yaml of its own
             "url": response.meta.get("canonical") or canonicalize(response.url),
             "fetched_url": response.url,
             "claimed_url": (response.meta.get("redirect_urls") or [response.request.url])[0],
@@ -548,10 +514,3 @@ class NewsSpider(scrapy.Spider):
 def _netloc(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
-
-def robots_sitemap_allowed(url: str, outlet: Outlet) -> bool:
-    """A robots.txt ``Sitemap:`` line is followed only on the outlet's own hosts: under its
-    path, or at the host's root (a shared host's one sitemap index)."""
-    if not same_site(url, outlet):
-        return False
-    return within_outlet(url, outlet) or urlsplit(url).path.count("/") <= 1

@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import click
@@ -26,22 +26,13 @@ from protego import Protego
 
 from common.outlets import Outlet, SourcesError, load_sources, select_outlets
 from common.urls import canonicalize
-from crawler.discovery import (
-    DiscoveryError,
-    Entry,
-    discover_feeds,
-    page_links,
-    parse_feed,
-    parse_sitemap,
-    probe_answer,
-    probe_urls,
-    robots_sitemaps,
-    sitemap_readers,
-)
-from crawler.urls import is_navigation, looks_like_article, within_outlet
+from crawler import discovery
+from crawler.urls import is_navigation, within_outlet
 
-Fetch = Callable[[str], tuple[int, bytes, str, str | None]]
-"""GET a URL: (status, body, final URL, charset of the Content-Type)."""
+Answer = tuple[int, bytes, str, str | None]
+"""What a GET answered: (status, body, final URL, charset of the Content-Type)."""
+Fetch = Callable[[str], Answer]
+Parsed = TypeVar("Parsed", discovery.Feed, discovery.Sitemap)
 
 MAX_CHILD_SITEMAPS = 3
 
@@ -87,7 +78,7 @@ class _OffOutlet(urllib.error.URLError):
     """A redirect that would leave the outlet's hosts (the crawl refuses it too)."""
 
 
-def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> tuple[int, bytes, str, str | None]:
+def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> Answer:
     """The crawl's User-Agent, timeout and size cap; an HTTP error is an answer, not an exception.
     A redirect is followed only to a URL ``allow`` accepts (the outlet's own hosts)."""
     from common.settings import get_settings
@@ -112,63 +103,66 @@ def http_fetch(url: str, allow: Callable[[str], bool] = lambda _url: True) -> tu
 def _ungzip(body: bytes) -> bytes:
     """Gzip layers undone under the crawl's size cap (a small bomb must not take memory)."""
     from common.settings import get_settings
-    from crawler.spiders.news import inflate
 
     try:
-        return inflate(body, get_settings().max_response_bytes)
+        return discovery.inflate(body, get_settings().max_response_bytes)
     except Exception:  # noqa: BLE001 - too large, corrupt or too many layers: nothing usable
         return b""
+
+
+def _newest_first(entries: list[discovery.Entry]) -> list[discovery.Entry]:
+    return sorted(entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
 
 
 class _Checker:
     def __init__(self, outlet: Outlet, fetch: Fetch) -> None:
         self.outlet, self.fetch = outlet, fetch
         self.report = CheckReport(outlet.name, outlet.homepage)
-        self.candidates: dict[str, tuple[str, Entry | None]] = {}  # canonical URL -> (via, entry)
+        self.candidates: dict[str, tuple[str, discovery.Entry | None]] = {}  # canonical URL -> (via, entry)
         self.robots: Protego | None = None
 
-    def get(self, url: str) -> tuple[int, bytes, str, str | None] | None:
+    def get(self, url: str) -> Answer | None:
         try:
             return self.fetch(url)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             self.report.problems.append(f"{url}: {getattr(exc, 'reason', exc)}")
             return None
 
-    def add(self, url: str, via: str, entry: Entry | None = None) -> None:
+    def add(self, url: str, via: str, entry: discovery.Entry | None = None) -> None:
         if within_outlet(url, self.outlet) and not is_navigation(url, self.outlet):
             self.candidates.setdefault(canonicalize(url), (via, entry))
 
     # ------------------------------------------------------------ feeds
-    def read_feed(self, url: str, how: str, answer: tuple[int, bytes, str, str | None] | None = None) -> Found:
-        found = Found(url, how)
-        answer = answer or self.get(url)
+    def read(self, found: Found, answer: Answer | None, parse: Callable[[bytes, str], Parsed]) -> Parsed | None:
+        """Fetch ``found.url`` (unless ``answer`` is given) and parse it; None, with the
+        problem noted on ``found``, when it does not answer or cannot be read."""
+        answer = answer or self.get(found.url)
         if answer is None or answer[0] >= 400:
             found.problem = f"HTTP {answer[0]}" if answer else "unreachable"
-            return found
+            return None
         try:
-            feed = parse_feed(answer[1], answer[2])
-        except DiscoveryError as exc:
+            return parse(answer[1], answer[2])
+        except discovery.DiscoveryError as exc:
             found.problem = str(exc)
+            return None
+
+    def read_feed(self, url: str, how: str, answer: Answer | None = None) -> Found:
+        found = Found(url, how)
+        feed = self.read(found, answer, discovery.parse_feed)
+        if feed is None:
             return found
         found.items, found.problem = len(feed.entries), feed.problem or ""
-        for entry in sorted(feed.entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True):
+        for entry in _newest_first(feed.entries):
             self.add(entry.url, "feed", entry)
         return found
 
-    def read_sitemap(self, url: str, how: str, answer: tuple[int, bytes, str, str | None] | None = None,
-                     depth: int = 0) -> Found:
+    def read_sitemap(self, url: str, how: str, answer: Answer | None = None, depth: int = 0) -> Found:
         found = Found(url, how)
-        answer = answer or self.get(url)
-        if answer is None or answer[0] >= 400:
-            found.problem = f"HTTP {answer[0]}" if answer else "unreachable"
-            return found
-        try:
-            sitemap = parse_sitemap(_ungzip(answer[1]), answer[2])
-        except DiscoveryError as exc:
-            found.problem = str(exc)
+        sitemap = self.read(found, answer, lambda body, base: discovery.parse_sitemap(_ungzip(body), base))
+        if sitemap is None:
             return found
         found.items = len(sitemap.entries)
-        newest = sorted(sitemap.entries, key=lambda e: e.published.timestamp() if e.published else 0, reverse=True)
+        newest = _newest_first(sitemap.entries)
         if sitemap.is_index:
             if depth == 0:
                 for child in newest[:MAX_CHILD_SITEMAPS]:
@@ -182,11 +176,11 @@ class _Checker:
         """The spider's probing: the outlet's path, then the host root; only real feeds/sitemaps count."""
         for stage in (0, 1):
             hits = []
-            for url in probe_urls(self.outlet.homepage, self.outlet.path_prefix, kind, stage):
+            for url in discovery.probe_urls(self.outlet.homepage, self.outlet.path_prefix, kind, stage):
                 answer = self.get(url)
                 if answer is None or answer[0] >= 400:
                     continue
-                if probe_answer(kind, _ungzip(answer[1]), answer[2], self.outlet) is None:
+                if discovery.probe_answer(kind, _ungzip(answer[1]), answer[2], self.outlet) is None:
                     continue
                 how = "probed (outlet path)" if stage == 0 else "probed (host root)"
                 read = self.read_feed if kind == "feed" else self.read_sitemap
@@ -212,7 +206,7 @@ class _Checker:
         if outlet.feeds:
             self.report.feeds = [self.read_feed(url, "configured") for url in outlet.feeds]
         else:
-            advertised = [u for u in discover_feeds(home[1], home[2]) if within_outlet(u, outlet)] if home else []
+            advertised = discovery.advertised_feeds(home[1], home[2], outlet) if home else []
             self.report.feeds = [self.read_feed(url, "advertised (<link rel=alternate>)") for url in advertised]
             if not any(f.items for f in self.report.feeds):
                 self.report.feeds += self.probe("feed")
@@ -220,7 +214,8 @@ class _Checker:
         if outlet.sitemaps:
             self.report.sitemaps += [self.read_sitemap(url, "configured") for url in outlet.sitemaps]
         else:
-            listed = [u for u in robots_sitemaps(robots_text, outlet.homepage) if sitemap_readers(u, [outlet])]
+            listed = [u for u in discovery.robots_sitemaps(robots_text, outlet.homepage)
+                      if discovery.robots_sitemap_readers(u, [outlet])]
             for url in listed:
                 self.report.sitemaps.insert(0, self.read_sitemap(url, "robots.txt"))
             if not any(s.items for s in self.report.sitemaps):
@@ -231,7 +226,7 @@ class _Checker:
             answer = answer or self.get(url)
             found = Found(url, "homepage" if url == outlet.homepage else "configured")
             if answer and answer[0] < 400:
-                links = [link for link in page_links(answer[1], answer[2]) if looks_like_article(link, outlet)]
+                links = discovery.article_links(answer[1], answer[2], outlet)
                 found.items = len(links)
                 for link in links:
                     self.add(link, "section")
@@ -291,7 +286,7 @@ def collect_check(outlet: Outlet, fetch: Fetch | None = None, sample: int = 5) -
     from crawler.urls import same_site
 
     if fetch is None:
-        def fetch(url: str) -> tuple[int, bytes, str, str | None]:
+        def fetch(url: str) -> Answer:
             return http_fetch(url, allow=lambda target: same_site(target, outlet))
     checker = _Checker(outlet, fetch)
     checker.discover()
