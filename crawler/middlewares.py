@@ -12,7 +12,6 @@ NEWSWATCH_RETRY_BACKOFF_MAX.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from twisted.internet import error
 
 from common.urls import canonicalize
 from crawler.netguard import PrivateAllowList, may_connect
-from crawler.urls import outlet_hosts, same_site, target
+from crawler.urls import is_ip_address, outlet_hosts, same_site, target
 
 logger = logging.getLogger(__name__)
 
@@ -314,7 +313,7 @@ class PrivateAddressMiddleware:
         if where is None:
             raise RefusedRequest(f"not a fetchable http(s) URL: {request.url}", kind="bad_url")
         address = where.host
-        if not _is_ip(address):
+        if not is_ip_address(address):
             # the installed reactor: importing it at module level would install the default one
             from twisted.internet import reactor
 
@@ -327,11 +326,3 @@ class PrivateAddressMiddleware:
             self.crawler.stats.inc_value(f"newswatch/refused_address/{reason}")
             raise RefusedRequest(f"{reason} address {address} for host {where.host} refused", kind="private_address")
         return None
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True

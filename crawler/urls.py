@@ -110,7 +110,7 @@ def target(url: str) -> Target | None:
     except (UnicodeError, ValueError):
         return None
     host = normal_host(host)
-    if not host or ":" in host and not _is_address(host):
+    if not host or ":" in host and not is_ip_address(host):
         return None
     port = None if uri.port == _DEFAULT_PORTS[parts.scheme] else uri.port
     return Target(parts.scheme, host, port, parts.path or "/")
@@ -128,7 +128,7 @@ def _hosts_of(homepage: str, hosts: tuple[str, ...]) -> frozenset[tuple[str, int
     if home is None:
         return frozenset()
     pairs = {(home.host, home.port)}
-    if not _is_address(home.host):
+    if not is_ip_address(home.host):
         bare = home.host.removeprefix("www.")
         pairs |= {(bare, home.port), ("www." + bare, home.port)}
     for entry in hosts:  # "host" (the homepage's port) or "host:port"
@@ -138,7 +138,8 @@ def _hosts_of(homepage: str, hosts: tuple[str, ...]) -> frozenset[tuple[str, int
     return frozenset(pairs)
 
 
-def _is_address(host: str) -> bool:
+def is_ip_address(host: str) -> bool:
+    """A literal IPv4/IPv6 address, not a name (names resolve; addresses are checked as they are)."""
     try:
         ipaddress.ip_address(host)
     except ValueError:
