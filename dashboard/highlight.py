@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from storage.reasons import EntityReason, parse_reasons
 
@@ -78,12 +79,20 @@ def reason_labels(reasons: Any, label: Callable[[str], str] | None = None) -> tu
     return [t for t in dict.fromkeys(terms) if t], [e for e in dict.fromkeys(entities) if e]
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """A window of an article's text around its matched terms, ready for HTML and plain text."""
+class Snippet(BaseModel):
+    """A window of an article's text around its matched terms, ready for HTML, plain text
+    and JSON (``{text, marks}``: the spans' offsets, without their labels)."""
+
+    model_config = ConfigDict(frozen=True)
 
     text: str
-    spans: tuple[Span, ...]  # usable spans, offsets into ``text``
+    spans: tuple[Span, ...] = Field(default=(), exclude=True)  # usable spans, offsets into ``text``
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def marks(self) -> list[tuple[int, int]]:
+        """Offsets of the matched terms/entities in ``text``."""
+        return [(span.start, span.end) for span in self.spans]
 
     def html(self) -> Markup:
         """Escaped text with the terms in ``<mark>``: for the list and Atom entries."""
@@ -108,12 +117,12 @@ def snippet_from_reasons(reasons: Any, label: Callable[[str], str] | None = None
         if item.field != "text" or not item.text.strip():
             continue
         if item.start is None:
-            return Snippet(item.text, ())
+            return Snippet(text=item.text)
         start, end = item.start, item.start + len(item.text)
         inside = [
             Span(s.start - start, s.end - start, s.label, s.kind)
             for s in spans_from_reasons(parsed, "text", label)
             if start <= s.start and s.end <= end
         ]
-        return Snippet(item.text, tuple(usable_spans(inside, len(item.text))))
+        return Snippet(text=item.text, spans=tuple(usable_spans(inside, len(item.text))))
     return None

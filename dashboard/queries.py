@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, computed_field
 from sqlalchemy import ColumnElement, Integer, Select, String, column, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ from storage.models import (
 from storage.outlet_status import newest_article_times
 from storage.reasons import parse_reasons
 
+Item = TypeVar("Item")
+
 VERDICTS = ("relevant", "not_relevant")
 EXPORT_LIMIT = 10_000
 
@@ -53,17 +56,18 @@ def _day_start(day: date) -> datetime:
 
 
 # ------------------------------------------------------------------------- matches
-@dataclass
-class TopicScore:
+class TopicScore(BaseModel):
     topic: str
     score: float
     match_id: int
 
 
-@dataclass
-class MatchRow:
+class MatchRow(BaseModel):
     """One matched article of the list: its best match under the filter (topic, score),
-    every topic it matched, its triage state and a snippet around the matched terms."""
+    every topic it matched, its triage state and a snippet around the matched terms.
+
+    The one record of a listed match: the page, CSV, Atom feed and ``/api/matches`` all
+    read it (the API returns it as is, so its JSON and the page cannot drift apart)."""
 
     match_id: int  # the best match under the filter
     article_id: int
@@ -79,23 +83,29 @@ class MatchRow:
     fetched_at: datetime
     story_id: int | None
     story_size: int
-    topics: list[TopicScore] = field(default_factory=list)  # every match, best first
+    topics: list[TopicScore] = []  # every match, best first
     triage: str = "new"
     triage_by: str | None = None
     triage_at: datetime | None = None
     snippet: Snippet | None = None
 
 
-@dataclass
-class MatchPage:
-    items: list[MatchRow]
+class Page(BaseModel, Generic[Item]):
+    """One page of a list with the total count: what the list pages render and the API returns."""
+
+    items: list[Item]
     total: int
     page: int
     per_page: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+class MatchPage(Page[MatchRow]):
+    """One page of matched articles (or of stories, one row each)."""
 
 
 LIST_INDEX = "ix_articles_list"
@@ -328,7 +338,7 @@ def rows_for_articles(
                 match_id=mid, article_id=aid, topic=topic, score=score, matched_at=matched_at, title=title,
                 url=url, outlet=outlet, country=country, language=language, published_at=published,
                 fetched_at=fetched, story_id=story_id, story_size=size,
-                topics=[TopicScore(m[1], m[2], m[0]) for m in all_matches],
+                topics=[TopicScore(topic=m[1], score=m[2], match_id=m[0]) for m in all_matches],
                 triage=state or "new", triage_by=by, triage_at=at, snippet=snippet,
             )  # fmt: skip
         )
