@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -66,7 +65,6 @@ def create_app(
     )
     engine = get_engine(database_url)
     app.state.engine = engine
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.public_url = public_url
     throttle = TokenThrottle()
     templates = Jinja2Templates(directory=str(HERE / "templates"))

@@ -20,19 +20,13 @@ from dashboard.filters import (
     View,
 )
 from dashboard.labels import LabelFn, label_fn, load_labels
+from storage.db import session_scope
 
 
 def db_session(request: Request) -> Iterator[Session]:
     """A session per request; committed when the handler returns without error."""
-    session: Session = request.app.state.sessions()
-    try:
+    with session_scope(request.app.state.engine) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _blank_is_none(value: object) -> object:

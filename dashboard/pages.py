@@ -22,6 +22,7 @@ from dashboard.filters import TRIAGE_STATES, MatchFilters
 from dashboard.highlight import highlight, reason_labels, spans_from_reasons
 from dashboard.render import page
 from dashboard.security import CSRF_COOKIE, CSRF_FIELD, analyst_name, base_url, csrf_ok
+from storage.db import session_scope
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 16_384
@@ -119,7 +120,7 @@ async def triage_submit(request: Request, article_id: Annotated[int, Path(ge=1, 
     who = analyst_name(request.headers.get("authorization"))
 
     def store() -> bool:
-        with request.app.state.sessions.begin() as session:
+        with session_scope(request.app.state.engine) as session:
             return triage.set_triage(session, article_id, state, who)
 
     if not await run_in_threadpool(store):
@@ -167,7 +168,7 @@ async def feedback_submit(request: Request, match_id: Annotated[int, Path(ge=1, 
     form = await checked_form(request)
 
     def store() -> int | None:
-        with request.app.state.sessions.begin() as session:
+        with session_scope(request.app.state.engine) as session:
             row = queries.add_feedback(session, match_id, form.get("verdict", ""), form.get("note", ""))
             if row is None:
                 return None
