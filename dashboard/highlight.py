@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from markupsafe import Markup, escape
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import Field, computed_field
 
 from storage.reasons import EntityReason, parse_reasons
 
@@ -79,14 +79,13 @@ def reason_labels(reasons: Any, label: Callable[[str], str] | None = None) -> tu
     return [t for t in dict.fromkeys(terms) if t], [e for e in dict.fromkeys(entities) if e]
 
 
-class Snippet(BaseModel):
+@dataclass(frozen=True)
+class Snippet:
     """A window of an article's text around its matched terms, ready for HTML, plain text
-    and JSON (``{text, marks}``: the spans' offsets, without their labels)."""
-
-    model_config = ConfigDict(frozen=True)
+    and JSON (pydantic serialises it as ``{text, marks}``: the spans' offsets, not their labels)."""
 
     text: str
-    spans: tuple[Span, ...] = Field(default=(), exclude=True)  # usable spans, offsets into ``text``
+    spans: Annotated[tuple[Span, ...], Field(exclude=True)] = ()  # usable spans, offsets into ``text``
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -117,12 +116,12 @@ def snippet_from_reasons(reasons: Any, label: Callable[[str], str] | None = None
         if item.field != "text" or not item.text.strip():
             continue
         if item.start is None:
-            return Snippet(text=item.text)
+            return Snippet(item.text)
         start, end = item.start, item.start + len(item.text)
         inside = [
             Span(s.start - start, s.end - start, s.label, s.kind)
             for s in spans_from_reasons(parsed, "text", label)
             if start <= s.start and s.end <= end
         ]
-        return Snippet(text=item.text, spans=tuple(usable_spans(inside, len(item.text))))
+        return Snippet(item.text, tuple(usable_spans(inside, len(item.text))))
     return None

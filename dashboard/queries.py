@@ -56,18 +56,22 @@ def _day_start(day: date) -> datetime:
 
 
 # ------------------------------------------------------------------------- matches
-class TopicScore(BaseModel):
+@dataclass
+class TopicScore:
     topic: str
     score: float
     match_id: int
 
 
-class MatchRow(BaseModel):
+@dataclass
+class MatchRow:
     """One matched article of the list: its best match under the filter (topic, score),
     every topic it matched, its triage state and a snippet around the matched terms.
 
     The one record of a listed match: the page, CSV, Atom feed and ``/api/matches`` all
-    read it (the API returns it as is, so its JSON and the page cannot drift apart)."""
+    read it (the API returns it as is, so its JSON and the page cannot drift apart). A
+    plain dataclass: pydantic serialises it as it is, and 10,000 rows of a CSV export are
+    built without validating what the database already typed."""
 
     match_id: int  # the best match under the filter
     article_id: int
@@ -83,7 +87,7 @@ class MatchRow(BaseModel):
     fetched_at: datetime
     story_id: int | None
     story_size: int
-    topics: list[TopicScore] = []  # every match, best first
+    topics: list[TopicScore] = field(default_factory=list)  # every match, best first
     triage: str = "new"
     triage_by: str | None = None
     triage_at: datetime | None = None
@@ -338,7 +342,7 @@ def rows_for_articles(
                 match_id=mid, article_id=aid, topic=topic, score=score, matched_at=matched_at, title=title,
                 url=url, outlet=outlet, country=country, language=language, published_at=published,
                 fetched_at=fetched, story_id=story_id, story_size=size,
-                topics=[TopicScore(topic=m[1], score=m[2], match_id=m[0]) for m in all_matches],
+                topics=[TopicScore(m[1], m[2], m[0]) for m in all_matches],
                 triage=state or "new", triage_by=by, triage_at=at, snippet=snippet,
             )  # fmt: skip
         )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,8 @@ from storage.models import Article, Match, Outlet, Story
 PER_PAGE = 50
 
 
-class StoryRow(BaseModel):
+@dataclass
+class StoryRow:
     """One story of the list (and the head of its page); the API returns it as is."""
 
     id: int
@@ -32,9 +33,9 @@ class StoryRow(BaseModel):
     first_seen: datetime
     last_seen: datetime
     article_count: int  # articles stored in the story
-    outlets: list[str] = []
-    languages: list[str] = []
-    topics: list[str] = []
+    outlets: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
     best_score: float = 0.0
 
 
@@ -123,7 +124,8 @@ def _describe(session: Session, stories: list[Story]) -> list[StoryRow]:
     ]
 
 
-class TimelineEntry(BaseModel):
+@dataclass
+class TimelineEntry:
     """One article of a story in time order; ``match`` is its list row when it matched."""
 
     article_id: int
@@ -134,7 +136,8 @@ class TimelineEntry(BaseModel):
     match: MatchRow | None
 
 
-class StoryView(BaseModel):
+@dataclass
+class StoryView:
     """A story and its timeline: the story page and ``/api/stories/{id}``."""
 
     story: StoryRow
