@@ -1,7 +1,8 @@
-"""Request dependencies shared by pages and API: a database session, the match filter."""
+"""Request dependencies shared by pages and API: a database session, the match filter, the rules."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
@@ -68,12 +69,17 @@ def match_filters(
     )  # fmt: skip
 
 
+_RULES_LOCK = threading.Lock()
+
+
 def rules_matcher(request: Request) -> Matcher | None:
     """The app's matcher over the rule files, loaded once on first use (None when they cannot
     be read): it names entities and explains articles without re-reading rules per request."""
     state = request.app.state
     if not hasattr(state, "matcher"):
-        state.matcher = load_matcher(getattr(state, "rules_dir", None))
+        with _RULES_LOCK:  # pages run in a thread pool: the first requests must not all load them
+            if not hasattr(state, "matcher"):
+                state.matcher = load_matcher(getattr(state, "rules_dir", None))
     matcher: Matcher | None = state.matcher
     return matcher
 
