@@ -7,7 +7,7 @@ against CSRF; scripts read here. Every response has a declared model.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
@@ -26,49 +26,6 @@ class ErrorOut(BaseModel):
 
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Not found", "model": ErrorOut}}
-
-
-class TopicScoreOut(BaseModel):
-    topic: str
-    score: float
-    match_id: int
-
-
-class SnippetOut(BaseModel):
-    text: str
-    marks: list[tuple[int, int]]  # offsets of the matched terms/entities in ``text``
-
-
-class MatchOut(BaseModel):
-    """One matched article: its best match under the filter and every topic it matched."""
-
-    match_id: int
-    article_id: int
-    topic: str
-    score: float
-    matched_at: datetime
-    title: str
-    url: str
-    outlet: str
-    country: str
-    language: str | None
-    published_at: datetime | None
-    fetched_at: datetime
-    story_id: int | None
-    story_size: int
-    topics: list[TopicScoreOut]
-    triage: str
-    triage_by: str | None
-    triage_at: datetime | None
-    snippet: SnippetOut | None
-
-
-class MatchPageOut(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    items: list[MatchOut]
 
 
 class MatchDetailOut(BaseModel):
@@ -160,40 +117,6 @@ class ChartOut(BaseModel):
     series: dict[str, list[int]]
 
 
-class StoryOut(BaseModel):
-    id: int
-    title: str
-    first_seen: datetime
-    last_seen: datetime
-    article_count: int
-    outlets: list[str]
-    languages: list[str]
-    topics: list[str]
-    best_score: float
-
-
-class StoryPageOut(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    items: list[StoryOut]
-
-
-class TimelineOut(BaseModel):
-    article_id: int
-    title: str
-    outlet: str
-    language: str | None
-    when: datetime
-    match: MatchOut | None
-
-
-class StoryDetailOut(BaseModel):
-    story: StoryOut
-    timeline: list[TimelineOut]
-
-
 class FacetsOut(BaseModel):
     outlet: dict[str, int]
     topic: dict[str, int]
@@ -208,34 +131,28 @@ class ChoicesOut(BaseModel):
     languages: list[str]
 
 
+Out = TypeVar("Out", bound=BaseModel)
+
+
+def _out(model: type[Out], source: object, **given: Any) -> Out:
+    """``model`` filled from ``source``'s attributes of the same names, ``given`` ones first:
+    one mapping for every record the API shows from a query's row."""
+    values = {name: getattr(source, name) for name in model.model_fields if name not in given}
+    return model.model_validate({**values, **given})
+
+
 def _match_detail(match: queries.Match, feedback: dict[str, int]) -> MatchDetailOut:
-    return MatchDetailOut(
-        id=match.id, article_id=match.article_id, topic=match.topic, score=match.score,
-        rules_version=match.rules_version, matched_at=match.matched_at,
-        reasons=match.reasons if isinstance(match.reasons, dict) else {},
+    return _out(
+        MatchDetailOut, match, reasons=match.reasons if isinstance(match.reasons, dict) else {},
         rules=queries.rule_names(match.reasons, match.topic), feedback=feedback,
     )  # fmt: skip
 
 
-def _match_out(row: queries.MatchRow) -> MatchOut:
-    values = {k: v for k, v in vars(row).items() if k not in ("topics", "snippet")}
-    snippet = (
-        SnippetOut(text=row.snippet.text, marks=[(s.start, s.end) for s in row.snippet.spans])
-        if row.snippet
-        else None
-    )
-    return MatchOut(**values, topics=[TopicScoreOut(**vars(t)) for t in row.topics], snippet=snippet)
-
-
-@router.get("/matches", response_model=MatchPageOut, summary="Matched articles under a filter, one page")
+@router.get("/matches", response_model=queries.MatchPage, summary="Matched articles under a filter, one page")
 def api_matches(
     request: Request, session: SessionDep, filters: Annotated[MatchFilters, Depends(match_filters)]
-) -> MatchPageOut:
-    result = queries.list_matches(session, filters, entity_label(request))
-    return MatchPageOut(
-        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
-        items=[_match_out(row) for row in result.items],
-    )  # fmt: skip
+) -> queries.MatchPage:
+    return queries.list_matches(session, filters, entity_label(request))
 
 
 @router.get("/facets", response_model=FacetsOut, summary="Matched articles per outlet, topic, language, triage state")
@@ -243,40 +160,25 @@ def api_facets(session: SessionDep, filters: Annotated[MatchFilters, Depends(mat
     return FacetsOut(**queries.facet_counts(session, filters))
 
 
-def _story_out(row: stories.StoryRow) -> StoryOut:
-    return StoryOut(**vars(row))
-
-
-@router.get("/stories", response_model=StoryPageOut, summary="Stories with a matched article, newest first")
+@router.get("/stories", response_model=stories.StoryPage, summary="Stories with a matched article, newest first")
 def api_stories(
     session: SessionDep,
     topic: Annotated[str, Query(max_length=200)] = "",
     min_outlets: Annotated[int, Query(ge=1, le=100)] = 1,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = stories.PER_PAGE,
-) -> StoryPageOut:
-    result = stories.list_stories(session, page, per_page, topic.replace("\x00", ""), min_outlets)
-    return StoryPageOut(
-        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
-        items=[_story_out(r) for r in result.items],
-    )  # fmt: skip
+) -> stories.StoryPage:
+    return stories.list_stories(session, page, per_page, topic.replace("\x00", ""), min_outlets)
 
 
-@router.get("/stories/{story_id}", response_model=StoryDetailOut, responses=NOT_FOUND)
+@router.get("/stories/{story_id}", response_model=stories.StoryView, responses=NOT_FOUND)
 def api_story(
     request: Request, session: SessionDep, story_id: Annotated[int, Path(ge=1, le=2**62)]
-) -> StoryDetailOut:
+) -> stories.StoryView:
     view = stories.story_view(session, story_id, entity_label(request))
     if view is None:
         raise HTTPException(404, f"no story {story_id}")
-    return StoryDetailOut(
-        story=_story_out(view.story),
-        timeline=[
-            TimelineOut(article_id=e.article_id, title=e.title, outlet=e.outlet, language=e.language, when=e.when,
-                        match=_match_out(e.row) if e.row else None)
-            for e in view.timeline
-        ],
-    )  # fmt: skip
+    return view
 
 
 @router.get("/matches/{match_id}", response_model=MatchDetailOut, responses=NOT_FOUND)
@@ -293,11 +195,9 @@ def api_article(session: SessionDep, article_id: Annotated[int, Path(ge=1, le=2*
     view = queries.article_view(session, article_id)
     if view is None:
         raise HTTPException(404, f"no article {article_id}")
-    a = view.article
-    return ArticleOut(
-        id=a.id, url=a.url, outlet=view.outlet.name, country=view.outlet.country, title=a.title, text=a.text,
-        author=a.author, language=a.language, published_at=a.published_at, fetched_at=a.fetched_at,
-        story_id=a.story_id, matches=[_match_detail(m, view.feedback[m.id]) for m in view.matches],
+    return _out(
+        ArticleOut, view.article, outlet=view.outlet.name, country=view.outlet.country,
+        matches=[_match_detail(m, view.feedback[m.id]) for m in view.matches],
         story_articles=[StoryArticleOut(id=i, title=t, outlet=o, language=lang) for i, t, o, lang in view.story_articles],
     )  # fmt: skip
 
@@ -309,39 +209,14 @@ def api_choices(session: SessionDep) -> ChoicesOut:
 
 @router.get("/outlets", response_model=list[OutletHealthOut], summary="Outlet health; quiet outlets first")
 def api_outlets(session: SessionDep) -> list[OutletHealthOut]:
-    return [
-        OutletHealthOut(
-            name=h.name,
-            country=h.country,
-            articles_24h=h.articles_24h,
-            articles_7d=h.articles_7d,
-            last_success=h.last_success,
-            error_rate=h.error_rate,
-            empty_rate=h.empty_rate,
-            last_error=h.last_error,
-            last_error_at=h.last_error_at,
-            quiet=h.quiet,
-        )  # fmt: skip
-        for h in queries.outlet_health(session)
-    ]
+    return [_out(OutletHealthOut, h) for h in queries.outlet_health(session)]
 
 
 @router.get("/runs", response_model=list[RunOut], summary="Newest crawl runs with their stats")
 def api_runs(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[RunOut]:
     return [
-        RunOut(
-            id=s.run.id,
-            started_at=s.run.started_at,
-            finished_at=s.run.finished_at,
-            status=s.run.status,
-            finish_reason=s.run.finish_reason,
-            pages=s.pages,
-            articles=s.articles,
-            errors=s.errors,
-            empty=s.empty,
-            outlet_stats=s.outlets,
-            stats=s.run.stats if isinstance(s.run.stats, dict) else {},
-        )  # fmt: skip
+        _out(RunOut, s.run, pages=s.pages, articles=s.articles, errors=s.errors, empty=s.empty, outlet_stats=s.outlets,
+             stats=s.run.stats if isinstance(s.run.stats, dict) else {})  # fmt: skip
         for s in queries.crawl_runs(session, limit)
     ]
 
@@ -352,36 +227,12 @@ def api_deliveries(
     status: Annotated[Literal["", "pending", "sent", "failed"], Query()] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[DeliveryOut]:
-    return [
-        DeliveryOut(
-            id=d.id,
-            subscription=d.subscription,
-            kind=d.kind,
-            channel=d.channel,
-            status=d.status,
-            attempts=d.attempts,
-            last_error=d.last_error,
-            created_at=d.created_at,
-            sent_at=d.sent_at,
-            next_attempt_at=d.next_attempt_at,
-            stories=n,
-        )  # fmt: skip
-        for d, n in queries.deliveries(session, status, limit)
-    ]
+    return [_out(DeliveryOut, d, stories=n) for d, n in queries.deliveries(session, status, limit)]
 
 
 @router.get("/feedback/rules", response_model=list[RuleFeedbackOut], summary="Analyst verdicts per rule")
 def api_feedback_rules(session: SessionDep) -> list[RuleFeedbackOut]:
-    return [
-        RuleFeedbackOut(
-            topic=r.topic,
-            rule=r.rule,
-            relevant=r.relevant,
-            not_relevant=r.not_relevant,
-            precision=r.precision,
-        )
-        for r in queries.feedback_by_rule(session)
-    ]
+    return [_out(RuleFeedbackOut, r) for r in queries.feedback_by_rule(session)]
 
 
 ChartBy = Annotated[

@@ -17,7 +17,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -44,11 +43,13 @@ def create_app(
     hosts: str | list[str] | None = None,
     public_url: str | None = None,
     clock: Callable[[], float] = time.monotonic,
+    rules_dir: Path | None = None,
 ) -> FastAPI:
     """The dashboard over ``database_url`` (default: settings); ``token`` locks every request.
 
     ``hosts``: extra Host names answered besides loopback (default NEWSWATCH_DASHBOARD_HOSTS);
-    ``public_url``: base of absolute links (default NEWSWATCH_PUBLIC_URL)."""
+    ``public_url``: base of absolute links (default NEWSWATCH_PUBLIC_URL); ``rules_dir``: the
+    rule files that name entities and explain articles (default: settings)."""
     from common.settings import get_settings
     from dashboard import api, pages
 
@@ -66,8 +67,8 @@ def create_app(
     )
     engine = get_engine(database_url)
     app.state.engine = engine
-    app.state.sessions = sessionmaker(engine, expire_on_commit=False)
     app.state.public_url = public_url
+    app.state.rules_dir = rules_dir
     throttle = TokenThrottle()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     render.install_filters(templates.env)

@@ -1,10 +1,11 @@
-"""Request dependencies shared by pages and API: a database session, the match filter."""
+"""Request dependencies shared by pages and API: a database session, the match filter, the rules."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Request
 from pydantic import BeforeValidator, Field
@@ -19,20 +20,17 @@ from dashboard.filters import (
     TriageFilter,
     View,
 )
-from dashboard.labels import LabelFn, label_fn, load_labels
+from dashboard.labels import LabelFn, label_fn, labels_from_topics, load_matcher
+from storage.db import session_scope
+
+if TYPE_CHECKING:
+    from pipelines.matching.engine import Matcher
 
 
 def db_session(request: Request) -> Iterator[Session]:
     """A session per request; committed when the handler returns without error."""
-    session: Session = request.app.state.sessions()
-    try:
+    with session_scope(request.app.state.engine) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _blank_is_none(value: object) -> object:
@@ -71,11 +69,27 @@ def match_filters(
     )  # fmt: skip
 
 
+_RULES_LOCK = threading.Lock()
+
+
+def rules_matcher(request: Request) -> Matcher | None:
+    """The app's matcher over the rule files, loaded once on first use (None when they cannot
+    be read): it names entities and explains articles without re-reading rules per request."""
+    state = request.app.state
+    if not hasattr(state, "matcher"):
+        with _RULES_LOCK:  # pages run in a thread pool: the first requests must not all load them
+            if not hasattr(state, "matcher"):
+                state.matcher = load_matcher(getattr(state, "rules_dir", None))
+    matcher: Matcher | None = state.matcher
+    return matcher
+
+
 def entity_label(request: Request) -> LabelFn:
-    """The display-name function of entities, loaded from the rule files on first use."""
+    """The display-name function of entities, from the app's matcher's rule files."""
     state = request.app.state
     fn: LabelFn | None = getattr(state, "entity_label", None)
     if fn is None:
-        fn = label_fn(load_labels(getattr(state, "rules_dir", None)))
+        matcher = rules_matcher(request)
+        fn = label_fn(labels_from_topics(matcher.topics) if matcher is not None else {})
         state.entity_label = fn
     return fn

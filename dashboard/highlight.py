@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from markupsafe import Markup, escape
+from pydantic import Field, computed_field
 
 from storage.reasons import EntityReason, parse_reasons
 
@@ -80,10 +81,17 @@ def reason_labels(reasons: Any, label: Callable[[str], str] | None = None) -> tu
 
 @dataclass(frozen=True)
 class Snippet:
-    """A window of an article's text around its matched terms, ready for HTML and plain text."""
+    """A window of an article's text around its matched terms, ready for HTML, plain text
+    and JSON (pydantic serialises it as ``{text, marks}``: the spans' offsets, not their labels)."""
 
     text: str
-    spans: tuple[Span, ...]  # usable spans, offsets into ``text``
+    spans: Annotated[tuple[Span, ...], Field(exclude=True)] = ()  # usable spans, offsets into ``text``
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def marks(self) -> list[tuple[int, int]]:
+        """Offsets of the matched terms/entities in ``text``."""
+        return [(span.start, span.end) for span in self.spans]
 
     def html(self) -> Markup:
         """Escaped text with the terms in ``<mark>``: for the list and Atom entries."""
@@ -108,7 +116,7 @@ def snippet_from_reasons(reasons: Any, label: Callable[[str], str] | None = None
         if item.field != "text" or not item.text.strip():
             continue
         if item.start is None:
-            return Snippet(item.text, ())
+            return Snippet(item.text)
         start, end = item.start, item.start + len(item.text)
         inside = [
             Span(s.start - start, s.end - start, s.label, s.kind)

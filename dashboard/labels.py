@@ -1,9 +1,9 @@
 """Display names of entities: what analysts read instead of ids like ``police_nationale_fr``.
 
-The rule files name each entity (``label:``; ``Topic.entity_label(id)`` once the rules
-engineer's change lands); until a label exists, the id is prettified. Loading the rules
-can fail (no rules folder on a dashboard-only host): the dashboard then shows prettified
-ids rather than refusing to start.
+The rule files name each entity (``label:``; ``Topic.entity_label(id)``); until a label
+exists, the id is prettified. Loading the rules can fail (no rules folder on a
+dashboard-only host): the dashboard then shows prettified ids (and no "why / why not")
+rather than refusing to start.
 """
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.matching.engine import Matcher
 
 log = logging.getLogger(__name__)
 _SEPARATORS = re.compile(r"[_\-\s]+")
@@ -61,15 +64,16 @@ def labels_from_topics(topics: Iterable[Any]) -> dict[str, str]:
     return out
 
 
-def load_labels(rules_dir: Any = None) -> dict[str, str]:
-    """Labels of every entity of the configured rule files; {} when they cannot be loaded."""
+def load_matcher(rules_dir: Any = None) -> Matcher | None:
+    """The configured rule files as the matcher (entity labels, "why / why not"); None when
+    they cannot be loaded."""
     try:
         from pipelines.matching.engine import load_topics
 
-        return labels_from_topics(load_topics(rules_dir).topics)
+        return load_topics(rules_dir)
     except Exception as exc:  # no rules here: prettified ids are still readable
-        log.info("entity labels not loaded (%s): showing prettified ids", exc)
-        return {}
+        log.info("rules not loaded (%s): showing prettified ids and no explanation", exc)
+        return None
 
 
 def label_fn(labels: dict[str, str]) -> LabelFn:

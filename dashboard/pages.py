@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from dashboard import charts, exports, queries, stories, triage
-from dashboard.deps import db_session, entity_label, match_filters
+from dashboard.deps import db_session, entity_label, match_filters, rules_matcher
+from dashboard.explain import why_by_topic
 from dashboard.filters import TRIAGE_STATES, MatchFilters
 from dashboard.highlight import highlight, reason_labels, spans_from_reasons
 from dashboard.render import page
 from dashboard.security import CSRF_COOKIE, CSRF_FIELD, analyst_name, base_url, csrf_ok
+from storage.db import session_scope
 
 router = APIRouter(include_in_schema=False)
 MAX_FORM_BYTES = 16_384
@@ -91,6 +93,9 @@ def article_page(
     text_spans = [s for m in view.matches for s in spans_from_reasons(m.reasons, "text", label)]
     back = triage.safe_next(request.query_params.get("back"), "")
     state = session.get(queries.Triage, article_id)
+    matcher = rules_matcher(request)
+    a = view.article
+    why = why_by_topic(matcher, a.title, a.text, a.language, view.matches) if matcher is not None else None
     return page(
         request,
         "article.html",
@@ -101,6 +106,7 @@ def article_page(
             "text_html": highlight(view.article.text or "", text_spans),
             "rules": {m.id: queries.rule_names(m.reasons, m.topic) for m in view.matches},
             "labels": {m.id: reason_labels(m.reasons, label) for m in view.matches},
+            "why": why,
             "saved": request.query_params.get("saved", ""),
             "triage": state,
             "states": TRIAGE_STATES,
@@ -119,7 +125,7 @@ async def triage_submit(request: Request, article_id: Annotated[int, Path(ge=1, 
     who = analyst_name(request.headers.get("authorization"))
 
     def store() -> bool:
-        with request.app.state.sessions.begin() as session:
+        with session_scope(request.app.state.engine) as session:
             return triage.set_triage(session, article_id, state, who)
 
     if not await run_in_threadpool(store):
@@ -167,7 +173,7 @@ async def feedback_submit(request: Request, match_id: Annotated[int, Path(ge=1, 
     form = await checked_form(request)
 
     def store() -> int | None:
-        with request.app.state.sessions.begin() as session:
+        with session_scope(request.app.state.engine) as session:
             row = queries.add_feedback(session, match_id, form.get("verdict", ""), form.get("note", ""))
             if row is None:
                 return None

@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, computed_field
 from sqlalchemy import ColumnElement, Integer, Select, String, column, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -40,6 +41,8 @@ from storage.models import (
 from storage.outlet_status import newest_article_times
 from storage.reasons import parse_reasons
 
+Item = TypeVar("Item")
+
 VERDICTS = ("relevant", "not_relevant")
 EXPORT_LIMIT = 10_000
 
@@ -63,7 +66,12 @@ class TopicScore:
 @dataclass
 class MatchRow:
     """One matched article of the list: its best match under the filter (topic, score),
-    every topic it matched, its triage state and a snippet around the matched terms."""
+    every topic it matched, its triage state and a snippet around the matched terms.
+
+    The one record of a listed match: the page, CSV, Atom feed and ``/api/matches`` all
+    read it (the API returns it as is, so its JSON and the page cannot drift apart). A
+    plain dataclass: pydantic serialises it as it is, and 10,000 rows of a CSV export are
+    built without validating what the database already typed."""
 
     match_id: int  # the best match under the filter
     article_id: int
@@ -86,16 +94,22 @@ class MatchRow:
     snippet: Snippet | None = None
 
 
-@dataclass
-class MatchPage:
-    items: list[MatchRow]
+class Page(BaseModel, Generic[Item]):
+    """One page of a list with the total count: what the list pages render and the API returns."""
+
+    items: list[Item]
     total: int
     page: int
     per_page: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
+
+
+class MatchPage(Page[MatchRow]):
+    """One page of matched articles (or of stories, one row each)."""
 
 
 LIST_INDEX = "ix_articles_list"

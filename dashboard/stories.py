@@ -8,7 +8,6 @@ timeline of its articles (oldest first) with their topics and triage states.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.filters import MatchFilters
-from dashboard.queries import MatchRow, _listed_articles, article_date, rows_for_articles
+from dashboard.queries import MatchRow, Page, _listed_articles, article_date, rows_for_articles
 from storage.models import Article, Match, Outlet, Story
 
 PER_PAGE = 50
@@ -27,6 +26,8 @@ PER_PAGE = 50
 
 @dataclass
 class StoryRow:
+    """One story of the list (and the head of its page); the API returns it as is."""
+
     id: int
     title: str
     first_seen: datetime
@@ -38,16 +39,8 @@ class StoryRow:
     best_score: float = 0.0
 
 
-@dataclass
-class StoryPage:
-    items: list[StoryRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+class StoryPage(Page[StoryRow]):
+    """One page of stories."""
 
 
 def _story_ids(topic: str, min_outlets: int) -> Any:
@@ -90,7 +83,7 @@ def list_stories(
     ).all()
     stories = [story for story, _ in rows]
     total = rows[0][1] if rows else session.scalar(select(func.count()).select_from(ids)) or 0
-    return StoryPage(_describe(session, stories), total, page, per_page)
+    return StoryPage(items=_describe(session, stories), total=total, page=page, per_page=per_page)
 
 
 def _describe(session: Session, stories: list[Story]) -> list[StoryRow]:
@@ -133,18 +126,20 @@ def _describe(session: Session, stories: list[Story]) -> list[StoryRow]:
 
 @dataclass
 class TimelineEntry:
-    """One article of a story in time order; ``row`` is set when the article matched."""
+    """One article of a story in time order; ``match`` is its list row when it matched."""
 
     article_id: int
     title: str
     outlet: str
     language: str | None
     when: datetime
-    row: MatchRow | None
+    match: MatchRow | None
 
 
 @dataclass
 class StoryView:
+    """A story and its timeline: the story page and ``/api/stories/{id}``."""
+
     story: StoryRow
     timeline: list[TimelineEntry]
 
@@ -165,5 +160,8 @@ def story_view(
         .limit(limit)
     ).all()
     rows = {r.article_id: r for r in rows_for_articles(session, [a[0] for a in articles], MatchFilters(), label)}
-    timeline = [TimelineEntry(aid, title, outlet, lang, at, rows.get(aid)) for aid, title, outlet, lang, at in articles]
-    return StoryView(described, timeline)
+    timeline = [
+        TimelineEntry(article_id=aid, title=title, outlet=outlet, language=lang, when=at, match=rows.get(aid))
+        for aid, title, outlet, lang, at in articles
+    ]
+    return StoryView(story=described, timeline=timeline)

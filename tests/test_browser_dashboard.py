@@ -78,7 +78,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         sample = seed_sample(session)
         matched = seed_matched(session, load_topics(PROJECT_ROOT / "config" / "rules"))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(url, rules_dir=PROJECT_ROOT / "config" / "rules"), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -276,6 +276,8 @@ def test_triage_flow_with_the_keyboard(page: tuple[Any, Watch], site: Site) -> N
     pg.wait_for_url(f"**/articles/{target}?back=*")
     assert pg.locator("#triage-state").inner_text() == "new"
     assert pg.locator("article.article mark.entity").count() >= 1
+    why = pg.locator(f"#why-{TOPIC}")  # "why / why not": the real Matcher on the stored text, open
+    assert why.locator(".verdict").inner_text() == "match" and why.locator("li.found").first.is_visible()
     pg.keyboard.press("n")  # not relevant: back to the list, which no longer has it
     pg.wait_for_url("**/matches?triage=new")
     assert int(pg.locator("#total").inner_text()) == untriaged - 1

@@ -25,6 +25,9 @@ from storage.models import Article, Delivery, Feedback, Match, Outlet
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
+PAGES = ("/", "/outlets", "/runs", "/deliveries", "/charts", "/feedback")  # the pages of the menu
+
+
 @dataclass
 class Env:
     url: str
@@ -347,15 +350,7 @@ def test_atom_feed_per_topic(env: Env) -> None:
 
 
 def test_pages_send_security_headers_and_use_no_inline_script(env: Env) -> None:
-    for path in (
-        "/",
-        "/outlets",
-        "/runs",
-        "/deliveries",
-        "/charts",
-        "/feedback",
-        f"/articles/{env.sample.articles['le360-coop']}",
-    ):
+    for path in (*PAGES, "/stories", f"/stories/{env.sample.story_id}", f"/articles/{env.sample.articles['le360-coop']}"):
         r = env.client.get(path)
         assert r.status_code == 200, path
         csp = r.headers["content-security-policy"]
@@ -385,17 +380,7 @@ def test_token_protects_every_request(database_url: str) -> None:
 
 def test_empty_store_renders_every_page(database_url: str) -> None:
     client = TestClient(create_app(database_url), base_url="http://127.0.0.1")
-    for path in (
-        "/",
-        "/outlets",
-        "/runs",
-        "/deliveries",
-        "/charts",
-        "/feedback",
-        "/matches.csv",
-        "/feedback.csv",
-        "/feeds/x.atom",
-    ):
+    for path in (*PAGES, "/stories", "/matches.csv", "/feedback.csv", "/feeds/x.atom"):
         assert client.get(path).status_code == 200, path
     assert client.get("/api/matches").json() == {
         "total": 0,
