@@ -53,8 +53,8 @@ def main() -> None:
         start = time.process_time()
         for key, sig in enumerate(sigs):
             when = t0 + timedelta(minutes=5 * key)  # 3,000 articles over ten days: a 7-day window holds ~2,000
-            found = index.find(sig, when)
-            index.add(key, sig, found[0] if found else key, when)
+            found = index.candidates(sig, when)
+            index.add(key, sig, found[0][1] if found else key, when)
         lookup_rates.append(len(sigs) / (time.process_time() - start))
     print(f"{len(arts)} articles of ~{args.words} words: signature {statistics.median(sig_rates):,.0f} articles/s, "
           f"story lookup + insert {statistics.median(lookup_rates):,.0f} articles/s (CPU, one core, median of 3)")
