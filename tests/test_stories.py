@@ -253,28 +253,39 @@ def test_one_meeting_told_in_arabic_and_french_joins_whatever_names_only_one_scr
     assert retelling(fr, ar) > 0
 
 
-def test_a_recurring_official_alone_is_no_evidence_against_a_named_counterpart() -> None:
-    """"Hammouchi met Veaux" and "Hammouchi met the head of the French police" share only
-    Hammouchi, who is in every story of the week: not joined by him. Sharing a date joins them."""
+def test_the_official_who_meets_everyone_is_no_evidence_the_counterpart_is() -> None:
+    """"Hammouchi met Veaux" against "Hammouchi met the head of the French police": they share
+    only Hammouchi, who met other French officials this week: not one event by him alone.
+    "Hammouchi met Veaux" against "the DGSN chief met Veaux": they share Veaux, named beside
+    Hammouchi only: one event. Sharing a date joins the first pair too."""
     idx = StoryIndex()
-    for n, city in enumerate(("Tanger", "Fès", "Agadir")):  # three other stories name Hammouchi
-        idx.add(100 + n, signature("", f"Abdellatif Hammouchi a inauguré à {city} un nouveau commissariat de {40 + n} "
-                                   f"agents, en présence du wali et de la DGSN, le {10 + n} avril.", "fr"), 100 + n, T0)
+    for n, who in enumerate(("Louis Laugier", "Nicolas Lerner")):  # earlier meetings of the week
+        idx.add(100 + n, signature("", f"Abdellatif Hammouchi a reçu {who} à Tanger le {3 + n} mars pour évoquer "
+                                   f"{40 + n} dossiers de coopération avec la DGSN.", "fr"), 100 + n, T0)
     named = signature("", MEETING.format(who="Frédéric Veaux"), "fr")
     idx.add(1, named, 1, T0)
     unnamed = signature("", "Abdellatif Hammouchi s'est entretenu à Rabat avec le directeur général de la Police "
                         "nationale française, venu avec une délégation. Au menu : terrorisme, trafic de drogue et "
                         "renseignement, d'après la DGSN ; la coordination entre Rabat et Paris sera renforcée.", "fr")
     assert person_conflict(named, unnamed) == ONE_SIDED
-    assert idx.recurring(next(iter(named.person_keys & unnamed.person_keys)))
+    (hammouchi,) = named.person_keys & unnamed.person_keys
+    (veaux,) = named.person_keys - unnamed.person_keys
+    assert (idx.partners(hammouchi), idx.partners(veaux)) == (3, 1)  # Laugier, Lerner, Veaux; Hammouchi
     assert not any(c[1] == 1 for c in idx.candidates(unnamed, T0))
-    assert retelling(named, unnamed) > 0  # without an index to tell who recurs, the shared person counts
+    assert retelling(named, unnamed) > 0  # two articles alone: the shared person counts
+    counterpart = signature("", "Le patron de la DGSN s'est entretenu à Rabat avec Frédéric Veaux, venu avec une "
+                            "délégation de la Police nationale française. Au menu : terrorisme, trafic de drogue et "
+                            "renseignement, d'après la DGSN ; la coordination entre Rabat et Paris sera renforcée.", "fr")
+    assert person_conflict(named, counterpart) == ONE_SIDED
+    assert any(c[1] == 1 for c in idx.candidates(counterpart, T0))
     # the same two accounts, both dated: one meeting
     idx.add(2, signature("", MEETING.format(who="Frédéric Veaux").replace("mardi", "mardi 14 mai"), "fr"), 2, T0)
-    dated = signature("", "Abdellatif Hammouchi s'est entretenu le 14 mai à Rabat avec le "
-                      "directeur général de la Police nationale française, venu avec une délégation. Au menu : "
-                      "terrorisme, trafic de drogue et renseignement, d'après la DGSN.", "fr")
+    dated = signature("", "Abdellatif Hammouchi s'est entretenu le 14 mai à Rabat avec le directeur général de la "
+                      "Police nationale française, venu avec une délégation. Au menu : terrorisme, trafic de drogue "
+                      "et renseignement, d'après la DGSN.", "fr")
     assert any(c[1] == 2 for c in idx.candidates(dated, T0))
+    idx.remove(100)
+    assert idx.partners(hammouchi) == 2  # Laugier's meeting left the index
 
 
 def test_stored_signatures_keep_their_people_and_old_ones_never_conflict() -> None:

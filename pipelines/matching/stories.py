@@ -68,8 +68,6 @@ MAX_FEATURES = 96
 MIN_SHARED_SPECIFIC = 1
 GENERIC_WEIGHT = 0.5
 CORE_SIZE = 4
-RECURRING_STORIES = 3
-"""A person named in this many stories of the index is a recurring actor (the DGSN chief)."""
 """A story's first article and up to three more close to it: what a retelling must be close to."""
 SCHEME = "affine32"  # datasketch >= 2.0 permutation scheme: 32-bit values, stored as such
 _BYTES = 4 * (SHINGLE_PERM + EVENT_PERM) + 8  # header: shingle and feature counts
@@ -382,56 +380,68 @@ def person_conflict(a: Signature, b: Signature) -> int:
     - ``OTHER_PEOPLE``: each misses a lede person of the other and they share at most one
       person ("X meets A" against "X meets B"): two events;
     - ``ONE_SIDED``: only one misses a lede person of the other, and they share at most one
-      person ("X meets A" against "X met a delegation"): the shared person is no evidence of
-      one event (X is in every story of the week);
+      person ("X meets A" against "X met a delegation", or against "the DGSN chief met A"):
+      the shared person is evidence of one event only when they are the counterpart, not the
+      official who meets everyone (``retelling``);
     - ``NO_CONFLICT`` otherwise, or when either was stored before people were."""
     if not a.script or not b.script:
         return NO_CONFLICT
     la, lb = a.lede_people, b.lede_people
     if not (la[0] or la[a.script] or lb[0] or lb[b.script]) or len(a.person_keys & b.person_keys) > 1:
         return NO_CONFLICT
-    # a lede person missing from the other article, which could have written the name
-    miss_a = bool((la[TABLE] | la[b.script]) - b.person_keys)
-    miss_b = bool((lb[TABLE] | lb[a.script]) - a.person_keys)
+    miss_a, miss_b = _missing(a, b), _missing(b, a)
     if miss_a and miss_b:
         return OTHER_PEOPLE
     return ONE_SIDED if miss_a or miss_b else NO_CONFLICT
 
 
-def retelling(a: Signature, b: Signature, recurring: Callable[[int], bool] | None = None) -> float:
+def _missing(a: Signature, b: Signature) -> frozenset[int]:
+    """People of a's title or lede that b does not name, though it could have written them."""
+    la = a.lede_people
+    return (la[TABLE] | la[b.script]) - b.person_keys
+
+
+def retelling(a: Signature, b: Signature, partners: Callable[[int], int] | None = None) -> float:
     """The weighted feature overlap of a and b when they tell one event, else 0 (pure).
 
     A retelling shares at least ``EVENT_JACCARD`` of its features and at least
     ``MIN_SHARED_SPECIFIC`` specific ones (two security stories of one week share the DGSN,
     Rabat and Paris; one event told twice also shares its people, numbers or dates), and does
     not name other people (``person_conflict``). When only one side names someone the other
-    lacks (``ONE_SIDED``), a shared *recurring* person (``recurring``: named in many stories
-    of the week, as the DGSN chief is) is no evidence of one event: the official who meets
-    everyone, named beside a counterpart the other article does not name."""
+    lacks (``ONE_SIDED``), the one person they share counts as evidence only if it is the
+    rarer actor: ``partners`` (``StoryIndex.partners``: how many different people they were
+    named beside this week) below that of the person missing. "Hammouchi meets Veaux" and
+    "Hammouchi meets a French delegation" share the official who meets everyone: no evidence;
+    "Hammouchi meets Veaux" and "the DGSN chief meets Veaux" share the counterpart: evidence.
+    Without ``partners`` (two articles alone) the shared person counts."""
     if a.n_event < MIN_EVENT_FEATURES or b.n_event < MIN_EVENT_FEATURES:
         return 0.0
     ev, specific = event_overlap(a, b)
-    if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC or not _people_agree(a, b, recurring):
+    if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC or not _people_agree(a, b, partners):
         return 0.0
     return ev
 
 
-def _people_agree(a: Signature, b: Signature, recurring: Callable[[int], bool] | None) -> bool:
-    """No ``OTHER_PEOPLE``; and when ``ONE_SIDED``, specific evidence besides the words of
-    people's names, unless the one person they share is no recurring actor."""
+def _people_agree(a: Signature, b: Signature, partners: Callable[[int], int] | None) -> bool:
+    """No ``OTHER_PEOPLE``; and when ``ONE_SIDED``, the shared person is the rarer actor, or
+    there is specific evidence besides the words of people's names."""
     verdict = person_conflict(a, b)
     if verdict == OTHER_PEOPLE:
         return False
     if verdict == ONE_SIDED:
         shared = a.person_keys & b.person_keys  # at most one (else no conflict)
-        if shared and (recurring is None or not any(recurring(p) for p in shared)):
+        if shared and partners is None:
             return True
+        if shared:
+            missing = _missing(a, b) | _missing(b, a)
+            if max(partners(p) for p in shared) < max(partners(m) for m in missing):
+                return True
         names = a.part_set | b.part_set
         return sum(1 for x in a.feature_set & b.feature_set if x & 1 and x not in names) >= MIN_SHARED_SPECIFIC
     return True
 
 
-def similarities(a: Signature, others: list[Signature], recurring: Callable[[int], bool] | None = None) -> np.ndarray:
+def similarities(a: Signature, others: list[Signature], partners: Callable[[int], int] | None = None) -> np.ndarray:
     """How sure we are that a and each of ``others`` tell one story (0 = not at all; 1+ =
     near-duplicate; in between, ``retelling``). The near-duplicate part and the feature
     overlaps are computed for all of ``others`` in a few numpy passes; only the few above
@@ -454,7 +464,7 @@ def similarities(a: Signature, others: list[Signature], recurring: Callable[[int
     ev, specific = _overlaps(a, [others[i] for i in rest])
     for j in np.flatnonzero((ev >= EVENT_JACCARD) & (specific >= MIN_SHARED_SPECIFIC)):
         b = others[rest[j]]
-        if b.n_event >= MIN_EVENT_FEATURES and _people_agree(a, b, recurring):
+        if b.n_event >= MIN_EVENT_FEATURES and _people_agree(a, b, partners):
             scores[rest[j]] = ev[j]
     return scores
 
@@ -478,6 +488,12 @@ def _overlaps(a: Signature, others: list[Signature]) -> tuple[np.ndarray, np.nda
     with np.errstate(invalid="ignore", divide="ignore"):
         ev = np.where((lens > 0) & (union > 0), (spec_shared + GENERIC_WEIGHT * gen_shared) / np.maximum(union, 1e-12), 0.0)
     return ev, spec_shared
+
+
+def _lede_pairs(sig: Signature) -> list[tuple[int, int]]:
+    """(person it names, another person of its title or lede): who was named beside whom."""
+    lede = [p for group in sig.lede_people for p in group]
+    return [(p, q) for p in sig.person_keys for q in lede if p != q]
 
 
 @dataclass
@@ -511,11 +527,14 @@ class StoryIndex:
         self._entries: dict[int, _Entry] = {}
         self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
         self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
-        self._person_stories: dict[int, dict[int, int]] = {}  # person -> story id -> its indexed articles naming them
+        self._partners: dict[int, dict[int, int]] = {}  # person -> other lede person -> indexed articles naming both
 
-    def recurring(self, person: int) -> bool:
-        """Is this person (``Signature.person_keys``) named in ``RECURRING_STORIES`` stories or more of the index?"""
-        return len(self._person_stories.get(person, ())) >= RECURRING_STORIES
+    def partners(self, person: int) -> int:
+        """How many different people the titles and ledes of indexed articles naming this
+        person (``Signature.person_keys``) name beside them: the DGSN chief receiving one
+        French official after another has many, each official one. Counted in people, not in
+        stories, so that one event split in two never makes its own people look common."""
+        return len(self._partners.get(person, ()))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -530,7 +549,7 @@ class StoryIndex:
         core = self._cores.get(story_id)
         if not core:
             return True  # the story's first article
-        if len(core) >= CORE_SIZE or not retelling(sig, self._entries[core[0]].sig, self.recurring):
+        if len(core) >= CORE_SIZE or not retelling(sig, self._entries[core[0]].sig, self.partners):
             return False
         # a copy of a core article adds nothing the core does not already say
         return not any(
@@ -544,9 +563,9 @@ class StoryIndex:
             self.remove(key)
         core = self._joins_core(sig, story_id)
         self._entries[key] = _Entry(story_id, sig, when, core)
-        for person in sig.person_keys:
-            stories = self._person_stories.setdefault(person, {})
-            stories[story_id] = stories.get(story_id, 0) + 1
+        for person, partner in _lede_pairs(sig):
+            partners = self._partners.setdefault(person, {})
+            partners[partner] = partners.get(partner, 0) + 1
         self._dup.insert(key, sig.shingles)
         if core:
             self._cores.setdefault(story_id, []).append(key)
@@ -563,13 +582,13 @@ class StoryIndex:
         if entry is None:
             return
         self._dup.remove(key)
-        for person in entry.sig.person_keys:
-            stories = self._person_stories[person]
-            stories[entry.story_id] -= 1
-            if not stories[entry.story_id]:
-                del stories[entry.story_id]
-                if not stories:
-                    del self._person_stories[person]
+        for person, partner in _lede_pairs(entry.sig):
+            partners = self._partners[person]
+            partners[partner] -= 1
+            if not partners[partner]:
+                del partners[partner]
+                if not partners:
+                    del self._partners[person]
         if key in self._event.keys:
             self._event.remove(key)
         group = self._cores if entry.core else self._members
@@ -600,7 +619,7 @@ class StoryIndex:
         if not near:
             return []
 
-        scores = similarities(sig, [entry.sig for _, entry in near], self.recurring)
+        scores = similarities(sig, [entry.sig for _, entry in near], self.partners)
         found = [
             (key, entry.story_id, float(score))
             for (key, entry), score in zip(near, scores, strict=True)
