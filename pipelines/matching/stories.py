@@ -453,9 +453,10 @@ def similarities(a: Signature, others: list[Signature], partners: Callable[[int]
     dup_ok = np.array([bool(a.n_shingles and b.n_shingles) for b in others])
     dup = (np.stack([b.shingles.hashvalues for b in others]) == a.shingles.hashvalues).mean(axis=1)
     scores = np.where(dup_ok & (dup >= DUPLICATE_JACCARD), 1.0 + dup, 0.0)
-    for i in np.flatnonzero(scores):
-        if person_conflict(a, others[i]) == OTHER_PEOPLE:
-            scores[i] = 0.0  # one template, other people: a communiqué of another meeting, no copy
+    if a.script and any(a.lede_people):  # else no conflict is possible
+        for i in np.flatnonzero(scores):
+            if person_conflict(a, others[i]) == OTHER_PEOPLE:
+                scores[i] = 0.0  # one template, other people: a communiqué of another meeting, no copy
     if a.n_event < MIN_EVENT_FEATURES or not len(a.features):
         return scores
     rest = np.flatnonzero(scores == 0)
