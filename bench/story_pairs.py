@@ -5,7 +5,7 @@
 Each file (default: every ``tests/stories/pairs*.yaml``) holds articles labelled with their
 event; every pair of articles in a file is a labelled pair: same event = same story. Two
 figures per file:
-- *pairwise*: ``similarity(a, b) > 0`` (and published within the story window) against the label;
+- *pairwise*: ``similarities(a, [b]) > 0`` (and published within the story window) against the label;
 - *grouped*: the articles fed to a ``StoryIndex`` in date order, as the crawl stores them
   (cores, no chaining): two articles in one story against the label.
 Pairs are also broken down by kind: wire copy, same event in two languages, same event in
@@ -78,8 +78,8 @@ def grouped(articles: list[Labelled], sigs: dict[str, stories.Signature]) -> dic
     index = stories.StoryIndex()
     story_of: dict[str, int] = {}
     for key, a in enumerate(sorted(articles, key=lambda a: (a.when, a.id))):
-        found = index.find(sigs[a.id], a.when)
-        story_of[a.id] = found[0] if found else key
+        found = index.candidates(sigs[a.id], a.when)
+        story_of[a.id] = found[0][1] if found else key
         index.add(key, sigs[a.id], story_of[a.id], a.when)
     return story_of
 
@@ -91,7 +91,7 @@ def evaluate(articles: list[Labelled]) -> dict[str, Any]:
     errors = []
     for a, b in combinations(articles, 2):
         truth = a.event == b.event
-        said = abs(a.when - b.when) <= stories.WINDOW and stories.similarity(sigs[a.id], sigs[b.id]) > 0
+        said = abs(a.when - b.when) <= stories.WINDOW and stories.similarities(sigs[a.id], [sigs[b.id]])[0] > 0
         pairwise.add(truth, said)
         by_group.add(truth, story_of[a.id] == story_of[b.id])
         by_kind.setdefault(kind(a, b), Counts()).add(truth, said)

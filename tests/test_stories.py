@@ -7,16 +7,32 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.matching.normalize import WORD_RE
 from pipelines.matching.stories import (
     MAX_PER_STORY,
+    NO_CONFLICT,
+    ONE_SIDED,
+    OTHER_PEOPLE,
     Signature,
     StoryIndex,
+    person_conflict,
+    retelling,
     signature,
     similarities,
-    similarity,
 )
+from pipelines.matching.story_names import ARABIC, LATIN, TABLE, find_persons, name_key
 
 T0 = datetime(2024, 6, 29, 12, tzinfo=UTC)
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    return float(similarities(a, [b])[0])
+
+
+def find(idx: StoryIndex, sig: Signature, when: datetime, exclude: int | None = None) -> tuple[int, float] | None:
+    """The best candidate's (story, score), as the store takes it."""
+    found = idx.candidates(sig, when, exclude)
+    return (found[0][1], found[0][2]) if found else None
 
 ARTICLE = (
     "Le directeur général de la Sûreté nationale, Abdellatif Hammouchi, a reçu mardi 14 mai 2024 à Rabat "
@@ -76,9 +92,9 @@ def test_index_joins_within_the_window_only() -> None:
     sig = signature("", ARTICLE, "fr")
     idx.add(1, sig, story_id=10, when=T0)
     again = signature("", ARTICLE + " Fin.", "fr")
-    assert idx.find(again, T0 + timedelta(days=2)) == (10, pytest.approx(similarity(again, sig)))
-    assert idx.find(again, T0 + timedelta(days=8)) is None
-    assert idx.find(again, T0, exclude=1) is None
+    assert find(idx, again, T0 + timedelta(days=2)) == (10, pytest.approx(similarity(again, sig)))
+    assert find(idx, again, T0 + timedelta(days=8)) is None
+    assert find(idx, again, T0, exclude=1) is None
     assert idx.evict_before(T0 + timedelta(seconds=1)) == 1 and len(idx) == 0
 
 
@@ -92,7 +108,7 @@ def _group(texts: dict[str, str]) -> dict[str, int]:
     stories: dict[str, int] = {}
     for key, (name, text) in enumerate(texts.items()):
         sig = signature("", text, "fr")
-        found = idx.find(sig, T0)
+        found = find(idx, sig, T0)
         stories[name] = found[0] if found else 100 + key
         idx.add(key, sig, stories[name], T0)
     return stories
@@ -124,7 +140,8 @@ def test_seed_001_joins_once_its_ticker_noise_is_gone(shared_dir: Path) -> None:
 
 
 def test_batch_similarities_equal_one_by_one() -> None:
-    """The index scores its candidates in one numpy pass; it must agree with ``similarity``."""
+    """The index scores its candidates in a few numpy passes; it must agree with ``retelling``
+    and the near-duplicate estimate one pair at a time."""
     import random
 
     from localweb.lexicon import make_paragraphs, make_title
@@ -137,7 +154,8 @@ def test_batch_similarities_equal_one_by_one() -> None:
     kinds = set()
     for a in sigs[:30]:
         batch = similarities(a, sigs)
-        one_by_one = [similarity(a, b) for b in sigs]
+        one_by_one = [1.0 + dup if (dup := a.shingles.jaccard(b.shingles)) >= 0.5 and a.n_shingles and b.n_shingles
+                      and person_conflict(a, b) != OTHER_PEOPLE else retelling(a, b) for b in sigs]
         assert list(batch) == pytest.approx(one_by_one, abs=1e-12)
         kinds |= {("dup" if s > 1 else "event" if s > 0 else "none") for s in one_by_one}
     assert kinds == {"dup", "event", "none"}  # every branch was compared
@@ -159,6 +177,126 @@ def test_a_big_story_keeps_its_core_and_only_its_latest_articles_indexed() -> No
     assert 0 in idx and 9 not in idx and 10 in idx and MAX_PER_STORY + 9 in idx  # the oldest copies went first
     assert 9999 in idx
     late = signature("Hammouchi et Veaux à Rabat", ARTICLE + " (MAP)", "fr")
-    assert idx.find(late, T0)[0] == 1
+    assert find(idx, late, T0)[0] == 1
     idx.remove(MAX_PER_STORY + 9)
     assert len(idx) == MAX_PER_STORY + 1
+
+
+# ---------------------------------------------------------------- people: one event names the same people
+
+def _people(title: str, text: str, lede: int = 40) -> dict[str, tuple[int, bool]]:
+    t, x = WORD_RE.findall(title), WORD_RE.findall(text)
+    return {k: (how, principal) for k, (how, principal, _) in find_persons(t + x, len(t), len(t) + lede).items()}
+
+
+def test_people_are_found_by_table_given_name_honorific_and_second_mention() -> None:
+    found = _people("Benjelloun nommé", "Le ministre a reçu Karim El Amrani et Frédéric Veaux à Rabat. " + "mot " * 50
+                    + "M. Dupont a salué la rencontre. Plus tard, Benjelloun, alias Youssef Benjelloun, a parlé.")
+    assert found["@veaux"] == (TABLE, True)
+    assert found["l:" + name_key("Amrani")] == (LATIN, True)  # "El" is a particle, "Amrani" the name
+    assert found["l:" + name_key("Dupont")] == (LATIN, False)  # after the lede
+    assert found["l:" + name_key("Benjelloun")] == (LATIN, True)  # the surname alone in the title
+    ar = _people("", "استقبل عبد اللطيف حموشي ويوسف بنجلون، بحضور السيد دوبون، مسؤولين فرنسيين.")
+    assert ar["@hammouchi"] == (TABLE, True) and ar["a:" + name_key("بنجلون")] == (ARABIC, True)
+    assert ar["a:" + name_key("دوبون")] == (ARABIC, True)
+
+
+@pytest.mark.parametrize("title,text", [
+    ("Morocco, France Mark New Era In Security Ties", "The talks went well, officials said."),  # an English title
+    ("", "La réunion s'est tenue rue Jean Jaurès, près du stade Mohammed V et de l'aéroport Charles de Gaulle."),
+    ("", "وأكد المسؤولون على حسن الجوار وعلى أن التعاون الأمني يعرف الآن دينامية جديدة."),  # "على", "حسن", "الآن"
+    ("", "Claire et nette, la position de Rabat n'a pas changé. Victor a-t-il raison ?"),
+])
+def test_words_that_only_look_like_names_are_no_people(title: str, text: str) -> None:
+    assert _people(title, text) == {}
+
+
+def test_transliterations_of_one_surname_share_a_key() -> None:
+    assert name_key("Benjelloun") == name_key("Benjeloun")
+    assert name_key("Chraïbi") == name_key("Chraybi")
+    assert name_key("العمراني") == name_key("عمراني")
+    assert name_key("Benjelloun") != name_key("Berrada")
+
+
+MEETING = ("Le directeur général de la DGSN et de la DGST, Abdellatif Hammouchi, a reçu mardi à Rabat {who}, "
+           "à la tête d'une délégation de la Police nationale française. Les entretiens ont porté sur la lutte "
+           "contre le terrorisme, le trafic de drogue et l'échange de renseignements, selon un communiqué de la DGSN. "
+           "Les deux parties ont convenu de renforcer la coordination opérationnelle entre Rabat et Paris.")
+
+
+def test_one_official_meeting_two_counterparts_is_two_events() -> None:
+    """The same template, the same Moroccan official, city and services; other French officials:
+    two meetings, neither copies nor retellings of each other."""
+    a = signature("Hammouchi reçoit Veaux", MEETING.format(who="Frédéric Veaux"), "fr")
+    b = signature("Hammouchi reçoit Laugier", MEETING.format(who="Louis Laugier"), "fr")
+    assert person_conflict(a, b) == OTHER_PEOPLE
+    assert similarity(a, b) == 0.0
+    # two counterparts the table does not know, same script: the same
+    c = signature("", MEETING.format(who="Jean-Marc Dufresne"), "fr")
+    d = signature("", MEETING.format(who="Sylvie Castagnac"), "fr")
+    assert person_conflict(c, d) == OTHER_PEOPLE and similarity(c, d) == 0.0
+    # and one account quoting a third person further down stays the same meeting
+    e = signature("", MEETING.format(who="Frédéric Veaux") + " " + "Il a été question de formation. " * 12
+                  + "Nicolas Lerner, patron de la DGSI, a salué la rencontre.", "fr")
+    assert person_conflict(a, e) == NO_CONFLICT and similarity(a, e) > 1.0
+
+
+def test_one_meeting_told_in_arabic_and_french_joins_whatever_names_only_one_script_has() -> None:
+    fr = signature("Hammouchi reçoit Jean-Marc Dufresne", "Le directeur général de la DGSN, Abdellatif Hammouchi, a reçu "
+                   "mardi 14 mai à Rabat Jean-Marc Dufresne, directeur de la coopération internationale de la Police "
+                   "nationale française, et Frédéric Veaux. Les entretiens ont porté sur la sécurité des Jeux olympiques "
+                   "de Paris et sur 1.200 policiers.", "fr")
+    ar = signature("حموشي يستقبل مسؤولين فرنسيين", "استقبل عبد اللطيف حموشي، يوم الثلاثاء 14 ماي بالرباط، جان مارك دوفريسن "
+                   "وفريديريك فو، وتناولت المباحثات أمن الألعاب الأولمبية بباريس و1200 شرطي.", "ar")
+    # "Dufresne" in Latin letters and "دوفريسن" in Arabic ones are never compared: no conflict
+    assert person_conflict(fr, ar) == NO_CONFLICT
+    assert retelling(fr, ar) > 0
+
+
+def test_the_official_who_meets_everyone_is_no_evidence_the_counterpart_is() -> None:
+    """"Hammouchi met Veaux" against "Hammouchi met the head of the French police": they share
+    only Hammouchi, who met other French officials this week: not one event by him alone.
+    "Hammouchi met Veaux" against "the DGSN chief met Veaux": they share Veaux, named beside
+    Hammouchi only: one event. Sharing a date joins the first pair too."""
+    idx = StoryIndex()
+    for n, who in enumerate(("Louis Laugier", "Nicolas Lerner")):  # earlier meetings of the week
+        idx.add(100 + n, signature("", f"Abdellatif Hammouchi a reçu {who} à Tanger le {3 + n} mars pour évoquer "
+                                   f"{40 + n} dossiers de coopération avec la DGSN.", "fr"), 100 + n, T0)
+    named = signature("", MEETING.format(who="Frédéric Veaux"), "fr")
+    idx.add(1, named, 1, T0)
+    unnamed = signature("", "Abdellatif Hammouchi s'est entretenu à Rabat avec le directeur général de la Police "
+                        "nationale française, venu avec une délégation. Au menu : terrorisme, trafic de drogue et "
+                        "renseignement, d'après la DGSN ; la coordination entre Rabat et Paris sera renforcée.", "fr")
+    assert person_conflict(named, unnamed) == ONE_SIDED
+    (hammouchi,) = named.person_keys & unnamed.person_keys
+    (veaux,) = named.person_keys - unnamed.person_keys
+    assert (idx.partners(hammouchi), idx.partners(veaux)) == (3, 1)  # Laugier, Lerner, Veaux; Hammouchi
+    assert not any(c[1] == 1 for c in idx.candidates(unnamed, T0))
+    assert retelling(named, unnamed) > 0  # two articles alone: the shared person counts
+    counterpart = signature("", "Le patron de la DGSN s'est entretenu à Rabat avec Frédéric Veaux, venu avec une "
+                            "délégation de la Police nationale française. Au menu : terrorisme, trafic de drogue et "
+                            "renseignement, d'après la DGSN ; la coordination entre Rabat et Paris sera renforcée.", "fr")
+    assert person_conflict(named, counterpart) == ONE_SIDED
+    assert any(c[1] == 1 for c in idx.candidates(counterpart, T0))
+    # the same two accounts, both dated: one meeting
+    idx.add(2, signature("", MEETING.format(who="Frédéric Veaux").replace("mardi", "mardi 14 mai"), "fr"), 2, T0)
+    dated = signature("", "Abdellatif Hammouchi s'est entretenu le 14 mai à Rabat avec le directeur général de la "
+                      "Police nationale française, venu avec une délégation. Au menu : terrorisme, trafic de drogue "
+                      "et renseignement, d'après la DGSN.", "fr")
+    assert any(c[1] == 2 for c in idx.candidates(dated, T0))
+    idx.remove(100)
+    assert idx.partners(hammouchi) == 2  # Laugier's meeting left the index
+
+
+def test_stored_signatures_keep_their_people_and_old_ones_never_conflict() -> None:
+    a = signature("Hammouchi reçoit Veaux", MEETING.format(who="Frédéric Veaux"), "fr")
+    b = signature("Hammouchi reçoit Laugier", MEETING.format(who="Louis Laugier"), "fr")
+    back = Signature.from_bytes(a.to_bytes())
+    assert back.script == LATIN and list(back.persons) == list(a.persons) and list(back.person_parts) == list(a.person_parts)
+    assert person_conflict(back, b) == OTHER_PEOPLE
+    n_feat = len(a.features)
+    without_people = a.to_bytes()[: 8 + 4 * (128 + 256) + 4 + 4 * n_feat]  # written before people were
+    old = Signature.from_bytes(without_people)
+    assert old.script == 0 and person_conflict(old, b) == NO_CONFLICT
+    with pytest.raises(ValueError, match="person"):
+        Signature.from_bytes(a.to_bytes()[:-4])

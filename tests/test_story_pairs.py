@@ -1,7 +1,8 @@
 """The story signature on labelled article pairs (tests/stories/pairs*.yaml), and its features.
 
 The floor: pair precision >= 0.95 and recall >= 0.9 over every labelled pair, both for the
-pure pairwise decision and for articles grouped by a StoryIndex in date order (no chaining).
+pure pairwise decision and for articles grouped by a StoryIndex in date order (no chaining);
+and the same floor on pairs_postfreeze.yaml alone (written after the people rule was frozen).
 """
 
 from __future__ import annotations
@@ -49,6 +50,17 @@ def test_pair_precision_and_recall_hold_the_floor(results: dict[str, dict]) -> N
     for r in results.values():
         assert r["kinds"]["wire copy"].recall == 1.0
         assert r["kinds"]["same topic, other event"].fp == 0
+
+
+def test_pairs_written_after_the_freeze_hold_the_floor(results: dict[str, dict]) -> None:
+    """Measured once the person rule was frozen: P 1.000, R 0.929 (the 3 misses are Arabic
+    accounts whose names the table does not know: a Casablanca market fire, a Raja coach)."""
+    r = results["pairs_postfreeze.yaml"]
+    assert r["events"] >= 12 and len({k for k in r["kinds"]}) == 4
+    for figure in ("pairwise", "grouped"):
+        assert r[figure].precision >= 0.95, (figure, r[figure])
+        assert r[figure].recall >= 0.9, (figure, r[figure])
+    assert r["kinds"]["same topic, other event"].fp == 0  # the same official meeting three counterparts
 
 
 @pytest.mark.parametrize("title,text,not_names", [

@@ -11,7 +11,13 @@ Two parts per article signature:
 Two retellings join when their weighted overlap (generic places and services weigh half a
 specific person, number or date) is >= ``EVENT_JACCARD`` and they share at least one
 specific feature: the threshold was chosen on labelled pairs (tests/stories/pairs_tune.yaml,
-``bench/story_pairs.py``).
+``bench/story_pairs.py``) — and when they name the same people (``person_conflict``): the
+same official meets many counterparts, and two accounts of one meeting name the same people.
+Each signature keeps the people its article names (``story_names.find_persons``: the table's
+people in any script, others by a given name or an honorific, surnames alone after the full
+name), which of them are in its title or lede, and its script; two articles that each name
+in their lede someone the other does not name (and share at most one person) tell two events,
+copies included (one communiqué template, other names).
 
 ``StoryIndex`` keeps recent articles in memory (rebuilt from stored signatures by ``store``)
 and never chains: a retelling joins only through a story's *core* (its first article and up
@@ -25,6 +31,7 @@ import functools
 import re
 import zlib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,7 +40,16 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
-from pipelines.matching.story_names import PEOPLE, alias_starts, fold_token, tables
+from pipelines.matching.story_names import (
+    ARABIC,
+    LATIN,
+    PEOPLE,
+    TABLE,
+    alias_starts,
+    find_persons,
+    fold_token,
+    tables,
+)
 
 SHINGLE_PERM = 128
 EVENT_PERM = 256
@@ -77,6 +93,13 @@ class Signature:
     features: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     """The event features themselves, hashed, sorted; the lowest bit says *specific* (see
     ``_specific``). At most ``MAX_FEATURES`` (4 bytes each): exact overlaps, not estimates."""
+    script: int = 0
+    """The script the article is written in (``LATIN``, ``ARABIC``; 0: stored before people were)."""
+    persons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    """The people it names (``story_names.find_persons``), hashed, sorted; the low two bits say how
+    each was recognised (``TABLE``, ``LATIN``, ``ARABIC``), the third whether in the title or lede."""
+    person_parts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    """The feature hashes of their names' words (a subset of ``features``' values)."""
 
     @functools.cached_property
     def feature_set(self) -> frozenset[int]:
@@ -85,6 +108,21 @@ class Signature:
     @functools.cached_property
     def n_specific(self) -> int:
         return sum(x & 1 for x in self.feature_set)
+
+    @functools.cached_property
+    def person_keys(self) -> frozenset[int]:
+        """The people it names (hashes without flags)."""
+        return frozenset(x & ~_PERSON_FLAGS for x in self.persons.tolist())
+
+    @functools.cached_property
+    def lede_people(self) -> tuple[frozenset[int], ...]:
+        """The people of its title and lede, by how they were recognised (``TABLE``, ``LATIN``, ``ARABIC``)."""
+        return tuple(frozenset(x & ~_PERSON_FLAGS for x in self.persons.tolist() if x & _PRINCIPAL and x & 0b11 == how)
+                     for how in (TABLE, LATIN, ARABIC))
+
+    @functools.cached_property
+    def part_set(self) -> frozenset[int]:
+        return frozenset(self.person_parts.tolist())
 
     def to_bytes(self) -> bytes:
         n_feat = len(self.features)
@@ -95,27 +133,44 @@ class Signature:
             + self.event.hashvalues.astype("<u4").tobytes()
             + np.array([n_feat], dtype="<u4").tobytes()
             + self.features.astype("<u4").tobytes()
+            + np.array([self.script, len(self.persons)], dtype="<u4").tobytes()
+            + self.persons.astype("<u4").tobytes()
+            + np.array([len(self.person_parts)], dtype="<u4").tobytes()
+            + self.person_parts.astype("<u4").tobytes()
         )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Signature:
         """Also reads signatures stored before features were (``_BYTES`` long): those can still
-        be found as copies, never as retellings."""
+        be found as copies, never as retellings; and those stored before people were (no
+        person section): they join as before, never split on people."""
         if len(data) < _BYTES or (len(data) > _BYTES and (len(data) - _BYTES - 4) % 4):
             raise ValueError(f"story signature of {len(data)} bytes, expected {_BYTES} + 4 + 4 per feature")
         n_shingles, n_event = (int(n) for n in np.frombuffer(data[:8], dtype="<u4"))
         sh = np.frombuffer(data[8 : 8 + 4 * SHINGLE_PERM], dtype="<u4").astype(np.uint32)
         ev = np.frombuffer(data[8 + 4 * SHINGLE_PERM : _BYTES], dtype="<u4").astype(np.uint32)
-        features = np.zeros(0, dtype=np.uint32)
+        empty = np.zeros(0, dtype=np.uint32)
+        features, script, persons, parts = empty, 0, empty, empty
         if len(data) > _BYTES:
-            n_feat = int(np.frombuffer(data[_BYTES : _BYTES + 4], dtype="<u4")[0])
-            features = np.frombuffer(data[_BYTES + 4 :], dtype="<u4").astype(np.uint32)
+            words = np.frombuffer(data[_BYTES:], dtype="<u4").astype(np.uint32)
+            n_feat = int(words[0])
+            features = words[1 : 1 + n_feat]
+            rest = words[1 + n_feat :]
             if len(features) != n_feat:
                 raise ValueError(f"story signature holds {len(features)} features, says {n_feat}")
+            if len(rest):
+                if len(rest) < 3 or len(rest) < 3 + int(rest[1]):
+                    raise ValueError(f"story signature: truncated person section ({len(rest)} values)")
+                script, n_persons = int(rest[0]), int(rest[1])
+                persons = rest[2 : 2 + n_persons]
+                n_parts = int(rest[2 + n_persons])
+                parts = rest[3 + n_persons :]
+                if len(parts) != n_parts:
+                    raise ValueError(f"story signature holds {len(parts)} person features, says {n_parts}")
         else:
             n_event = 0
         return cls(_minhash(SHINGLE_PERM, hashvalues=sh), _minhash(EVENT_PERM, hashvalues=ev), n_shingles, n_event,
-                   features)
+                   features, script, persons, parts)
 
 
 _NUMBER_RE = re.compile(r"\d[\d.,\u00a0\u202f]*\d|\d")
@@ -228,9 +283,37 @@ def _specific(feature: str) -> bool:
     return not feature.startswith("@") or feature in PEOPLE or _DATE_RE.fullmatch(feature) is not None
 
 
+def _feature_hash(feature: str) -> int:
+    return (zlib.crc32(feature.encode("utf-8")) & 0xFFFFFFFE) | int(_specific(feature))
+
+
 def _hash_features(features: list[str]) -> np.ndarray:
-    hashed = {(zlib.crc32(f.encode("utf-8")) & 0xFFFFFFFE) | int(_specific(f)) for f in features[:MAX_FEATURES]}
-    return np.array(sorted(hashed), dtype=np.uint32)
+    return np.array(sorted({_feature_hash(f) for f in features[:MAX_FEATURES]}), dtype=np.uint32)
+
+
+_PERSON_FLAGS = 0b111
+_PRINCIPAL = 0b100
+LEDE_WORDS = 120
+"""The title and the text's first paragraph (at most this many words; the next one too when
+the first is a dateline or a one-liner) are where an article names who its event is about."""
+MIN_LEDE_WORDS = 25
+
+
+def lede_words(text: str) -> int:
+    """How many of the text's words make its lede (pure)."""
+    count = 0
+    for line in text.splitlines():
+        count += len(WORD_RE.findall(line))
+        if count >= MIN_LEDE_WORDS:
+            break
+    return min(count, LEDE_WORDS)
+
+
+def _hash_persons(persons: dict[str, tuple[int, bool, tuple[str, ...]]], features: set[int]) -> tuple[np.ndarray, np.ndarray]:
+    hashed = {(zlib.crc32(key.encode("utf-8")) & ~_PERSON_FLAGS & 0xFFFFFFFF) | how | (_PRINCIPAL if principal else 0)
+              for key, (how, principal, _) in persons.items()}
+    parts = {h for _, _, words in persons.values() for w in words if (h := _feature_hash(w)) in features}
+    return np.array(sorted(hashed), dtype=np.uint32), np.array(sorted(parts), dtype=np.uint32)
 
 
 def _written_as(rule: str, raw: str, raws: list[str], i: int, size: int) -> bool:
@@ -258,7 +341,12 @@ def signature(title: str, text: str, language: str | None) -> Signature:
     mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
     mh_sh.update_batch([s.encode("utf-8") for s in shingles])
     mh_ev.update_batch([s.encode("utf-8") for s in event])
-    return Signature(mh_sh, mh_ev, len(shingles), len(event), _hash_features(event))
+    features = _hash_features(event)
+    people = find_persons(title_words + text_words[:EVENT_WORDS], len(title_words),
+                          len(title_words) + lede_words(text[:EVENT_CHARS]))
+    persons, parts = _hash_persons(people, set(features.tolist()))
+    script = ARABIC if lang == "ar" else LATIN
+    return Signature(mh_sh, mh_ev, len(shingles), len(event), features, script, persons, parts)
 
 
 def event_overlap(a: Signature, b: Signature) -> tuple[float, int]:
@@ -278,29 +366,135 @@ def event_overlap(a: Signature, b: Signature) -> tuple[float, int]:
     return (spec_shared + GENERIC_WEIGHT * gen_shared) / union, spec_shared
 
 
-def similarity(a: Signature, b: Signature) -> float:
-    """How sure we are that a and b tell one story (0 = not at all); 1+ = near-duplicate.
-
-    A retelling must share at least ``EVENT_JACCARD`` of its features and at least
-    ``MIN_SHARED_SPECIFIC`` specific ones: two security stories of one week share the DGSN,
-    Rabat and Paris; one event told twice also shares its people, numbers or dates."""
-    return float(similarities(a, [b])[0])
+OTHER_PEOPLE, ONE_SIDED, NO_CONFLICT = 2, 1, 0
 
 
-def similarities(a: Signature, others: list[Signature]) -> np.ndarray:
-    """``similarity(a, b)`` for many b at once (the near-duplicate part in one numpy pass)."""
+def person_conflict(a: Signature, b: Signature) -> int:
+    """Do a and b name different people as who their event is about? (pure)
+
+    A person named in the title or lede of one article and nowhere in the other's features
+    is *missing* there, when the other could have written the name: a table person (one id in
+    every script) always, a name recognised by its given name only in an article of the same
+    script ("كريم بنجلون" is no "Karim Benjelloun" to compare). The same official meets many
+    counterparts; two accounts of one meeting name the same people. So:
+    - ``OTHER_PEOPLE``: each misses a lede person of the other and they share at most one
+      person ("X meets A" against "X meets B"): two events;
+    - ``ONE_SIDED``: only one misses a lede person of the other, and they share at most one
+      person ("X meets A" against "X met a delegation", or against "the DGSN chief met A"):
+      the shared person is evidence of one event only when they are the counterpart, not the
+      official who meets everyone (``retelling``);
+    - ``NO_CONFLICT`` otherwise, or when either was stored before people were."""
+    if not a.script or not b.script:
+        return NO_CONFLICT
+    la, lb = a.lede_people, b.lede_people
+    if not (la[0] or la[a.script] or lb[0] or lb[b.script]) or len(a.person_keys & b.person_keys) > 1:
+        return NO_CONFLICT
+    miss_a, miss_b = _missing(a, b), _missing(b, a)
+    if miss_a and miss_b:
+        return OTHER_PEOPLE
+    return ONE_SIDED if miss_a or miss_b else NO_CONFLICT
+
+
+def _missing(a: Signature, b: Signature) -> frozenset[int]:
+    """People of a's title or lede that b does not name, though it could have written them."""
+    la = a.lede_people
+    return (la[TABLE] | la[b.script]) - b.person_keys
+
+
+def retelling(a: Signature, b: Signature, partners: Callable[[int], int] | None = None) -> float:
+    """The weighted feature overlap of a and b when they tell one event, else 0 (pure).
+
+    A retelling shares at least ``EVENT_JACCARD`` of its features and at least
+    ``MIN_SHARED_SPECIFIC`` specific ones (two security stories of one week share the DGSN,
+    Rabat and Paris; one event told twice also shares its people, numbers or dates), and does
+    not name other people (``person_conflict``). When only one side names someone the other
+    lacks (``ONE_SIDED``), the one person they share counts as evidence only if it is the
+    rarer actor: ``partners`` (``StoryIndex.partners``: how many different people they were
+    named beside this week) below that of the person missing. "Hammouchi meets Veaux" and
+    "Hammouchi meets a French delegation" share the official who meets everyone: no evidence;
+    "Hammouchi meets Veaux" and "the DGSN chief meets Veaux" share the counterpart: evidence.
+    Without ``partners`` (two articles alone) the shared person counts."""
+    if a.n_event < MIN_EVENT_FEATURES or b.n_event < MIN_EVENT_FEATURES:
+        return 0.0
+    ev, specific = event_overlap(a, b)
+    if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC or not _people_agree(a, b, partners):
+        return 0.0
+    return ev
+
+
+def _people_agree(a: Signature, b: Signature, partners: Callable[[int], int] | None) -> bool:
+    """No ``OTHER_PEOPLE``; and when ``ONE_SIDED``, the shared person is the rarer actor, or
+    there is specific evidence besides the words of people's names."""
+    verdict = person_conflict(a, b)
+    if verdict == OTHER_PEOPLE:
+        return False
+    if verdict == ONE_SIDED:
+        shared = a.person_keys & b.person_keys  # at most one (else no conflict)
+        if shared and partners is None:
+            return True
+        if shared:
+            missing = _missing(a, b) | _missing(b, a)
+            if max(partners(p) for p in shared) < max(partners(m) for m in missing):
+                return True
+        names = a.part_set | b.part_set
+        return sum(1 for x in a.feature_set & b.feature_set if x & 1 and x not in names) >= MIN_SHARED_SPECIFIC
+    return True
+
+
+def similarities(a: Signature, others: list[Signature], partners: Callable[[int], int] | None = None) -> np.ndarray:
+    """How sure we are that a and each of ``others`` tell one story (0 = not at all; 1+ =
+    near-duplicate; in between, ``retelling``). The near-duplicate part and the feature
+    overlaps are computed for all of ``others`` in a few numpy passes; only the few above
+    the threshold are then checked one by one for people.
+    Near-duplicates that name other people (``person_conflict``) are no copies: a copy names
+    who its original names, and outlets fill one template with each meeting's names."""
     if not others:
         return np.zeros(0)
     dup_ok = np.array([bool(a.n_shingles and b.n_shingles) for b in others])
     dup = (np.stack([b.shingles.hashvalues for b in others]) == a.shingles.hashvalues).mean(axis=1)
     scores = np.where(dup_ok & (dup >= DUPLICATE_JACCARD), 1.0 + dup, 0.0)
-    if a.n_event >= MIN_EVENT_FEATURES:
-        for i, b in enumerate(others):
-            if scores[i] == 0 and b.n_event >= MIN_EVENT_FEATURES:
-                ev, specific = event_overlap(a, b)
-                if ev >= EVENT_JACCARD and specific >= MIN_SHARED_SPECIFIC:
-                    scores[i] = ev
+    if a.script and any(a.lede_people):  # else no conflict is possible
+        for i in np.flatnonzero(scores):
+            if person_conflict(a, others[i]) == OTHER_PEOPLE:
+                scores[i] = 0.0  # one template, other people: a communiqué of another meeting, no copy
+    if a.n_event < MIN_EVENT_FEATURES or not len(a.features):
+        return scores
+    rest = np.flatnonzero(scores == 0)
+    if not len(rest):
+        return scores
+    ev, specific = _overlaps(a, [others[i] for i in rest])
+    for j in np.flatnonzero((ev >= EVENT_JACCARD) & (specific >= MIN_SHARED_SPECIFIC)):
+        b = others[rest[j]]
+        if b.n_event >= MIN_EVENT_FEATURES and _people_agree(a, b, partners):
+            scores[rest[j]] = ev[j]
     return scores
+
+
+def _overlaps(a: Signature, others: list[Signature]) -> tuple[np.ndarray, np.ndarray]:
+    """``event_overlap(a, b)`` for every b at once: (weighted Jaccards, shared specific counts)."""
+    lens = np.array([len(b.features) for b in others])
+    if not lens.sum():
+        return np.zeros(len(others)), np.zeros(len(others))
+    concat = np.concatenate([b.features for b in others])
+    pos = np.minimum(np.searchsorted(a.features, concat), len(a.features) - 1)
+    hit = a.features[pos] == concat
+    spec = (concat & 1).astype(bool)
+    seg = np.repeat(np.arange(len(others)), lens)
+    shared = np.bincount(seg, weights=hit, minlength=len(others))
+    spec_shared = np.bincount(seg, weights=hit & spec, minlength=len(others))
+    spec_b = np.bincount(seg, weights=spec, minlength=len(others))
+    spec_a, len_a = a.n_specific, len(a.feature_set)
+    gen_shared = shared - spec_shared
+    union = (spec_a + spec_b - spec_shared) + GENERIC_WEIGHT * (len_a - spec_a + lens - spec_b - gen_shared)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ev = np.where((lens > 0) & (union > 0), (spec_shared + GENERIC_WEIGHT * gen_shared) / np.maximum(union, 1e-12), 0.0)
+    return ev, spec_shared
+
+
+def _lede_pairs(sig: Signature) -> list[tuple[int, int]]:
+    """(person it names, another person of its title or lede): who was named beside whom."""
+    lede = [p for group in sig.lede_people for p in group]
+    return [(p, q) for p in sig.person_keys for q in lede if p != q]
 
 
 @dataclass
@@ -334,6 +528,14 @@ class StoryIndex:
         self._entries: dict[int, _Entry] = {}
         self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
         self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
+        self._partners: dict[int, dict[int, int]] = {}  # person -> other lede person -> indexed articles naming both
+
+    def partners(self, person: int) -> int:
+        """How many different people the titles and ledes of indexed articles naming this
+        person (``Signature.person_keys``) name beside them: the DGSN chief receiving one
+        French official after another has many, each official one. Counted in people, not in
+        stories, so that one event split in two never makes its own people look common."""
+        return len(self._partners.get(person, ()))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -348,13 +550,7 @@ class StoryIndex:
         core = self._cores.get(story_id)
         if not core:
             return True  # the story's first article
-        if len(core) >= CORE_SIZE or sig.n_event < MIN_EVENT_FEATURES:
-            return False
-        first = self._entries[core[0]].sig
-        if first.n_event < MIN_EVENT_FEATURES:
-            return False
-        ev, specific = event_overlap(sig, first)
-        if ev < EVENT_JACCARD or specific < MIN_SHARED_SPECIFIC:
+        if len(core) >= CORE_SIZE or not retelling(sig, self._entries[core[0]].sig, self.partners):
             return False
         # a copy of a core article adds nothing the core does not already say
         return not any(
@@ -368,6 +564,9 @@ class StoryIndex:
             self.remove(key)
         core = self._joins_core(sig, story_id)
         self._entries[key] = _Entry(story_id, sig, when, core)
+        for person, partner in _lede_pairs(sig):
+            partners = self._partners.setdefault(person, {})
+            partners[partner] = partners.get(partner, 0) + 1
         self._dup.insert(key, sig.shingles)
         if core:
             self._cores.setdefault(story_id, []).append(key)
@@ -384,6 +583,13 @@ class StoryIndex:
         if entry is None:
             return
         self._dup.remove(key)
+        for person, partner in _lede_pairs(entry.sig):
+            partners = self._partners[person]
+            partners[partner] -= 1
+            if not partners[partner]:
+                del partners[partner]
+                if not partners:
+                    del self._partners[person]
         if key in self._event.keys:
             self._event.remove(key)
         group = self._cores if entry.core else self._members
@@ -414,16 +620,16 @@ class StoryIndex:
         if not near:
             return []
 
-        scores = similarities(sig, [entry.sig for _, entry in near])
+        scores = similarities(sig, [entry.sig for _, entry in near], self.partners)
         found = [
             (key, entry.story_id, float(score))
             for (key, entry), score in zip(near, scores, strict=True)
-            if score > 1.0 or (score > 0 and entry.core)
+            if score > 1.0 or (score > 0 and entry.core and not self._other_people(sig, entry.story_id))
         ]
         found.sort(key=lambda f: (-f[2], f[0]))
         return found
 
-    def find(self, sig: Signature, when: datetime, exclude: int | None = None) -> tuple[int, float] | None:
-        """(story id, similarity) of the closest recent article's story, or None."""
-        found = self.candidates(sig, when, exclude)
-        return (found[0][1], found[0][2]) if found else None
+    def _other_people(self, sig: Signature, story_id: int) -> bool:
+        """Does ``sig`` name other people than some article of the story's core? A retelling
+        close to one core article must not tell another meeting than the rest of the core."""
+        return any(person_conflict(sig, self._entries[k].sig) == OTHER_PEOPLE for k in self._cores.get(story_id, ()))

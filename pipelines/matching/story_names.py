@@ -270,3 +270,257 @@ def alias_starts() -> dict[str, tuple[int, ...]]:
     for key in tables()[0]:
         sizes.setdefault(key[0], set()).add(len(key))
     return {first: tuple(sorted(lengths, reverse=True)) for first, lengths in sizes.items()}
+
+
+# ---------------------------------------------------------------- people the table does not know
+# A person is recognised without knowing them when a given name opens a run of capitalised
+# words ("Karim Benjelloun", "Jean-Yves Le Drian"), after an honorific ("M. Dupont", "Sra.
+# Robles"), or, in Arabic (no capitals), when a given name is followed by a word ("كريم
+# بنجلون"). The lists hold common given names of the four languages' news, not a census: a
+# name they miss is simply not compared (the safe side: it can never split a story).
+_GIVEN_LATIN = """
+abdellatif abdelatif abdellah abdallah abdelilah abdelkader abdelhak abdelaziz abdelmajid abdelhamid abdelkrim
+abderrahim abderrahmane abdeslam abdelouahed abdelali abdelghani abdeljalil abdelfattah abdelmalek abdennour
+abdelouafi abdelwahed abdelhafid abdelmounaim abdeljalil ahmed ahmad mohamed mohammed mohammad muhammad mohcine
+mustapha mostafa mustafa youssef yousef youssouf yassine yassin hicham hisham karim khalid khaled rachid rashid
+saad omar othmane otmane hamza hassan hassane hussein houssine hocine ali amine mehdi nabil nadia fatima fatiha
+khadija aicha amina samira salma meryem maryam myriam leila laila latifa naima nawal zineb zakaria ilyas ilias
+anas ayoub badr brahim ibrahim driss idriss jamal jamel jawad adil adel aziz aziza noureddine nourdine tarik
+tariq taoufik tawfik fouad faouzi mounir mourad morad nasser redouane reda soufiane sofiane souad saida hakim
+hakima hamid jalal kamal kamel lahcen lhoussaine mbarek nizar rachida rajae sanaa siham wafae wafaa yasmine
+younes youness zouhair chakib bachir bouchra habib hafid hanane houda ilham imane ikram jihane kenza loubna
+malika mariam meriem naoufal noura rabie saloua soumia touria yahya yousra zakia nasser abdelouahab lamia
+jean pierre michel philippe alain nicolas christophe francois frederic laurent olivier eric thierry patrick
+bruno gerald emmanuel louis celine marie anne isabelle sophie catherine nathalie valerie sandrine christine
+sylvie claire julien thomas antoine guillaume mathieu matthieu sebastien vincent stephane didier dominique
+bernard gilles jacques pascal yves herve xavier remi damien fabien jerome arnaud benoit cedric gabriel raphael
+elisabeth agnes brigitte martine monique helene camille lucie julie laura manon pauline emilie aurelien florian
+maxime romain alexandre benjamin hugo lucas paul henri charles marc marine segolene francoise chantal michele
+edouard elise gerard lionel rene sylvain yann
+jose juan carlos luis antonio francisco javier miguel pedro pablo fernando jorge alberto rafael alejandro
+diego sergio ramon raul enrique andres david daniel mario victor alfonso ignacio teresa maria carmen
+ana isabel pilar lucia cristina marta elena sara paula rocio nuria margarita yolanda beatriz irene
+john james robert michael william richard joseph christopher matthew mark donald anthony steven andrew
+kenneth joshua kevin brian george edward ronald timothy jason jeffrey ryan jacob gary jonathan stephen justin
+scott brandon samuel frank gregory raymond peter mary patricia jennifer linda barbara susan jessica sarah
+karen lisa margaret sandra ashley emily michelle amanda melissa rebecca sharon kathleen amy angela anna
+emma olivia kate rachel hannah helen alice keir rishi boris kamala antony
+""".split()
+
+_GIVEN_ARABIC = """
+محمد أحمد يوسف نادية هشام مهدي سعاد خالد حسين ياسين حمزة إبراهيم إدريس مصطفى عثمان لحسن شكيب كنزة يحيى يونس نزار
+سلمى مريم ليلى لطيفة نعيمة زينب زكرياء زكريا إلياس أيوب فاطمة خديجة عائشة سميرة رشيدة نوال لمياء
+فريديريك فريدريك لويس سيلين نيكولا كريستوف لوران جيرالد برونو إيمانويل ايمانويل جان بيير ميشيل فيليب
+فرانسوا إريك باتريك دومينيك ستيفان جوليان توماس ماري كاترين إيزابيل إليزابيث ماكسيم
+خوسيه خوان كارلوس بيدرو فرناندو ميغيل مانويل أنطونيو بابلو ماريا جيمس ديفيد مايكل روبرت ويليام
+""".split()
+"""Only given names that are no common word once folded: not "حسن" (good, "حسن الجوار"), "علي"
+(= "على", on), "آلان"/"آن" (= "الآن"/"أن"), "أمين", "كريم", "نور", "إيمان", "عمر", "صوفي"…"""
+_AR_COMPOUND = frozenset({"عبد", "ابو", "أبو"})  # "عبد اللطيف", "أبو بكر": a given name in two words
+_AR_PARTICLES = frozenset({"بن", "ابن", "بنت", "ايت", "آيت", "ولد"})
+_LATIN_PARTICLES = frozenset({"el", "al", "ben", "ait", "ou", "bel", "bou", "abou", "abu", "de", "del", "da", "di",
+                              "van", "von", "le", "la", "du", "des", "d", "y"})
+HONORIFICS = frozenset({"M", "Mme", "Mmes", "Mlle", "Mr", "Mrs", "Ms", "Dr", "Pr", "Sr", "Sra", "Srta", "Dª", "D"})
+"""Written as-is before a surname ("M. Dupont", "Sra. Robles"): the next capitalised word is a person."""
+_AR_HONORIFICS = frozenset({"السيد", "السيدة"})
+NOT_AFTER = frozenset(fold_latin(w) for w in """
+saint sainte st san santa santo rue avenue boulevard bd place stade lycee college ecole hopital aeroport
+universite complexe quai pont calle avenida plaza paseo estadio hospital aeropuerto universidad colegio street
+road square stadium airport university college hospital prix fondation fundacion foundation mosquee mezquita
+mosque
+""".split()) | frozenset(fold_arabic(w) for w in "شارع مطار ملعب جامعة مستشفى مركب ثانوية مدرسة ساحة حي مسجد مؤسسة جائزة".split())
+"""A given name after these opens a place or an institution ("rue Jean Jaurès", "stade Mohammed V"), not a person."""
+_AR_STOP = frozenset(fold_arabic(w) for w in """
+في من على إلى الى عن مع أن ان إن الذي التي الذين هذا هذه ذلك تلك كان كانت قد لقد ثم أو او بين عند حول خلال بعد قبل
+وفدا وفد رفقة يوم أمس اليوم رئيس مدير المدير وزير الوزير
+""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def given_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(folded Latin given names, folded Arabic given names without their article)."""
+    return frozenset(fold_latin(w) for w in _GIVEN_LATIN), frozenset(fold_arabic(w) for w in _GIVEN_ARABIC)
+
+
+_SKELETON_LATIN = (("sh", "ch"), ("kh", "k"), ("ck", "k"), ("q", "k"), ("ph", "f"), ("th", "t"), ("w", "u"), ("z", "s"))
+
+
+def name_key(token: str) -> str:
+    """A surname reduced so that transliterations of one name meet: "Benjelloun"/"Benjeloun" ->
+    "bnjln", "Chraïbi"/"Chraybi" -> "chrb", "العمراني"/"عمراني" -> one key. Keys of different
+    names may collide (then they are taken for one person: never a wrong split)."""
+    if detect_script_arabic(token):
+        word = _ar_base(token)
+        head, rest = word[:1], word[1:]
+        rest = "".join(c for c in rest if c not in "اويىءئؤ")
+    else:
+        word = fold_latin(token)
+        for a, b in _SKELETON_LATIN:
+            word = word.replace(a, b)
+        head, rest = word[:1], word[1:]
+        rest = "".join(c for c in rest if c not in "aeiouyh")
+    out = head
+    for c in rest:
+        if c != out[-1:]:
+            out += c
+    return out
+
+
+TABLE, LATIN, ARABIC = 0, 1, 2
+"""How a person was recognised: by the table (one id in every script), or by a given name in
+Latin or Arabic script (comparable only with articles written in the same script)."""
+
+
+_fold_ar = functools.lru_cache(maxsize=100_000)(fold_arabic)
+
+
+def _strip_clitic(folded: str, known: frozenset[str]) -> str:
+    """An Arabic word without the conjunction or preposition glued to it, when that makes a
+    known given name ("ومحمد" -> "محمد")."""
+    if folded not in known and len(folded) > 3 and folded[0] in _AR_CLITICS and folded[1:] in known:
+        return folded[1:]
+    return folded
+
+
+def find_persons(raws: list[str], n_title: int, n_principal: int) -> dict[str, tuple[int, bool, tuple[str, ...]]]:
+    """People an article names (pure): key -> (how recognised, named in the title or lede,
+    the feature strings of their name's words).
+
+    ``raws``: the title's (``n_title``) then the text's words; the first ``n_principal`` of
+    them are the title and lede, where an article names who its event is about (later names
+    are often quotes and background). In the title only table people and surnames of names
+    found in the text count: English titles capitalise every word ("Morocco, France Mark New Era"). Keys: a table id ("@veaux") or the ``name_key`` of the surname
+    ("l:bnjln", "a:..."). A surname alone after the full name ("M. Benjelloun a ajouté",
+    "Benjelloun said") is the same person."""
+    lookup, _, stop, _ = tables()
+    starts = alias_starts()
+    given_l, given_a = given_names()
+    n = len(raws)
+    found: dict[str, tuple[int, bool, tuple[str, ...]]] = {}
+    surnames: dict[str, str] = {}  # Latin surname as written -> key, for second mentions
+
+    def add(key: str, how: int, at: int, parts: tuple[str, ...]) -> None:
+        old = found.get(key)
+        principal = at < n_principal
+        if old is None:
+            found[key] = (how, principal, parts)
+        elif principal and not old[1]:
+            found[key] = (old[0], True, old[2])
+
+    def table_hit(i: int) -> tuple[str, int] | None:
+        folded = fold_token(raws[i])
+        for size in starts.get(folded, ()):
+            if i + size <= n:
+                hit = lookup.get((folded,) if size == 1 else tuple(map(fold_token, raws[i : i + size])))
+                if hit is not None and (hit[1] == "any" or raws[i][0].isupper() or not raws[i].isascii()):
+                    return hit[0], size
+        return None
+
+    def is_cap(j: int) -> bool:
+        return j < n and raws[j][0].isupper() and fold_token(raws[j]) not in stop
+
+    skip_to = 0
+    for i in [i for i, r in enumerate(raws) if _opens_name(r)]:
+        if i < skip_to:
+            continue
+        raw = raws[i]
+        folded = fold_token(raw)
+        arabic = not raw[0].isupper() and detect_script_arabic(raw)
+        hit = table_hit(i) if folded in starts else None
+        if hit is not None:
+            if hit[0] in PEOPLE:
+                add(hit[0], TABLE, i, (hit[0],))
+            skip_to = i + hit[1]
+            continue
+        if i < n_title:
+            continue
+        before = fold_token(raws[i - 1]) if i else ""
+        if before in NOT_AFTER or (arabic and i and _fold_ar(raws[i - 1]) in NOT_AFTER):
+            continue
+        span: list[int] = []
+        j = i
+        if arabic:
+            first = _strip_clitic(_fold_ar(raw), given_a)
+            if first in _AR_COMPOUND and i + 1 < n:
+                j = i + 2
+            elif first in given_a:
+                j = i + 1
+            elif first in _AR_HONORIFICS:
+                j = i + 1
+            else:
+                continue
+            while j < n and _fold_ar(raws[j]) in given_a:  # "محمد أمين ..."
+                j += 1
+            while j < n and _fold_ar(raws[j]) in _AR_PARTICLES:
+                span.append(j)
+                j += 1
+            if j < n and detect_script_arabic(raws[j]) and _fold_ar(raws[j]) not in _AR_STOP and len(raws[j]) > 1:
+                if (t := table_hit(j)) is None or t[0] in PEOPLE:
+                    span.append(j)
+            if not span or span[-1] != j:
+                continue
+            key_hit = table_hit(j)
+            key, how = (key_hit[0], TABLE) if key_hit else ("a:" + name_key(raws[j]), ARABIC)
+        else:
+            if folded in given_l:
+                j = i + 1
+                while j < n and fold_token(raws[j]) in given_l and raws[j][0].isupper():  # "Jean Yves", "Marie Claire"
+                    j += 1
+            elif raw in HONORIFICS and j + 1 < n and raws[j + 1][0].isupper():
+                j = i + 1
+            else:
+                continue
+            while j < n:
+                low = fold_token(raws[j])
+                if low in _LATIN_PARTICLES and j + 1 < n and raws[j + 1][0].isupper() and not raws[j][0].isupper() \
+                        or low in ("el", "al", "ben", "ait", "bel", "bou", "le", "de", "del", "van", "von") and is_cap(j + 1):
+                    span.append(j)
+                    j += 1
+                elif is_cap(j) and not raws[j].isupper():
+                    t = table_hit(j)
+                    if t is not None and t[0] not in PEOPLE:
+                        break
+                    span.append(j)
+                    j += 1
+                elif is_cap(j) and len(raws[j]) > 1 and all(c in "IVX" for c in raws[j]):  # "Mohammed VI"
+                    span.append(j)
+                    j += 1
+                else:
+                    break
+            while span and not is_cap(span[-1]):
+                span.pop()
+            if not span:
+                skip_to = j
+                continue
+            people = [t[0] for k in span if (t := table_hit(k)) is not None and t[0] in PEOPLE]
+            # the first surname word is the one every outlet keeps ("Francisco Pardo Piqueras",
+            # "Francisco Pardo"; "Karim El Amrani", "El Amrani")
+            names = [k for k in span if is_cap(k)]
+            key, how = (people[-1], TABLE) if people else ("l:" + name_key(raws[names[0]]), LATIN)
+            for k in names:
+                surnames[raws[k]] = key
+        parts = tuple(dict.fromkeys(fold_token(raws[k]) for k in range(i, span[-1] + 1)))
+        add(key, how, i, parts + ((key,) if how == TABLE else ()))
+        skip_to = span[-1] + 1
+    # a surname alone ("M. Benjelloun a ajouté", "Benjelloun said"; in the title, its full name further down)
+    if surnames:
+        for k in [k for k, r in enumerate(raws) if r in surnames]:
+            key = surnames[raws[k]]
+            add(key, found[key][0], k, found[key][2])
+    return found
+
+
+@functools.lru_cache(maxsize=200_000)
+def _opens_name(raw: str) -> bool:
+    """Can a person's name (or a table alias) start at this word? Most words cannot: one
+    cached look-up each, so only a handful per article are looked at closely."""
+    folded = fold_token(raw)
+    if folded in alias_starts():
+        return True
+    given_l, given_a = given_names()
+    if raw[0].isupper():
+        return folded in given_l or raw in HONORIFICS
+    if raw.isascii():
+        return False
+    fa = _fold_ar(raw)
+    return fa in given_a or fa[1:] in given_a or fa in _AR_COMPOUND or fa in _AR_HONORIFICS
