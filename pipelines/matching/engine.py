@@ -476,15 +476,15 @@ def _window(stream: TokenStream | None, hit: Hit, within: Window) -> tuple[int, 
     """Token range a hit reaches: N words either side, or its sentence/paragraph."""
     if isinstance(within, int):
         return hit.first - within - 1, hit.last + within + 1
-    if stream is None or not stream.tokens:
+    if stream is None or not stream.ntokens:
         return hit.first, hit.last
-    return stream.unit_range(hit.first, within)[0], stream.unit_range(min(hit.last, len(stream.tokens) - 1), within)[1]
+    return stream.unit_range(hit.first, within)[0], stream.unit_range(min(hit.last, stream.ntokens - 1), within)[1]
 
 
 def _outside_headline_lists(hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None) -> list[Hit]:
     """Hits in a ticker or a list of other articles' headlines are not this article's content."""
     stream = streams.get("text")
-    if stream is None or not stream.tokens:
+    if stream is None or not stream.ntokens:
         return hits
     blocks = stream.headline_blocks()
     if not blocks:
@@ -515,7 +515,7 @@ class _Masks:
 
 
 def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, ...]) -> bool:
-    if last >= len(stream.tokens):
+    if last >= stream.ntokens:
         return False
     return tuple(stream.text[slice(*stream.span(i))] for i in range(first, last + 1)) == acronym
 
@@ -547,7 +547,7 @@ def _arabic_exact(got: str, want: str) -> bool:
 def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
     """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
     any article/proclitic before it, nothing after), not merely words sharing their stem."""
-    if last >= len(stream.tokens):
+    if last >= stream.ntokens:
         return False
     for i, want in zip(range(first, last + 1), words, strict=True):
         start, end = stream.span(i)
