@@ -68,9 +68,15 @@ class PatternRef:
     exact: tuple[str, ...] | None = None  # folded words the original must be (plural allowed)
     capital: bool = False  # a name: the original starts with a capital letter
     surname: bool = False  # counts only after a full alias of the same entity
+    # what the original words are checked for (None: nothing), the key of that check's memo
+    check: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.acronym is not None or self.exact is not None or self.capital:
+            object.__setattr__(self, "check", (self.ntok, self.acronym, self.exact, self.capital))
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     ref: PatternRef
     field: str
@@ -271,18 +277,24 @@ class Matcher:
         norm = self.normalizer(lang)
         streams = {"title": tokenize(title, lang, norm), "text": tokenize(text, lang, norm)}
         for fname, stream in streams.items():
-            if len(stream.joined) < 3:
+            joined = stream.joined
+            if len(joined) < 3:
                 continue
-            for end, (klen, refs) in auto.iter(stream.joined):
-                first = stream.token_index_at(end - klen + 2)
+            count, memo = joined.count, stream.memo
+            pos, first = 0, -1  # the token index of a hit is the number of spaces before it
+            for end, (klen, refs) in auto.iter(joined):
+                start = end - klen + 2
+                first += count(" ", pos, start) if start >= pos else -count(" ", start, pos)
+                pos = start
                 for ref in refs:
                     last = first + ref.ntok - 1
-                    if ref.acronym is not None and not _acronym_ok(stream, first, last, ref.acronym):
-                        continue
-                    if ref.exact is not None and not _exact_ok(stream, first, last, ref.exact):
-                        continue
-                    if ref.capital and not _capital_ok(stream, first):
-                        continue
+                    if ref.check is not None:  # aliases of several topics share one check
+                        key = (first, ref.check)
+                        ok = memo.get(key)
+                        if ok is None:
+                            ok = memo[key] = _original_ok(stream, first, last, ref)
+                        if not ok:
+                            continue
                     hits[ref.topic].append(Hit(ref, fname, first, last))
         return hits, streams
 
@@ -331,12 +343,20 @@ class Matcher:
                                              "text": _text_of(streams, m), "hid": hid})
             positives = [h for h in positives if not covered.covers(h)]
         if trace is None:  # cheap exits first: headline lists are only looked for in a likely match
-            tentative = self._group_hits(ti, self._anchored(ti, positives, streams, None))
-            if not _eval(topic.require, tentative, streams, optimistic=True):
+            anchored = self._anchored(ti, positives, streams, None)
+            by_group = self._group_hits(ti, anchored)
+            if not _eval(topic.require, by_group, streams, optimistic=True):
                 return None
-        positives = _outside_headline_lists(positives, streams, trace)
-        positives = self._anchored(ti, positives, streams, trace)
-        by_group = self._group_hits(ti, positives)
+            kept = _outside_headline_lists(positives, streams, None)
+            if len(kept) == len(positives):  # no headline list: the anchored hits stand as they are
+                positives = anchored
+            else:
+                positives = self._anchored(ti, kept, streams, None)
+                by_group = self._group_hits(ti, positives)
+        else:
+            positives = _outside_headline_lists(positives, streams, trace)
+            positives = self._anchored(ti, positives, streams, trace)
+            by_group = self._group_hits(ti, positives)
         evidence, contributions = _score(topic, positives)
         score = min(0.999, round(topic.score_of(evidence), 3))
         ok = bool(positives) and _eval(topic.require, by_group, streams)
@@ -514,6 +534,15 @@ class _Masks:
         return any(_inside(h, m) for m in ms[lo : bisect_right(firsts, h.first)])
 
 
+def _original_ok(stream: TokenStream, first: int, last: int, ref: PatternRef) -> bool:
+    """The original words are what the pattern asks: its case, its exact words, a capital."""
+    if ref.acronym is not None and not _acronym_ok(stream, first, last, ref.acronym):
+        return False
+    if ref.exact is not None and not _exact_ok(stream, first, last, ref.exact):
+        return False
+    return not ref.capital or _capital_ok(stream, first)
+
+
 def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, ...]) -> bool:
     if last >= stream.ntokens:
         return False
@@ -653,15 +682,21 @@ def _reasons(
     terms: list[dict[str, Any]] = []
     entities: list[dict[str, Any]] = []
     for h in sorted(hits, key=lambda h: (FIELDS.index(h.field), h.first)):
-        if len(terms) >= MAX_REASON_ITEMS and len(entities) >= MAX_REASON_ITEMS:
-            break
+        if h.ref.kind == "term":
+            if len(terms) >= MAX_REASON_ITEMS:
+                if len(entities) >= MAX_REASON_ITEMS:
+                    break
+                continue
+        elif len(entities) >= MAX_REASON_ITEMS:
+            if len(terms) >= MAX_REASON_ITEMS:
+                break
+            continue
         stream = streams[h.field]
         start, end = stream.span(h.first)[0], stream.span(h.last)[1]
         item = {"field": h.field, "start": start, "end": end, "text": stream.text[start:end]}
         if h.ref.kind == "term":
-            if len(terms) < MAX_REASON_ITEMS:
-                terms.append({"term": h.ref.label, "group": h.ref.name, "lang": h.ref.lang, **item})
-        elif len(entities) < MAX_REASON_ITEMS:
+            terms.append({"term": h.ref.label, "group": h.ref.name, "lang": h.ref.lang, **item})
+        else:
             entities.append({"entity": h.ref.name, "label": topic.entity_label(h.ref.name), "alias": h.ref.label,
                              "groups": entity_groups.get(h.ref.name, []), **item})
     return {

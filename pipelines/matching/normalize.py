@@ -203,7 +203,7 @@ class TokenStream:
 
     __slots__ = (
         "text", "joined", "norm", "chunks", "frags", "_tokens", "_cursor", "_chunk_ends", "_chunk_starts",
-        "_chunk_words", "_gaps", "_units", "_spans", "_ranges", "_blocks", "memo",
+        "_chunk_words", "_gaps", "_units", "_spans", "_ranges", "_blocks", "memo", "_ntokens",
     )
 
     def __init__(self, text: str, joined: str, norm: TokenNormalizer, chunks: list[str], frags: list[str]) -> None:
@@ -213,6 +213,7 @@ class TokenStream:
         self.chunks = chunks  # whitespace-separated chunks of the text
         self.frags = frags  # their fragments (see ``_Fragments``)
         self._tokens: list[str] | None = None
+        self._ntokens = -1
         self._cursor = (0, -1)  # (position in joined, token index there)
         self._chunk_ends: list[int] | None = None  # tokens up to each chunk
         self._chunk_starts: list[int] = []  # offsets of chunks in text
@@ -232,7 +233,9 @@ class TokenStream:
 
     @property
     def ntokens(self) -> int:
-        return self.joined.count(" ") - 1 if len(self.joined) > 1 else 0
+        if self._ntokens < 0:
+            self._ntokens = self.joined.count(" ") - 1 if len(self.joined) > 1 else 0
+        return self._ntokens
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
