@@ -152,6 +152,7 @@ class Matcher:
         self._automata: dict[str, ahocorasick.Automaton | None] = {}
         self._normalizers: dict[str, TokenNormalizer] = {}
         self._lexicon: frozenset[str] | None = None
+        self._checked: dict[tuple[Any, ...], bool] = {}  # (original words, check) -> passes
         # per topic: entity id -> groups that contain it
         self._entity_groups = [
             {eid: [g for g, grp in t.groups.items() if eid in grp.entities] for eid in t.entities} for t in self.topics
@@ -292,7 +293,7 @@ class Matcher:
                         key = (first, ref.check)
                         ok = memo.get(key)
                         if ok is None:
-                            ok = memo[key] = _original_ok(stream, first, last, ref)
+                            ok = memo[key] = self._original_ok(stream, first, last, ref)
                         if not ok:
                             continue
                     hits[ref.topic].append(Hit(ref, fname, first, last))
@@ -404,6 +405,20 @@ class Matcher:
                     trace.dropped.append({"label": h.ref.label, "field": h.field,
                                           "why": f"not within {anchor.within} of {'/'.join(anchor.groups)}"})
         return [h for h in kept if id(h) not in drop]
+
+    def _original_ok(self, stream: TokenStream, first: int, last: int, ref: PatternRef) -> bool:
+        """``_words_ok`` on the hit's original words, remembered across articles (the same
+        words recur: "France", "Paris", "DGSN")."""
+        if last >= stream.ntokens:
+            return False
+        originals = tuple(map(stream.word, range(first, last + 1)))
+        key = (originals, ref.check)
+        ok = self._checked.get(key)
+        if ok is None:
+            if len(self._checked) >= 200_000:
+                self._checked.clear()
+            ok = self._checked[key] = _words_ok(originals, ref)
+        return ok
 
     @staticmethod
     def _anchor_of(topic: Topic, h: Hit) -> Anchor | None:
@@ -534,19 +549,13 @@ class _Masks:
         return any(_inside(h, m) for m in ms[lo : bisect_right(firsts, h.first)])
 
 
-def _original_ok(stream: TokenStream, first: int, last: int, ref: PatternRef) -> bool:
+def _words_ok(originals: tuple[str, ...], ref: PatternRef) -> bool:
     """The original words are what the pattern asks: its case, its exact words, a capital."""
-    if ref.acronym is not None and not _acronym_ok(stream, first, last, ref.acronym):
+    if ref.acronym is not None and originals != ref.acronym:
         return False
-    if ref.exact is not None and not _exact_ok(stream, first, last, ref.exact):
+    if ref.exact is not None and not _exact_ok(originals, ref.exact):
         return False
-    return not ref.capital or _capital_ok(stream, first)
-
-
-def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, ...]) -> bool:
-    if last >= stream.ntokens:
-        return False
-    return tuple(stream.text[slice(*stream.span(i))] for i in range(first, last + 1)) == acronym
+    return not ref.capital or originals[0][:1].isupper()
 
 
 _AR_CLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
@@ -573,14 +582,10 @@ def _arabic_exact(got: str, want: str) -> bool:
     return rest == want or any(rest == p + want for p in _AR_CLITICS)
 
 
-def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
+def _exact_ok(originals: tuple[str, ...], words: tuple[str, ...]) -> bool:
     """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
     any article/proclitic before it, nothing after), not merely words sharing their stem."""
-    if last >= stream.ntokens:
-        return False
-    for i, want in zip(range(first, last + 1), words, strict=True):
-        start, end = stream.span(i)
-        original = stream.text[start:end]
+    for original, want in zip(originals, words, strict=True):
         if detect_script_arabic(want):
             if not _arabic_exact(fold_arabic(original), want):
                 return False
@@ -589,12 +594,6 @@ def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]
         if got != want and got not in (want + "s", want + "x", want + "es"):
             return False
     return True
-
-
-def _capital_ok(stream: TokenStream, first: int) -> bool:
-    """A name: written with a capital ("Paris"), not as a common word ("paris sportifs")."""
-    start, end = stream.span(first)
-    return stream.text[start:end][:1].isupper()
 
 
 def _inside(h: Hit, mask: Hit) -> bool:

@@ -99,6 +99,7 @@ class TokenNormalizer:
         self._stems: dict[str, str] = {}
         self._chunks: dict[str, tuple[str, ...]] = {}
         self.fragments = _Fragments(self)
+        self.words = _Words(self)
 
     def __call__(self, token: str) -> str:
         cached = self._cache.get(token)
@@ -192,6 +193,24 @@ class _Fragments(dict[str, str]):
         return frag
 
 
+class _Words(dict[str, tuple[str, ...]]):
+    """Whitespace chunk -> its original words that make tokens (the same words ``chunk`` keeps)."""
+
+    __slots__ = ("norm",)
+
+    def __init__(self, norm: TokenNormalizer) -> None:
+        super().__init__()
+        self.norm = norm
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        norm = self.norm
+        words = (chunk,) if chunk.isalpha() else tuple(w for w in WORD_RE.findall(chunk) if norm(w))
+        if len(self) >= TokenNormalizer.MAX_CACHE:
+            self.clear()
+        self[chunk] = words
+        return words
+
+
 class TokenStream:
     """Normalised tokens of one text; ``joined`` is what the automaton scans.
 
@@ -251,6 +270,18 @@ class TokenStream:
         self._cursor = (joined_pos, idx)
         return idx
 
+    def _ends(self) -> list[int]:
+        """Tokens up to and including each chunk (cumulative counts, in C)."""
+        if self._chunk_ends is None:
+            self._chunk_ends = list(accumulate(map(str.count, self.frags, repeat(" "))))
+        return self._chunk_ends
+
+    def word(self, index: int) -> str:
+        """The original word of token ``index`` (without needing character offsets)."""
+        ends = self._chunk_ends or self._ends()
+        c = bisect_right(ends, index)
+        return self.norm.words[self.chunks[c]][index - (ends[c - 1] if c else 0)]
+
     def span(self, index: int) -> tuple[int, int]:
         """Character offsets of token ``index`` in the original text.
 
@@ -260,7 +291,7 @@ class TokenStream:
         found = self._spans.get(index)
         if found is not None:
             return found
-        if self._chunk_ends is None:
+        if not self._chunk_starts:
             self._layout()
         c = bisect_right(self._chunk_ends, index)  # type: ignore[arg-type]
         kept = self._chunk_words.get(c)
@@ -276,7 +307,7 @@ class TokenStream:
         return found
 
     def _layout(self) -> None:
-        self._chunk_ends = list(accumulate(map(str.count, self.frags, repeat(" "))))
+        self._ends()
         runs = _SPACE_RE.findall(self.text)
         lead = len(runs[0]) if runs and self.text[:1].isspace() else 0
         self._gaps = runs[1:] if lead else runs
@@ -294,7 +325,7 @@ class TokenStream:
             return found
         starts = self._units.get(kind)
         if starts is None:
-            if self._chunk_ends is None:
+            if not self._chunk_starts:
                 self._layout()
             ends, gaps, chunks = self._chunk_ends, self._gaps, self.chunks
             starts = [0]
@@ -313,7 +344,7 @@ class TokenStream:
 
     def token_at_char(self, offset: int) -> int:
         """Index of the first token at or after character ``offset`` of the text."""
-        if self._chunk_ends is None:
+        if not self._chunk_starts:
             self._layout()
         c = bisect_right(self._chunk_starts, offset) - 1
         if c < 0:
