@@ -15,7 +15,12 @@ Per token:
   of فرنسا (France) as if it were a conjunction.
 Results are cached per language (news vocabulary is Zipfian), which is what keeps this fast;
 snowballstemmer uses PyStemmer's C implementation when it is installed (about 30x faster on
-the cache misses of a fresh vocabulary).
+the cache misses of a fresh vocabulary). The hot path is three C passes: ``str.split``, one
+dict lookup per whitespace chunk (chunk -> its tokens as ``" tok tok"``), ``"".join``; what
+only some articles need (character offsets, original words, sentences, headline lists) is
+computed on first use and memoised on the ``TokenStream``. A token never holds a space (a
+ligature such as U+FDFA folds to several words: they are run together), so token indices
+are counts of spaces in ``joined``.
 """
 
 from __future__ import annotations
@@ -114,10 +119,14 @@ class TokenNormalizer:
         self._cache[token] = result
         return result
 
-    def chunk(self, chunk: str) -> tuple[str, ...]:
+    def chunk_tokens(self, chunk: str) -> tuple[str, ...]:
         """Normalised words of one whitespace-separated chunk ("(DGSN-DGST)," -> dgsn, dgst)."""
         words = (chunk,) if chunk.isalpha() else WORD_RE.findall(chunk)  # most chunks are one word
-        result = tuple(n for n in map(self, words) if n)
+        return tuple(n for n in map(self, words) if n)
+
+    def chunk(self, chunk: str) -> tuple[str, ...]:
+        """``chunk_tokens``, remembered (for ``parts``)."""
+        result = self.chunk_tokens(chunk)
         if len(self._chunks) >= self.MAX_CACHE:
             self._chunks.clear()
         self._chunks[chunk] = result
@@ -185,7 +194,7 @@ class _Fragments(dict[str, str]):
         self.norm = norm
 
     def __missing__(self, chunk: str) -> str:
-        words = self.norm.chunk(chunk)
+        words = self.norm.chunk_tokens(chunk)
         frag = " " + " ".join(words) if words else ""
         if len(self) >= TokenNormalizer.MAX_CACHE:
             self.clear()
