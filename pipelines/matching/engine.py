@@ -271,7 +271,9 @@ class Matcher:
         hits: dict[int, list[Hit]] = defaultdict(list)
         if not title.strip() and not text.strip():
             return hits, {}
-        lang = resolve_language(language, title + "\n" + text[:2000])
+        lang = (language or "").strip().lower()[:2]
+        if lang not in LANGUAGES:  # guessed from the text only when the article carries none
+            lang = resolve_language(language, title + "\n" + text[:2000])
         auto = self._automaton(lang)
         if auto is None:
             return hits, {}
@@ -680,7 +682,7 @@ def _reasons(
 ) -> dict[str, Any]:
     terms: list[dict[str, Any]] = []
     entities: list[dict[str, Any]] = []
-    for h in sorted(hits, key=lambda h: (FIELDS.index(h.field), h.first)):
+    for h in sorted(hits, key=lambda h: (h.field != "title", h.first)):  # title first, then the body
         if h.ref.kind == "term":
             if len(terms) >= MAX_REASON_ITEMS:
                 if len(entities) >= MAX_REASON_ITEMS:
