@@ -213,7 +213,10 @@ class _Words(dict[str, tuple[str, ...]]):
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         norm = self.norm
-        words = (chunk,) if chunk.isalpha() else tuple(w for w in WORD_RE.findall(chunk) if norm(w))
+        if chunk.isalpha() and norm(chunk):  # most chunks are one word ("ـــ" is alpha and no token)
+            words: tuple[str, ...] = (chunk,)
+        else:
+            words = tuple(w for w in WORD_RE.findall(chunk) if norm(w))
         if len(self) >= TokenNormalizer.MAX_CACHE:
             self.clear()
         self[chunk] = words
