@@ -215,3 +215,46 @@ def test_token_offsets_survive_odd_whitespace_and_punctuation() -> None:
         for i, tok in enumerate(stream.tokens):
             start, end = stream.span(i)
             assert tokenize(text[start:end], "fr").tokens == [tok]
+        # what the automaton scans, the token list and the original words agree token for token
+        assert stream.joined == " " + "".join(t + " " for t in stream.tokens)
+        assert stream.ntokens == len(stream.tokens)
+        assert [stream.word(i) for i in range(stream.ntokens)] == stream.original_tokens()
+
+
+def test_a_ligature_of_several_words_is_one_token() -> None:
+    """U+FDFA (ﷺ) folds to four words: one token still, so the hits after it keep their words
+    and offsets (they used to shift by three tokens)."""
+    text = "قال الرسول ﷺ كلاما. وقعت الشرطة الفرنسية والمديرية العامة للأمن الوطني اتفاقية تعاون أمني لمكافحة الإرهاب"
+    stream = tokenize(text, "ar")
+    assert stream.ntokens == len(stream.original_tokens()) == len(text.split())
+    assert stream.original_tokens() == text.replace(".", "").split()
+    rule = RULE.replace("threshold: 0.5", "threshold: 0.2")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "t.yaml").write_text(textwrap.dedent(rule), encoding="utf-8")
+        m = load_topics(tmp)
+    with_ligature = m.match("", text + " بين المغرب وفرنسا", "ar")
+    without = m.match("", text.replace(" ﷺ", "") + " بين المغرب وفرنسا", "ar")
+    assert with_ligature and [x.score for x in with_ligature] == [x.score for x in without]
+    found = [t["text"] for t in with_ligature[0].reasons["terms"]]
+    assert found == [t["text"] for t in without[0].reasons["terms"]] and found
+    for item in with_ligature[0].reasons["terms"] + with_ligature[0].reasons["entities"]:
+        assert (text + " بين المغرب وفرنسا")[item["start"] : item["end"]] == item["text"]
+
+
+def test_warm_caches_give_the_same_matches(matcher: Matcher) -> None:
+    """Checks of original words are remembered across articles: a second run (warm caches)
+    and a fresh matcher (cold) give the same matches, reasons and explanations."""
+    texts = [
+        ("La DGSN et la police française renforcent la sécurité", "Le Maroc et la France: coopération. Dgsn, dgsn."),
+        ("", "La sécurité routière au Maroc. La DGSN coopère avec la France contre le terrorisme."),
+        ("Football", "Le Maroc bat la France, défense solide du gardien. Police et sécurité au stade."),
+    ]
+    first = [[x.to_json() for x in matcher.match(t, b, "fr")] for t, b in texts]
+    again = [[x.to_json() for x in matcher.match(t, b, "fr")] for t, b in texts]
+    fresh = matcher.subset(matcher.topic_names)
+    cold = [[x.to_json() for x in fresh.match(t, b, "fr")] for t, b in reversed(texts)][::-1]
+    assert first == again == cold and any(first)
+    explained = [[e.to_json() for e in matcher.explain(t, b, "fr")] for t, b in texts]
+    assert [[e["topic"] for e in ex if e["matched"]] for ex in explained] == [[x["topic"] for x in f] for f in first]

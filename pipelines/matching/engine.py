@@ -68,9 +68,15 @@ class PatternRef:
     exact: tuple[str, ...] | None = None  # folded words the original must be (plural allowed)
     capital: bool = False  # a name: the original starts with a capital letter
     surname: bool = False  # counts only after a full alias of the same entity
+    # what the original words are checked for (None: nothing), the key of that check's memo
+    check: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.acronym is not None or self.exact is not None or self.capital:
+            object.__setattr__(self, "check", (self.ntok, self.acronym, self.exact, self.capital))
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     ref: PatternRef
     field: str
@@ -146,6 +152,7 @@ class Matcher:
         self._automata: dict[str, ahocorasick.Automaton | None] = {}
         self._normalizers: dict[str, TokenNormalizer] = {}
         self._lexicon: frozenset[str] | None = None
+        self._checked: dict[tuple[Any, ...], bool] = {}  # (original words, check) -> passes
         # per topic: entity id -> groups that contain it
         self._entity_groups = [
             {eid: [g for g, grp in t.groups.items() if eid in grp.entities] for eid in t.entities} for t in self.topics
@@ -264,25 +271,33 @@ class Matcher:
         hits: dict[int, list[Hit]] = defaultdict(list)
         if not title.strip() and not text.strip():
             return hits, {}
-        lang = resolve_language(language, title + "\n" + text[:2000])
+        lang = (language or "").strip().lower()[:2]
+        if lang not in LANGUAGES:  # guessed from the text only when the article carries none
+            lang = resolve_language(language, title + "\n" + text[:2000])
         auto = self._automaton(lang)
         if auto is None:
             return hits, {}
         norm = self.normalizer(lang)
         streams = {"title": tokenize(title, lang, norm), "text": tokenize(text, lang, norm)}
         for fname, stream in streams.items():
-            if len(stream.joined) < 3:
+            joined = stream.joined
+            if len(joined) < 3:
                 continue
-            for end, (klen, refs) in auto.iter(stream.joined):
-                first = stream.token_index_at(end - klen + 2)
+            count, memo = joined.count, stream.memo
+            pos, first = 0, -1  # the token index of a hit is the number of spaces before it
+            for end, (klen, refs) in auto.iter(joined):
+                start = end - klen + 2
+                first += count(" ", pos, start) if start >= pos else -count(" ", start, pos)
+                pos = start
                 for ref in refs:
                     last = first + ref.ntok - 1
-                    if ref.acronym is not None and not _acronym_ok(stream, first, last, ref.acronym):
-                        continue
-                    if ref.exact is not None and not _exact_ok(stream, first, last, ref.exact):
-                        continue
-                    if ref.capital and not _capital_ok(stream, first):
-                        continue
+                    if ref.check is not None:  # aliases of several topics share one check
+                        key = (first, ref.check)
+                        ok = memo.get(key)
+                        if ok is None:
+                            ok = memo[key] = self._original_ok(stream, first, last, ref)
+                        if not ok:
+                            continue
                     hits[ref.topic].append(Hit(ref, fname, first, last))
         return hits, streams
 
@@ -331,12 +346,20 @@ class Matcher:
                                              "text": _text_of(streams, m), "hid": hid})
             positives = [h for h in positives if not covered.covers(h)]
         if trace is None:  # cheap exits first: headline lists are only looked for in a likely match
-            tentative = self._group_hits(ti, self._anchored(ti, positives, streams, None))
-            if not _eval(topic.require, tentative, streams, optimistic=True):
+            anchored = self._anchored(ti, positives, streams, None)
+            by_group = self._group_hits(ti, anchored)
+            if not _eval(topic.require, by_group, streams, optimistic=True):
                 return None
-        positives = _outside_headline_lists(positives, streams, trace)
-        positives = self._anchored(ti, positives, streams, trace)
-        by_group = self._group_hits(ti, positives)
+            kept = _outside_headline_lists(positives, streams, None)
+            if len(kept) == len(positives):  # no headline list: the anchored hits stand as they are
+                positives = anchored
+            else:
+                positives = self._anchored(ti, kept, streams, None)
+                by_group = self._group_hits(ti, positives)
+        else:
+            positives = _outside_headline_lists(positives, streams, trace)
+            positives = self._anchored(ti, positives, streams, trace)
+            by_group = self._group_hits(ti, positives)
         evidence, contributions = _score(topic, positives)
         score = min(0.999, round(topic.score_of(evidence), 3))
         ok = bool(positives) and _eval(topic.require, by_group, streams)
@@ -384,6 +407,20 @@ class Matcher:
                     trace.dropped.append({"label": h.ref.label, "field": h.field,
                                           "why": f"not within {anchor.within} of {'/'.join(anchor.groups)}"})
         return [h for h in kept if id(h) not in drop]
+
+    def _original_ok(self, stream: TokenStream, first: int, last: int, ref: PatternRef) -> bool:
+        """``_words_ok`` on the hit's original words, remembered across articles (the same
+        words recur: "France", "Paris", "DGSN")."""
+        if last >= stream.ntokens:
+            return False
+        originals = tuple(map(stream.word, range(first, last + 1)))
+        key = (originals, ref.check)
+        ok = self._checked.get(key)
+        if ok is None:
+            if len(self._checked) >= 200_000:
+                self._checked.clear()
+            ok = self._checked[key] = _words_ok(originals, ref)
+        return ok
 
     @staticmethod
     def _anchor_of(topic: Topic, h: Hit) -> Anchor | None:
@@ -476,15 +513,15 @@ def _window(stream: TokenStream | None, hit: Hit, within: Window) -> tuple[int, 
     """Token range a hit reaches: N words either side, or its sentence/paragraph."""
     if isinstance(within, int):
         return hit.first - within - 1, hit.last + within + 1
-    if stream is None or not stream.tokens:
+    if stream is None or not stream.ntokens:
         return hit.first, hit.last
-    return stream.unit_range(hit.first, within)[0], stream.unit_range(min(hit.last, len(stream.tokens) - 1), within)[1]
+    return stream.unit_range(hit.first, within)[0], stream.unit_range(min(hit.last, stream.ntokens - 1), within)[1]
 
 
 def _outside_headline_lists(hits: list[Hit], streams: dict[str, TokenStream], trace: Explanation | None) -> list[Hit]:
     """Hits in a ticker or a list of other articles' headlines are not this article's content."""
     stream = streams.get("text")
-    if stream is None or not stream.tokens:
+    if stream is None or not stream.ntokens:
         return hits
     blocks = stream.headline_blocks()
     if not blocks:
@@ -514,10 +551,13 @@ class _Masks:
         return any(_inside(h, m) for m in ms[lo : bisect_right(firsts, h.first)])
 
 
-def _acronym_ok(stream: TokenStream, first: int, last: int, acronym: tuple[str, ...]) -> bool:
-    if last >= len(stream.tokens):
+def _words_ok(originals: tuple[str, ...], ref: PatternRef) -> bool:
+    """The original words are what the pattern asks: its case, its exact words, a capital."""
+    if ref.acronym is not None and originals != ref.acronym:
         return False
-    return tuple(stream.text[slice(*stream.span(i))] for i in range(first, last + 1)) == acronym
+    if ref.exact is not None and not _exact_ok(originals, ref.exact):
+        return False
+    return not ref.capital or originals[0][:1].isupper()
 
 
 _AR_CLITICS = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
@@ -544,14 +584,10 @@ def _arabic_exact(got: str, want: str) -> bool:
     return rest == want or any(rest == p + want for p in _AR_CLITICS)
 
 
-def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]) -> bool:
+def _exact_ok(originals: tuple[str, ...], words: tuple[str, ...]) -> bool:
     """The original words are the pattern's words (folded; a plural ending allowed; Arabic:
     any article/proclitic before it, nothing after), not merely words sharing their stem."""
-    if last >= len(stream.tokens):
-        return False
-    for i, want in zip(range(first, last + 1), words, strict=True):
-        start, end = stream.span(i)
-        original = stream.text[start:end]
+    for original, want in zip(originals, words, strict=True):
         if detect_script_arabic(want):
             if not _arabic_exact(fold_arabic(original), want):
                 return False
@@ -560,12 +596,6 @@ def _exact_ok(stream: TokenStream, first: int, last: int, words: tuple[str, ...]
         if got != want and got not in (want + "s", want + "x", want + "es"):
             return False
     return True
-
-
-def _capital_ok(stream: TokenStream, first: int) -> bool:
-    """A name: written with a capital ("Paris"), not as a common word ("paris sportifs")."""
-    start, end = stream.span(first)
-    return stream.text[start:end][:1].isupper()
 
 
 def _inside(h: Hit, mask: Hit) -> bool:
@@ -652,16 +682,22 @@ def _reasons(
 ) -> dict[str, Any]:
     terms: list[dict[str, Any]] = []
     entities: list[dict[str, Any]] = []
-    for h in sorted(hits, key=lambda h: (FIELDS.index(h.field), h.first)):
-        if len(terms) >= MAX_REASON_ITEMS and len(entities) >= MAX_REASON_ITEMS:
-            break
+    for h in sorted(hits, key=lambda h: (h.field != "title", h.first)):  # title first, then the body
+        if h.ref.kind == "term":
+            if len(terms) >= MAX_REASON_ITEMS:
+                if len(entities) >= MAX_REASON_ITEMS:
+                    break
+                continue
+        elif len(entities) >= MAX_REASON_ITEMS:
+            if len(terms) >= MAX_REASON_ITEMS:
+                break
+            continue
         stream = streams[h.field]
         start, end = stream.span(h.first)[0], stream.span(h.last)[1]
         item = {"field": h.field, "start": start, "end": end, "text": stream.text[start:end]}
         if h.ref.kind == "term":
-            if len(terms) < MAX_REASON_ITEMS:
-                terms.append({"term": h.ref.label, "group": h.ref.name, "lang": h.ref.lang, **item})
-        elif len(entities) < MAX_REASON_ITEMS:
+            terms.append({"term": h.ref.label, "group": h.ref.name, "lang": h.ref.lang, **item})
+        else:
             entities.append({"entity": h.ref.name, "label": topic.entity_label(h.ref.name), "alias": h.ref.label,
                              "groups": entity_groups.get(h.ref.name, []), **item})
     return {

@@ -15,7 +15,12 @@ Per token:
   of فرنسا (France) as if it were a conjunction.
 Results are cached per language (news vocabulary is Zipfian), which is what keeps this fast;
 snowballstemmer uses PyStemmer's C implementation when it is installed (about 30x faster on
-the cache misses of a fresh vocabulary).
+the cache misses of a fresh vocabulary). The hot path is three C passes: ``str.split``, one
+dict lookup per whitespace chunk (chunk -> its tokens as ``" tok tok"``), ``"".join``; what
+only some articles need (character offsets, original words, sentences, headline lists) is
+computed on first use and memoised on the ``TokenStream``. A token never holds a space (a
+ligature such as U+FDFA folds to several words: they are run together), so token indices
+are counts of spaces in ``joined``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
 from operator import add
 
 import snowballstemmer
@@ -99,22 +103,30 @@ class TokenNormalizer:
         self._cache: dict[str, str] = {}
         self._stems: dict[str, str] = {}
         self._chunks: dict[str, tuple[str, ...]] = {}
+        self.fragments = _Fragments(self)
+        self.words = _Words(self)
 
     def __call__(self, token: str) -> str:
         cached = self._cache.get(token)
         if cached is not None:
             return cached
         result = self._normalize(token)
+        if not result.isalnum() and result:  # a ligature such as U+FDFA folds to several words:
+            result = "".join(result.split())  # a token never holds a space (``joined`` counts them)
         if len(self._cache) >= self.MAX_CACHE:
             self._cache.clear()
             self._stems.clear()
         self._cache[token] = result
         return result
 
-    def chunk(self, chunk: str) -> tuple[str, ...]:
+    def chunk_tokens(self, chunk: str) -> tuple[str, ...]:
         """Normalised words of one whitespace-separated chunk ("(DGSN-DGST)," -> dgsn, dgst)."""
         words = (chunk,) if chunk.isalpha() else WORD_RE.findall(chunk)  # most chunks are one word
-        result = tuple(n for n in map(self, words) if n)
+        return tuple(n for n in map(self, words) if n)
+
+    def chunk(self, chunk: str) -> tuple[str, ...]:
+        """``chunk_tokens``, remembered (for ``parts``)."""
+        result = self.chunk_tokens(chunk)
         if len(self._chunks) >= self.MAX_CACHE:
             self._chunks.clear()
         self._chunks[chunk] = result
@@ -170,26 +182,91 @@ def normalizer_for(language: str) -> TokenNormalizer:
     return norm
 
 
-@dataclass
+class _Fragments(dict[str, str]):
+    """Whitespace chunk -> its normalised words as ``" w1 w2"`` (``""`` when every word is
+    dropped): ``"".join`` of them is the automaton's text, in one C pass. A miss normalises
+    the chunk (``__missing__``), so the hot path is ``map(fragments.__getitem__, chunks)``."""
+
+    __slots__ = ("norm",)
+
+    def __init__(self, norm: TokenNormalizer) -> None:
+        super().__init__()
+        self.norm = norm
+
+    def __missing__(self, chunk: str) -> str:
+        words = self.norm.chunk_tokens(chunk)
+        frag = " " + " ".join(words) if words else ""
+        if len(self) >= TokenNormalizer.MAX_CACHE:
+            self.clear()
+        self[chunk] = frag
+        return frag
+
+
+class _Words(dict[str, tuple[str, ...]]):
+    """Whitespace chunk -> its original words that make tokens (the same words ``chunk`` keeps)."""
+
+    __slots__ = ("norm",)
+
+    def __init__(self, norm: TokenNormalizer) -> None:
+        super().__init__()
+        self.norm = norm
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        norm = self.norm
+        if chunk.isalpha() and norm(chunk):  # most chunks are one word ("ـــ" is alpha and no token)
+            words: tuple[str, ...] = (chunk,)
+        else:
+            words = tuple(w for w in WORD_RE.findall(chunk) if norm(w))
+        if len(self) >= TokenNormalizer.MAX_CACHE:
+            self.clear()
+        self[chunk] = words
+        return words
+
+
 class TokenStream:
     """Normalised tokens of one text; ``joined`` is what the automaton scans.
 
-    ``joined`` is ``" " + " ".join(tokens) + " "``; offsets of hits in it map back to token
-    indices, and token indices to (start, end) in the original text (computed lazily).
+    ``joined`` is ``" " + " ".join(tokens) + " "`` (a token never holds a space), so the
+    token index of an offset in it is a count of spaces. Everything else (the token list,
+    character offsets of tokens, sentences, headline lists) is computed on first use: most
+    articles never need it.
     """
 
-    text: str
-    tokens: list[str]
-    joined: str
-    norm: TokenNormalizer
-    chunks: list[str] = field(default_factory=list, repr=False)
-    parts: list[tuple[str, ...]] = field(default_factory=list, repr=False)
-    _cursor: tuple[int, int] = (0, -1)  # (position in joined, token index there)
-    _chunk_ends: list[int] | None = field(default=None, repr=False)  # tokens up to each chunk
-    _chunk_starts: list[int] = field(default_factory=list, repr=False)  # offsets of chunks in text
-    _chunk_words: dict[int, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
-    _gaps: list[str] = field(default_factory=list, repr=False)  # whitespace after each chunk
-    _units: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    __slots__ = (
+        "text", "joined", "norm", "chunks", "frags", "_tokens", "_cursor", "_chunk_ends", "_chunk_starts",
+        "_chunk_words", "_gaps", "_units", "_spans", "_ranges", "_blocks", "memo", "_ntokens",
+    )
+
+    def __init__(self, text: str, joined: str, norm: TokenNormalizer, chunks: list[str], frags: list[str]) -> None:
+        self.text = text
+        self.joined = joined
+        self.norm = norm
+        self.chunks = chunks  # whitespace-separated chunks of the text
+        self.frags = frags  # their fragments (see ``_Fragments``)
+        self._tokens: list[str] | None = None
+        self._ntokens = -1
+        self._cursor = (0, -1)  # (position in joined, token index there)
+        self._chunk_ends: list[int] | None = None  # tokens up to each chunk
+        self._chunk_starts: list[int] = []  # offsets of chunks in text
+        self._chunk_words: dict[int, list[tuple[int, int]]] = {}
+        self._gaps: list[str] = []  # whitespace after each chunk
+        self._units: dict[str, list[int]] = {}
+        self._spans: dict[int, tuple[int, int]] = {}
+        self._ranges: dict[tuple[int, str], tuple[int, int]] = {}
+        self._blocks: list[tuple[int, int]] | None = None
+        self.memo: dict[tuple[object, ...], bool] = {}  # the matcher's per-text checks (case, exact words)
+
+    @property
+    def tokens(self) -> list[str]:
+        if self._tokens is None:
+            self._tokens = self.joined.split()
+        return self._tokens
+
+    @property
+    def ntokens(self) -> int:
+        if self._ntokens < 0:
+            self._ntokens = self.joined.count(" ") - 1 if len(self.joined) > 1 else 0
+        return self._ntokens
 
     def token_index_at(self, joined_pos: int) -> int:
         """Index of the token starting at ``joined_pos`` of ``joined``.
@@ -205,13 +282,28 @@ class TokenStream:
         self._cursor = (joined_pos, idx)
         return idx
 
+    def _ends(self) -> list[int]:
+        """Tokens up to and including each chunk (cumulative counts, in C)."""
+        if self._chunk_ends is None:
+            self._chunk_ends = list(accumulate(map(str.count, self.frags, repeat(" "))))
+        return self._chunk_ends
+
+    def word(self, index: int) -> str:
+        """The original word of token ``index`` (without needing character offsets)."""
+        ends = self._chunk_ends or self._ends()
+        c = bisect_right(ends, index)
+        return self.norm.words[self.chunks[c]][index - (ends[c - 1] if c else 0)]
+
     def span(self, index: int) -> tuple[int, int]:
         """Character offsets of token ``index`` in the original text.
 
         Token -> whitespace chunk (cumulative token counts) -> the chunk's offset (cumulative
         lengths of chunks and whitespace runs: built once, in C) -> the word in the chunk.
         """
-        if self._chunk_ends is None:
+        found = self._spans.get(index)
+        if found is not None:
+            return found
+        if not self._chunk_starts:
             self._layout()
         c = bisect_right(self._chunk_ends, index)  # type: ignore[arg-type]
         kept = self._chunk_words.get(c)
@@ -223,10 +315,11 @@ class TokenStream:
                 norm = self.norm
                 kept = [m.span() for m in WORD_RE.finditer(self.text, offset, offset + len(chunk)) if norm(m.group())]
             self._chunk_words[c] = kept
-        return kept[index - (self._chunk_ends[c - 1] if c else 0)]  # type: ignore[index]
+        found = self._spans[index] = kept[index - (self._chunk_ends[c - 1] if c else 0)]  # type: ignore[index]
+        return found
 
     def _layout(self) -> None:
-        self._chunk_ends = list(accumulate(map(len, self.parts)))
+        self._ends()
         runs = _SPACE_RE.findall(self.text)
         lead = len(runs[0]) if runs and self.text[:1].isspace() else 0
         self._gaps = runs[1:] if lead else runs
@@ -239,9 +332,12 @@ class TokenStream:
         A paragraph ends at a line break; a sentence also at a word ending in . ! ? ؟ …
         (closing quotes and brackets aside). Built once per text, only when a rule asks.
         """
+        found = self._ranges.get((index, kind))
+        if found is not None:
+            return found
         starts = self._units.get(kind)
         if starts is None:
-            if self._chunk_ends is None:
+            if not self._chunk_starts:
                 self._layout()
             ends, gaps, chunks = self._chunk_ends, self._gaps, self.chunks
             starts = [0]
@@ -254,12 +350,13 @@ class TokenStream:
             self._units[kind] = starts
         k = bisect_right(starts, index) - 1
         nxt = bisect_right(starts, starts[k])
-        last = starts[nxt] - 1 if nxt < len(starts) else len(self.tokens) - 1
-        return starts[k], max(last, starts[k])
+        last = starts[nxt] - 1 if nxt < len(starts) else self.ntokens - 1
+        found = self._ranges[(index, kind)] = (starts[k], max(last, starts[k]))
+        return found
 
     def token_at_char(self, offset: int) -> int:
         """Index of the first token at or after character ``offset`` of the text."""
-        if self._chunk_ends is None:
+        if not self._chunk_starts:
             self._layout()
         c = bisect_right(self._chunk_starts, offset) - 1
         if c < 0:
@@ -285,6 +382,8 @@ class TokenStream:
         lines (or segments split by runs of 3+ spaces) that do not end like a sentence, or
         ``min_sentences`` or more consecutive very short sentences ("MASI up 0.6%. Rain in
         the north. Wydad beat Raja. ..."). Their words belong to other articles, not this one."""
+        if self._blocks is not None and (min_lines, min_sentences) == (5, 8):
+            return self._blocks
         blocks: list[tuple[int, int]] = []
         run: list[tuple[int, int, bool]] = []  # (start, end, is a line)
 
@@ -312,19 +411,20 @@ class TokenStream:
                 else:
                     close()
         close()
+        if (min_lines, min_sentences) == (5, 8):
+            self._blocks = blocks
         return blocks
 
     def original_tokens(self) -> list[str]:
-        return [self.text[s:e] for s, e in (self.span(i) for i in range(len(self.tokens)))]
+        return [self.text[s:e] for s, e in (self.span(i) for i in range(self.ntokens))]
 
 
 def tokenize(text: str, language: str, norm: TokenNormalizer | None = None) -> TokenStream:
     """Normalise ``text`` for ``language`` (fr/en/es/ar; anything else: folding, no stemming)."""
     norm = norm or normalizer_for(language)
-    chunks, parts = norm.parts(text)
-    tokens = list(chain.from_iterable(parts))
-    joined = " " + " ".join(tokens) + " " if tokens else " "
-    return TokenStream(text=text, tokens=tokens, joined=joined, norm=norm, chunks=chunks, parts=parts)
+    chunks = text.split()
+    frags = list(map(norm.fragments.__getitem__, chunks))
+    return TokenStream(text, "".join(frags) + " ", norm, chunks, frags)
 
 
 def normalize_phrase(phrase: str, language: str, norm: TokenNormalizer | None = None) -> str:
