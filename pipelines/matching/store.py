@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pipelines.matching.engine import Matcher, TopicMatch
@@ -70,14 +70,15 @@ def _when(article: Article) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def story_index(session: Session) -> StoryIndex:
-    """This process's index for the session's database, topped up from stored signatures."""
+def story_index(session: Session, refresh_seconds: float = REFRESH_SECONDS) -> StoryIndex:
+    """This process's index for the session's database, topped up from stored signatures when
+    it is more than ``refresh_seconds`` old (the crawl's page processes ask for fresher)."""
     bind = session.get_bind()
     key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(id(bind))
     state = _INDEXES.get(key)
     if state is None:
         state = _INDEXES[key] = _IndexState(StoryIndex())
-    if time.monotonic() - state.refreshed_at < REFRESH_SECONDS:
+    if time.monotonic() - state.refreshed_at < refresh_seconds:
         return state.index
     state.refreshed_at = time.monotonic()
     horizon = utcnow() - WINDOW
@@ -259,6 +260,194 @@ def process_new_articles(
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl
                 log.error("match: article %s (%s) skipped: %s: %s", article.id, article.url, type(exc).__name__, exc)
         session.flush()
+
+
+@dataclass
+class Fresh:
+    """An article this transaction has just inserted, with what its story and matches need.
+
+    ``sig`` and ``matches`` may come precomputed (the crawl computes them in its extraction
+    processes before the write transaction opens); missing ones are computed here."""
+
+    article_id: int
+    title: str
+    text: str
+    language: str | None
+    when: datetime  # published, else fetched: where it sits in the story window
+    duplicate_of_id: int | None = None
+    url: str = ""
+    sig: Signature | None = None
+    matches: list[TopicMatch] | None = None
+
+
+_ARTICLES = Article.__table__
+_STORIES = Story.__table__
+_MATCHES = Match.__table__
+_STORY_CHECK = select(_ARTICLES.c.id, _ARTICLES.c.story_id, _ARTICLES.c.minhash).where(
+    _ARTICLES.c.id.in_(bindparam("ids", expanding=True)))
+_STORY_OF = select(_ARTICLES.c.story_id).where(_ARTICLES.c.id == bindparam("b_id"))
+_MATCH_ROWS_OF = select(_MATCHES.c.topic, _MATCHES.c.score, _MATCHES.c.rules_version, _MATCHES.c.reasons).where(
+    _MATCHES.c.article_id == bindparam("b_id"), _MATCHES.c.topic.in_(bindparam("topics", expanding=True)))
+_NEW_STORY = insert(_STORIES).returning(_STORIES.c.id)
+_SET_STORY = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("b_id")).values(
+    story_id=bindparam("b_story"), minhash=bindparam("b_minhash"))
+_first = bindparam("b_first", type_=_STORIES.c.first_seen.type)
+_last = bindparam("b_last", type_=_STORIES.c.last_seen.type)
+_GROW_STORY = update(_STORIES).where(_STORIES.c.id == bindparam("b_id")).values(
+    article_count=func.coalesce(_STORIES.c.article_count, 0) + bindparam("b_added"),
+    first_seen=case((_STORIES.c.first_seen > _first, _first), else_=_STORIES.c.first_seen),
+    last_seen=case((_STORIES.c.last_seen < _last, _last), else_=_STORIES.c.last_seen),
+)
+_INSERT_MATCHES = insert(_MATCHES)
+
+
+def store_stories_and_matches(session: Session, fresh: list[Fresh], matcher: Matcher, index: StoryIndex) -> None:
+    """Stories and Match rows for articles this transaction has just inserted, as
+    ``process_new_articles`` makes them, in a few Core statements for the whole batch.
+    Never raises on an odd article: it is logged and left without story or matches
+    (``newswatch rematch`` redoes it).
+
+    Each article is judged after the ones before it (a page finds the story an earlier page
+    of the batch started). The batch runs in a savepoint; should the database refuse it,
+    each article is written alone in its own savepoint instead. Articles join ``index`` as
+    they get their story (taken out again if their savepoint is rolled back)."""
+    if not fresh:
+        return
+    for item in fresh:  # the analysis, outside any savepoint: its trouble is the article's own
+        try:
+            if item.sig is None:
+                item.sig = signature(item.title, item.text, item.language)
+            if item.matches is None and item.duplicate_of_id is None:  # a copy may carry its original's
+                item.matches = matcher.match(item.title, item.text, item.language)
+        except Exception as exc:  # noqa: BLE001
+            _skipped(item, exc)
+            item.sig = None
+    ready = [item for item in fresh if item.sig is not None]
+    try:
+        with session.begin_nested():
+            _StoryWriter(session, matcher, index).write(ready)
+        return
+    except Exception as exc:  # noqa: BLE001 - found out article by article below
+        log.info("stories of %d articles written one by one: the batch failed (%s)", len(ready), type(exc).__name__)
+    for item in ready:
+        try:
+            with session.begin_nested():
+                _StoryWriter(session, matcher, index).write([item])
+        except Exception as exc:  # noqa: BLE001 - one bad article must not stop the crawl
+            _skipped(item, exc)
+
+
+def _skipped(item: Fresh, exc: Exception) -> None:
+    log.error("match: article %s (%s) skipped: %s: %s", item.article_id, item.url, type(exc).__name__, exc)
+
+
+class _StoryWriter:
+    """One savepoint's story and match writes: the batch's choices in memory, then a few statements."""
+
+    def __init__(self, session: Session, matcher: Matcher, index: StoryIndex) -> None:
+        self.connection = session.connection()
+        self.session, self.matcher, self.index = session, matcher, index
+        self.topics = matcher.topic_names
+        self.story_of: dict[int, int] = {}  # article of this batch -> its story
+        self.minhash_of: dict[int, bytes] = {}
+        self.rows_of: dict[int, list[TopicMatch]] = {}  # article of this batch -> its Match rows
+
+    def write(self, items: list[Fresh]) -> None:
+        added: list[int] = []
+        try:
+            self._write(items, added)
+        except BaseException:
+            for key in added:  # the savepoint is rolled back: no ghost entries in the index
+                self.index.remove(key)
+            raise
+
+    def _write(self, items: list[Fresh], added: list[int]) -> None:
+        now = utcnow()
+        grown: dict[int, list[Any]] = {}  # story -> [articles added, earliest, latest]
+        articles: list[dict[str, Any]] = []
+        matches: list[dict[str, Any]] = []
+        for item in items:
+            assert item.sig is not None
+            original_story, carried = self._original(item)
+            found = item.matches if carried is None else carried
+            if found is None:  # a copy whose original's rows are stale or missing: its own matches
+                try:
+                    found = self.matcher.match(item.title, item.text, item.language)
+                except Exception as exc:  # noqa: BLE001
+                    _skipped(item, exc)
+                    continue
+            wanted = {m.topic: m for m in found if m.topic in self.topics}
+            when = item.when if item.when.tzinfo else item.when.replace(tzinfo=UTC)
+            story_id = original_story if original_story is not None else self._closest(item.sig, when, item.article_id)
+            if story_id is None:
+                title = (item.title or item.text[:200]).strip()[:1000]
+                story_id = self.connection.execute(
+                    _NEW_STORY, {"title": title, "first_seen": when, "last_seen": when, "article_count": 1}).scalar_one()
+            else:
+                counts = grown.setdefault(story_id, [0, when, when])
+                counts[0] += 1
+                counts[1], counts[2] = min(counts[1], when), max(counts[2], when)
+            minhash = item.sig.to_bytes()
+            articles.append({"b_id": item.article_id, "b_story": story_id, "b_minhash": minhash})
+            matches.extend({"article_id": item.article_id, "topic": m.topic, "score": m.score,
+                            "rules_version": m.rules_version, "reasons": m.reasons, "matched_at": now}
+                           for m in wanted.values())
+            self.story_of[item.article_id], self.minhash_of[item.article_id] = story_id, minhash
+            self.rows_of[item.article_id] = list(wanted.values())
+            self.index.add(item.article_id, item.sig, story_id, when)
+            added.append(item.article_id)
+        if articles:
+            self.connection.execute(_SET_STORY, articles)
+        if grown:
+            self.connection.execute(_GROW_STORY, [{"b_id": story, "b_added": n, "b_first": first, "b_last": last}
+                                                  for story, (n, first, last) in grown.items()])
+            for story in grown:  # a Story this session loaded earlier is read again when next used
+                loaded = self.session.identity_map.get(self.session.identity_key(Story, story))
+                if loaded is not None:
+                    self.session.expire(loaded)
+        if matches:
+            self.connection.execute(_INSERT_MATCHES, matches)
+
+    def _original(self, item: Fresh) -> tuple[int | None, list[TopicMatch] | None]:
+        """An exact copy's original: its story (the copy joins it, whatever its age) and the
+        matches the copy carries (``carried_matches``: None when they must be made afresh)."""
+        original = item.duplicate_of_id
+        if original is None:
+            return None, None
+        if original in self.rows_of:  # stored earlier in this batch
+            story, rows = self.story_of.get(original), self.rows_of[original]
+        else:
+            story_row = self.connection.execute(_STORY_OF, {"b_id": original}).first()
+            if story_row is None:
+                return None, None
+            story = story_row[0]
+            rows = [TopicMatch(topic, score, version, dict(reasons or {})) for topic, score, version, reasons
+                    in self.connection.execute(_MATCH_ROWS_OF, {"b_id": original, "topics": self.topics})]
+        if any(row.rules_version != self.matcher.version_of(row.topic) for row in rows):
+            return story, None
+        if not rows and story is None:
+            return None, None  # never processed: nothing to carry
+        return story, rows
+
+    def _closest(self, sig: Signature, when: datetime, article_id: int) -> int | None:
+        """The story of the closest recent article, as ``assign_story`` finds it, or None."""
+        candidates = self.index.candidates(sig, when, exclude=article_id)[:5]
+        if not candidates:
+            return None
+        # the index is per process: check the database still agrees (another process, a
+        # rolled-back transaction or a recreated database may have changed things) — one query
+        stored = {key: (self.story_of[key], self.minhash_of[key]) for key, _, _ in candidates if key in self.story_of}
+        unknown = [key for key, _, _ in candidates if key not in stored]
+        if unknown:
+            stored.update((key, (story, blob)) for key, story, blob
+                          in self.connection.execute(_STORY_CHECK, {"ids": unknown}))
+        for key, story_id, _ in candidates:
+            known = self.index.signature_of(key)
+            row = stored.get(key)
+            if row is not None and known is not None and row[0] == story_id and row[1] == known.to_bytes():
+                return story_id
+            self.index.remove(key)
+        return None
 
 
 @dataclass
