@@ -208,7 +208,7 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
     page's trouble costs only that page (``storage.articles.store_articles``,
     ``matching.store.store_stories_and_matches``). Stories are chosen as each page is
     written (in memory), so the pages of one batch that tell the same story find each other."""
-    from pipelines.matching.store import Fresh, store_stories_and_matches, story_index
+    from pipelines.matching.store import ArticleToMatch, store_stories_and_matches, story_index
     from storage.articles import NewArticle, store_articles
     from storage.db import begin_write
 
@@ -223,7 +223,7 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
                        crawl_run_id=item.job.crawl_run_id, html_zlib=item.html_zlib)
             for item in analysed
         ])
-        fresh: list[Fresh] = []
+        fresh: list[ArticleToMatch] = []
         for item, result in zip(analysed, results, strict=True):
             if isinstance(result, Exception):
                 outcomes[item.position] = result
@@ -234,7 +234,7 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
             # an exact republication (same text as a stored article) joins its original's story
             # and carries its matches: "also published by" and nothing counted twice in digests
             if result.article_id is not None and index is not None:
-                fresh.append(Fresh(result.article_id, article.title or "", article.text, article.language,
+                fresh.append(ArticleToMatch(result.article_id, article.title or "", article.text, article.language,
                                    article.published or result.fetched_at or utcnow(), result.duplicate_of,
                                    item.url, item.sig, item.matches))
         if fresh:

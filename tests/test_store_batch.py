@@ -12,7 +12,12 @@ from sqlalchemy import func, select
 
 from common.article import ExtractedArticle
 from pipelines.matching.engine import Matcher, TopicMatch, load_topics
-from pipelines.matching.store import Fresh, reset_story_indexes, store_stories_and_matches, story_index
+from pipelines.matching.store import (
+    ArticleToMatch,
+    reset_story_indexes,
+    store_stories_and_matches,
+    story_index,
+)
 from storage.articles import Claim, NewArticle, StoreResult, settle_claim, store_articles
 from storage.db import begin_write, get_engine, session_factory
 from storage.models import Article, Match, RawPage, Story
@@ -113,10 +118,10 @@ def test_stories_and_matches_of_a_batch(database_url: str, matcher: Matcher, cap
                               _page("https://c.ma/1", POSITIVE), _page("https://d.ma/1", NEGATIVE)], outlet_id)
     ids = [r.article_id for r in stored]  # type: ignore[union-attr]
     assert stored[2].duplicate_of == ids[0]  # type: ignore[union-attr]
-    fresh = [Fresh(article_id, "", text, "fr", NOW, duplicate_of_id=dup, url=f"u{article_id}")
+    fresh = [ArticleToMatch(article_id, "", text, "fr", NOW, duplicate_of_id=dup, url=f"u{article_id}")
              for article_id, text, dup in zip(ids, [POSITIVE, POSITIVE + " (Avec MAP)", POSITIVE, NEGATIVE],
                                               [None, None, ids[0], None], strict=True)]
-    fresh.insert(3, Fresh(10**9, "", NEGATIVE, "fr", NOW, url="ghost",
+    fresh.insert(3, ArticleToMatch(10**9, "", NEGATIVE, "fr", NOW, url="ghost",
                           matches=[TopicMatch("security-cooperation", 0.9, matcher.version_of("security-cooperation"))]))
     index = story_index(session)
     begin_write(session)

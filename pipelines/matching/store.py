@@ -154,7 +154,7 @@ def carried_matches(rows: list[TopicMatch], original_story: int | None, matcher:
 
 
 @dataclass
-class Fresh:
+class ArticleToMatch:
     """An article to put in a story and match: just inserted by this transaction (the crawl), or
     stored without them yet (``process_new_articles``).
 
@@ -183,7 +183,8 @@ _STORY_CHECK = select(_ARTICLES.c.id, _ARTICLES.c.story_id, _ARTICLES.c.minhash)
 _STORY_OF = select(_ARTICLES.c.story_id).where(_ARTICLES.c.id == bindparam("b_id"))
 _MATCH_ROWS = select(_MATCHES.c.id, _MATCHES.c.article_id, _MATCHES.c.topic, _MATCHES.c.score,
                      _MATCHES.c.rules_version, _MATCHES.c.reasons).where(
-    _MATCHES.c.article_id.in_(bindparam("ids", expanding=True)), _MATCHES.c.topic.in_(bindparam("topics", expanding=True)))
+    _MATCHES.c.article_id.in_(bindparam("ids", expanding=True)),
+    _MATCHES.c.topic.in_(bindparam("topics", expanding=True)))
 _NEW_STORIES = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
 _SET_STORY = update(_ARTICLES).where(_ARTICLES.c.id == bindparam("b_id")).values(
     story_id=bindparam("b_story"), minhash=bindparam("b_minhash"))
@@ -201,7 +202,8 @@ _UPDATE_MATCH = update(_MATCHES).where(_MATCHES.c.id == bindparam("b_id")).value
 _DELETE_MATCHES = delete(_MATCHES).where(_MATCHES.c.id.in_(bindparam("ids", expanding=True)))
 _UNSTORIED = select(_ARTICLES.c.id, _ARTICLES.c.url, _ARTICLES.c.title, _ARTICLES.c.text, _ARTICLES.c.language,
                     _ARTICLES.c.published_at, _ARTICLES.c.fetched_at, _ARTICLES.c.duplicate_of_id,
-                    _ARTICLES.c.story_id).where(_ARTICLES.c.id.in_(bindparam("ids", expanding=True))).order_by(_ARTICLES.c.id)
+                    _ARTICLES.c.story_id).where(
+    _ARTICLES.c.id.in_(bindparam("ids", expanding=True))).order_by(_ARTICLES.c.id)
 
 
 def process_new_articles(session: Session, article_ids: list[int], matcher: Matcher) -> None:
@@ -214,14 +216,14 @@ def process_new_articles(session: Session, article_ids: list[int], matcher: Matc
     connection = session.connection()
     for start in range(0, len(article_ids), BATCH):
         work = [
-            Fresh(row.id, row.title or "", row.text or "", row.language,
+            ArticleToMatch(row.id, row.title or "", row.text or "", row.language,
                   row.published_at or row.fetched_at or utcnow(), row.duplicate_of_id, row.url, story_id=row.story_id)
             for row in connection.execute(_UNSTORIED, {"ids": article_ids[start : start + BATCH]})
         ]
         store_stories_and_matches(session, work, matcher, index, fresh=False)
 
 
-def store_stories_and_matches(session: Session, items: list[Fresh], matcher: Matcher, index: StoryIndex,
+def store_stories_and_matches(session: Session, items: list[ArticleToMatch], matcher: Matcher, index: StoryIndex,
                               fresh: bool = True) -> None:
     """Put each article without a story in the story of its closest recent article (else a new
     one) and write its Match rows, in a few Core statements for the whole batch. Never raises
@@ -260,7 +262,7 @@ def store_stories_and_matches(session: Session, items: list[Fresh], matcher: Mat
             _skipped(item, exc)
 
 
-def _skipped(item: Fresh, exc: Exception) -> None:
+def _skipped(item: ArticleToMatch, exc: Exception) -> None:
     log.error("match: article %s (%s) skipped: %s: %s", item.article_id, item.url, type(exc).__name__, exc)
 
 
@@ -275,7 +277,7 @@ class _StoryWriter:
         self.minhash_of: dict[int, bytes] = {}
         self.rows_of: dict[int, list[TopicMatch]] = {}  # article of this batch -> its Match rows
 
-    def write(self, items: list[Fresh]) -> None:
+    def write(self, items: list[ArticleToMatch]) -> None:
         added: list[int] = []
         try:
             self._write(items, added)
@@ -284,7 +286,7 @@ class _StoryWriter:
                 self.index.remove(key)
             raise
 
-    def _write(self, items: list[Fresh], added: list[int]) -> None:
+    def _write(self, items: list[ArticleToMatch], added: list[int]) -> None:
         now = utcnow()
         grown: dict[int, list[Any]] = {}  # stored story -> [articles added, earliest, latest]
         new_stories: list[dict[str, Any]] = []  # story -(k + 1) of this batch is new_stories[k] until inserted
@@ -340,7 +342,7 @@ class _StoryWriter:
         self._write_matches(wanted_of, now)
 
     def _insert_stories(self, new_stories: list[dict[str, Any]], articles: list[dict[str, Any]],
-                        items: list[Fresh]) -> None:
+                        items: list[ArticleToMatch]) -> None:
         """Insert the batch's new stories in one statement and give their articles the real ids,
         in the rows and in the index (re-added in their order: a story's core depends on it)."""
         ids = [story_id for (story_id,) in self.connection.execute(_NEW_STORIES, new_stories)]
@@ -383,7 +385,7 @@ class _StoryWriter:
         if inserts:
             self.connection.execute(_INSERT_MATCHES, inserts)
 
-    def _original(self, item: Fresh) -> tuple[int | None, list[TopicMatch] | None]:
+    def _original(self, item: ArticleToMatch) -> tuple[int | None, list[TopicMatch] | None]:
         """An exact copy's original: its story (the copy joins it, whatever its age) and the
         matches the copy carries (``carried_matches``: None when they must be made afresh)."""
         original = item.duplicate_of_id
@@ -461,8 +463,8 @@ def rematch(
             stats.checked += 1
             try:
                 with session.begin_nested():
-                    stats.changed += save_matches(
-                        session, article, matcher.match(article.title or "", article.text or "", article.language), topics)
+                    found = matcher.match(article.title or "", article.text or "", article.language)
+                    stats.changed += save_matches(session, article, found, topics)
             except Exception as exc:  # noqa: BLE001
                 stats.failed += 1
                 log.error("rematch: article %s skipped: %s: %s", article.id, type(exc).__name__, exc)
