@@ -2,7 +2,7 @@
 
 Why here and not in the crawler process: on a 2-core machine the crawler process is
 already busy with Scrapy itself (parsing, scheduling, HTTP); the database work of an
-article (insert, story, matches — mostly Python in the ORM) would compete with it for
+article (insert, story, matches — Python in SQLAlchemy and the driver) would compete with it for
 the same interpreter lock. Each extraction process keeps its own database session,
 matcher and story index, and commits one transaction per batch of pages
 (``process_pages``), so a crash loses at most the pages in flight (a rerun fetches them
@@ -234,12 +234,13 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
             # an exact republication (same text as a stored article) joins its original's story
             # and carries its matches: "also published by" and nothing counted twice in digests
             if result.article_id is not None and index is not None:
-                fresh.append(ArticleToMatch(result.article_id, article.title or "", article.text, article.language,
-                                   article.published or result.fetched_at or utcnow(), result.duplicate_of,
-                                   item.url, item.sig, item.matches))
-        if fresh:
+                fresh.append(ArticleToMatch(
+                    result.article_id, article.title or "", article.text, article.language,
+                    article.published or result.fetched_at or utcnow(), result.duplicate_of, item.url, item.sig,
+                    item.matches))
+        if fresh and index is not None:
             try:  # never raises on odd text: such an article is kept without story; `newswatch rematch` redoes it
-                store_stories_and_matches(session, fresh, store.matcher, index)  # type: ignore[arg-type]
+                store_stories_and_matches(session, fresh, store.matcher, index)
             except Exception as exc:  # noqa: BLE001 - the articles are kept
                 logger.exception("matching failed for a batch of %d articles", len(fresh))
                 for item in analysed:

@@ -2,6 +2,8 @@
 
 Idempotent by construction: the canonical URL is unique, so storing the same page twice
 (a rerun after a crash, two workers at once) keeps one row and reports a duplicate.
+Pages are written in batches with SQLAlchemy Core (``store_articles``): the ORM's unit of
+work cost several times the SQL itself, per article.
 """
 
 from __future__ import annotations
