@@ -156,3 +156,38 @@ def test_the_page_process_passes_its_refresh_period_instead_of_changing_the_defa
         for cached in page_job._STORES.values():
             cached.session.close()
         page_job._STORES.clear()
+
+
+def test_two_workers_storing_the_same_batches_store_each_page_once(database_url: str) -> None:
+    """Two page processes race on the same URLs, batch by batch: each page stored once, the
+    other worker told it is a duplicate (PostgreSQL: the loser's batch meets the unique key
+    and is redone page by page)."""
+    import threading
+
+    engine = get_engine(database_url)
+    with session_factory(engine)() as session:
+        outlet_id = _outlet(session)
+    batches = [[_page(f"https://a.ma/{k}-{i}", f"texte {k} {i}") for i in range(4)] for k in range(8)]
+    barrier = threading.Barrier(2)
+    statuses: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with session_factory(engine)() as session:
+            for batch in batches:
+                barrier.wait()
+                results = _store(session, batch, outlet_id)
+                with lock:
+                    statuses.extend(r.status if isinstance(r, StoreResult) else repr(r) for r in results)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    pages = sum(len(batch) for batch in batches)
+    assert sorted(set(statuses)) == ["duplicate_url", "stored"]
+    assert statuses.count("stored") == statuses.count("duplicate_url") == pages
+    with session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == pages
+        assert session.scalar(select(func.count()).select_from(RawPage)) == pages
