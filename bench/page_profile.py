@@ -67,12 +67,14 @@ STORE_STEPS = [
 TIMED = [
     ("extraction (extract_article)", "pipelines.extract", "extract_article"),
     ("compress raw page", "pipelines.page_job", "compress_html"),
+    ("content hash", "pipelines.page_job", "content_hash"),
     ("signature (stories.signature)", "pipelines.matching.stories", "signature"),
     ("topic matching (Matcher.match)", "pipelines.matching.engine", "Matcher.match"),
     ("store_articles (articles + raw pages)", "storage.articles", "store_articles"),
     ("store_stories_and_matches", "pipelines.matching.store", "store_stories_and_matches"),
     ("story_index refresh", "pipelines.matching.store", "story_index"),
     ("commit (Session.commit)", "sqlalchemy.orm", "Session.commit"),
+    ("write transaction (SQLite: under the lock)", "pipelines.page_job", "_write_all"),
 ]
 
 

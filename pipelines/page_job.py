@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common.article import ExtractedArticle
-from storage.articles import compress_html, ensure_outlet
+from storage.articles import compress_html, content_hash, ensure_outlet
 from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
@@ -141,6 +141,7 @@ class _Analysed:
     outlet_id: int
     html_zlib: bytes
     problems: list[str]
+    digest: str = ""  # content hash
     sig: Any = None
     matches: Any = None
 
@@ -189,7 +190,7 @@ def process_pages(jobs: list[PageJob]) -> list[Outcome]:
             store = store or _store_for(job)
             item = _Analysed(position, job, article, choose_url(job.url, article.extra.get("declared_canonical")),
                              store.outlet_id(job), compress_html(job.html),
-                             [store.rules_error] if store.rules_error else [])
+                             [store.rules_error] if store.rules_error else [], content_hash(article.text))
         except Exception as exc:  # noqa: BLE001 - reported per page by the pipeline
             outcomes[position] = exc
             continue
@@ -220,7 +221,7 @@ def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome 
         results = store_articles(session, [
             NewArticle(item.article, item.url, item.outlet_id, item.job.html, item.job.fetched_url,
                        http_status=item.job.status, encoding=item.job.encoding, discovered_via=item.job.via,
-                       crawl_run_id=item.job.crawl_run_id, html_zlib=item.html_zlib)
+                       crawl_run_id=item.job.crawl_run_id, html_zlib=item.html_zlib, content_hash=item.digest)
             for item in analysed
         ])
         fresh: list[ArticleToMatch] = []

@@ -62,8 +62,8 @@ class StoreResult:
 class NewArticle:
     """One page to store: the extracted article, the URL to store it under, and its raw page.
 
-    ``html_zlib`` is the page already compressed (the crawl does it in its extraction
-    processes); without it the HTML is compressed here."""
+    ``html_zlib`` and ``content_hash`` may come computed beforehand (the crawl does it before
+    it takes SQLite's write lock, which then covers the inserts only); else they are made here."""
 
     article: ExtractedArticle
     url: str
@@ -76,6 +76,7 @@ class NewArticle:
     crawl_run_id: int | None = None
     fetched_at: datetime | None = None
     html_zlib: bytes | None = None
+    content_hash: str | None = None
 
 
 def ensure_outlet(session: Session, name: str, country: str = "", homepage: str = "",
@@ -193,7 +194,7 @@ def store_articles(session: Session, items: Sequence[NewArticle]) -> list[StoreR
 
 def _store_batch(session: Session, items: Sequence[NewArticle]) -> list[StoreResult]:
     connection = session.connection()
-    digests = [content_hash(item.article.text) for item in items]
+    digests = [item.content_hash or content_hash(item.article.text) for item in items]
     holders: dict[str, _Holder] = {
         url: _Holder(article_id, digest, fetched)
         for article_id, url, digest, fetched in connection.execute(_TAKEN, {"urls": sorted({i.url for i in items})})
