@@ -191,3 +191,23 @@ def test_two_workers_storing_the_same_batches_store_each_page_once(database_url:
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Article)) == pages
         assert session.scalar(select(func.count()).select_from(RawPage)) == pages
+
+
+def test_a_later_batch_joining_a_story_widens_its_dates(database_url: str, matcher: Matcher) -> None:
+    from datetime import timedelta
+
+    reset_story_indexes()
+    session = session_factory(get_engine(database_url))()
+    outlet_id = _outlet(session)
+    index = story_index(session)
+    for k, when in enumerate([NOW, NOW - timedelta(days=1), NOW + timedelta(hours=5)]):
+        [stored] = _store(session, [_page(f"https://a.ma/{k}", POSITIVE)], outlet_id)
+        begin_write(session)
+        store_stories_and_matches(session, [ArticleToMatch(stored.article_id, "", POSITIVE, "fr", when,  # type: ignore[union-attr]
+                                                           duplicate_of_id=stored.duplicate_of)], matcher, index)  # type: ignore[union-attr]
+        session.commit()
+    [story] = session.scalars(select(Story)).all()
+    assert (story.article_count, story.first_seen, story.last_seen) == (3, NOW - timedelta(days=1),
+                                                                        NOW + timedelta(hours=5))
+    session.close()
+    reset_story_indexes()
