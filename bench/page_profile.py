@@ -7,7 +7,10 @@ rules, under cProfile; prints milliseconds per article for extraction and for ea
 around it (signature, matching, the insert, story lookup, commit), and the top functions
 outside extraction. For a sampling profile of a live crawl's page process, see --py-spy.
 
-Usage: python bench/page_profile.py [--articles 400] [--top 25] [--py-spy] [--postgres URL]
+--plain runs without a profiler and times the steps with CPU timers around them (cProfile
+inflates the many small calls of the store path several times over).
+
+Usage: python bench/page_profile.py [--articles 400] [--top 25] [--plain | --py-spy] [--postgres URL]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,6 +52,29 @@ STEPS = [
     ("story_index refresh", "matching/store.py", "story_index"),
     ("outlet id", "pipelines/page_job.py", "outlet_id"),
     ("commit", "sqlalchemy/orm/session.py", "commit"),
+]
+# the store path's steps: batch writes since the store path left the ORM (issue 15)
+STORE_STEPS = [
+    ("store_articles (articles + raw pages, batch)", "storage/articles.py", "store_articles"),
+    ("  of which content_hash", "storage/articles.py", "content_hash"),
+    ("store_stories_and_matches (batch)", "matching/store.py", "store_stories_and_matches"),
+    ("  of which story choice (index + check)", "matching/store.py", "_closest"),
+]
+
+# (label, module, attribute) wrapped with a CPU timer in --plain runs: each step's own
+# figure without a profiler's per-call overhead (inclusive: a step's calls inside another
+# count in both)
+TIMED = [
+    ("extraction (extract_article)", "pipelines.extract", "extract_article"),
+    ("compress raw page", "pipelines.page_job", "compress_html"),
+    ("content hash", "pipelines.page_job", "content_hash"),
+    ("signature (stories.signature)", "pipelines.matching.stories", "signature"),
+    ("topic matching (Matcher.match)", "pipelines.matching.engine", "Matcher.match"),
+    ("store_articles (articles + raw pages)", "storage.articles", "store_articles"),
+    ("store_stories_and_matches", "pipelines.matching.store", "store_stories_and_matches"),
+    ("story_index refresh", "pipelines.matching.store", "story_index"),
+    ("commit (Session.commit)", "sqlalchemy.orm", "Session.commit"),
+    ("write transaction (SQLite: under the lock)", "pipelines.page_job", "_write_all"),
 ]
 
 
@@ -77,6 +104,8 @@ def main() -> None:
     parser.add_argument("--postgres", default="",
                         help="a PostgreSQL server URL (as NEWSWATCH_TEST_POSTGRES_URL): store into a fresh database "
                              "there instead of SQLite")
+    parser.add_argument("--plain", action="store_true",
+                        help="no profiler: CPU ms per article of each step, from timers around the steps")
     parser.add_argument("--no-profile", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.py_spy:
@@ -100,20 +129,20 @@ def main() -> None:
         page_job.warm_up(url, jobs[0].rules_dir)
         page_job.process_pages(jobs[:BATCH])  # first-use costs (imports, caches) out of the figures
         jobs = jobs[BATCH:]
-        profiler = cProfile.Profile() if not args.no_profile else None
+        profiler = cProfile.Profile() if not (args.no_profile or args.plain) else None
+        timers = _install_timers() if args.plain else {}
         started, cpu_started = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
-        stored = 0
-        for k in range(0, len(jobs), BATCH):
-            outcomes = page_job.process_pages(jobs[k:k + BATCH])
-            stored += sum(1 for o in outcomes if isinstance(o, page_job.PageResult) and o.status == "stored")
+        stored = run_batches(page_job, jobs)
         if profiler:
             profiler.disable()
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     n = len(jobs)
     print(f"{n} full-weight pages through process_pages in batches of {BATCH}: {stored} stored, {seconds:.1f} s, "
           f"{seconds * 1000 / n:.1f} ms per article ({cpu * 1000 / n:.1f} ms of CPU){' (under cProfile: its overhead inflates small calls)' if profiler else ''}")
+    if timers:
+        print_timers(timers, cpu, n)
     if profiler is None:
         return
     stats = pstats.Stats(profiler)
@@ -128,7 +157,7 @@ def main() -> None:
     extraction = cumulative("pipelines/extract.py", "extract_article")
     print(f"per article: total {total * 1000 / n:.1f} ms, extraction {extraction * 1000 / n:.1f} ms, "
           f"everything else {(total - extraction) * 1000 / n:.1f} ms")
-    for label, suffix, name in STEPS:
+    for label, suffix, name in STEPS + STORE_STEPS:
         print(f"  {label:42s} {cumulative(suffix, name) * 1000 / n:7.2f} ms")
     print(f"\ntop {args.top} functions by own time outside extraction (ms per article):")
     inside = _inside_extraction(table)
@@ -136,6 +165,51 @@ def main() -> None:
                    if (file, line, func) not in inside), reverse=True)[:args.top]
     for tt, file, line, func in rows:
         print(f"  {tt * 1000 / n:6.2f}  {func}  {'/'.join(Path(file).parts[-2:])}:{line}")
+
+
+def run_batches(page_job: Any, jobs: list) -> int:
+    """The measured part: the pages in batches, as a crawl's page process gets them; how many were stored.
+    (Its own function so py-spy's samples of it leave the warm-up out.)"""
+    stored = 0
+    for k in range(0, len(jobs), BATCH):
+        outcomes = page_job.process_pages(jobs[k:k + BATCH])
+        stored += sum(1 for o in outcomes if isinstance(o, page_job.PageResult) and o.status == "stored")
+    return stored
+
+
+def _install_timers() -> dict[str, list[float]]:
+    """Wrap each TIMED function that exists with a CPU timer; label -> [seconds, calls]."""
+    import importlib
+
+    timers: dict[str, list[float]] = {}
+    for label, module_name, attribute in TIMED:
+        owner: Any = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        function = getattr(owner, name, None)
+        if function is None:
+            continue
+        slot = timers[label] = [0.0, 0]
+
+        def timed(*args: Any, _function: Any = function, _slot: list[float] = slot, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                _slot[0] += time.process_time() - started
+                _slot[1] += 1
+
+        setattr(owner, name, timed)
+    return timers
+
+
+def print_timers(timers: dict[str, list[float]], cpu: float, n: int) -> None:
+    extraction = timers.get(TIMED[0][0], [0.0])[0]
+    print(f"per article (CPU): total {cpu * 1000 / n:.2f} ms, extraction {extraction * 1000 / n:.2f} ms, "
+          f"everything else {(cpu - extraction) * 1000 / n:.2f} ms")
+    for label, (seconds, calls) in timers.items():
+        print(f"  {label:42s} {seconds * 1000 / n:7.2f} ms  ({calls / n:.2f} calls)")
 
 
 def _inside_extraction(table: dict) -> set:
@@ -162,16 +236,16 @@ def print_py_spy(path: Path, top: int) -> None:
         if not count.isdigit():
             continue
         frames = stack.split(";")
-        if not any(frame.startswith("process_pages (") for frame in frames):
+        if not any(frame.startswith("run_batches (") for frame in frames):
             continue  # building the pages, imports, warm-up
         samples = int(count)
         total += samples
         leaves[frames[-1]] = leaves.get(frames[-1], 0) + samples
-        for label, _suffix, name in STEPS:
+        for label, _suffix, name in STEPS + STORE_STEPS:
             if any(f"{name} (" in frame for frame in frames):
                 steps[label] = steps.get(label, 0) + samples
-    print(f"py-spy: {total} samples inside process_pages; share of them per step:")
-    for label, _suffix, _name in STEPS:
+    print(f"py-spy: {total} samples in the measured batches; share of them per step:")
+    for label, _suffix, _name in STEPS + STORE_STEPS:
         print(f"  {label:42s} {100 * steps.get(label, 0) / max(total, 1):5.1f} %")
     print(f"  {'everything but extraction':42s} {100 - 100 * steps.get(STEPS[0][0], 0) / max(total, 1):5.1f} %")
     print(f"top {top} functions by own samples:")

@@ -2,7 +2,7 @@
 
 Why here and not in the crawler process: on a 2-core machine the crawler process is
 already busy with Scrapy itself (parsing, scheduling, HTTP); the database work of an
-article (insert, story, matches — mostly Python in the ORM) would compete with it for
+article (insert, story, matches — Python in SQLAlchemy and the driver) would compete with it for
 the same interpreter lock. Each extraction process keeps its own database session,
 matcher and story index, and commits one transaction per batch of pages
 (``process_pages``), so a crash loses at most the pages in flight (a rerun fetches them
@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common.article import ExtractedArticle
-from storage.articles import compress_html, ensure_outlet, store_article
+from storage.articles import compress_html, content_hash, ensure_outlet
+from storage.models import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +77,8 @@ class _Store:
     """This process's database session, matcher and outlet ids, for one database and rules folder."""
 
     def __init__(self, database_url: str, rules_dir: str | None) -> None:
-        from pipelines.matching import store as matching_store
         from storage.db import get_engine, session_factory
 
-        # articles of one story often arrive at the same moment in two processes: read the
-        # others' new articles every 0.1 s (a page takes ~0.04 s here) rather than every 5 s
-        matching_store.REFRESH_SECONDS = 0.1
         self.session: Session = session_factory(get_engine(database_url))()
         self.outlet_ids: dict[str, int] = {}
         self.matcher: Any = None
@@ -104,6 +101,11 @@ class _Store:
 
 
 _STORES: dict[tuple[str, str | None], _Store] = {}
+
+STORY_REFRESH_SECONDS = 0.1
+"""How stale a page process's story index may get: articles of one story often arrive at the
+same moment in two processes, so each reads the others' new articles every 0.1 s (a page
+takes ~0.02 s here) rather than every 5 s (``matching.store.REFRESH_SECONDS``)."""
 
 
 def _store_for(job: PageJob) -> _Store:
@@ -142,6 +144,7 @@ class _Analysed:
     outlet_id: int
     html_zlib: bytes
     problems: list[str]
+    digest: str = ""  # content hash
     sig: Any = None
     matches: Any = None
 
@@ -160,34 +163,6 @@ def _analyse(store: _Store, item: _Analysed) -> None:
     except Exception as exc:  # noqa: BLE001 - computed again after the insert, from the stored row
         item.problems.append(f"analysis: {type(exc).__name__}: {exc}")
         item.sig = item.matches = None
-
-
-def _write(store: _Store, item: _Analysed) -> PageResult:
-    """Store one analysed page with its story and matches, inside the batch's transaction.
-
-    The story is looked up as each page is written (in memory), so the pages of one batch
-    that tell the same story find each other."""
-    from pipelines.matching.store import Prepared, process_new_articles
-
-    session, job, article = store.session, item.job, item.article
-    with session.begin_nested():  # a database error here loses this page only, not the batch
-        result = store_article(
-            session, article, url=item.url, outlet_id=item.outlet_id, html=job.html, fetched_url=job.fetched_url,
-            http_status=job.status, encoding=job.encoding, discovered_via=job.via, crawl_run_id=job.crawl_run_id,
-            html_zlib=item.html_zlib, commit=False,
-        )
-        # an exact republication (same text as a stored article) joins its original's story
-        # and carries its matches: "also published by" and nothing counted twice in digests
-        if result.status in ("stored", "duplicate_content") and store.matcher is not None:
-            article_id = result.article_id or 0
-            try:
-                # keeps its work in a savepoint and never raises on odd text
-                process_new_articles(session, [article_id], store.matcher,
-                                     {article_id: Prepared(item.sig, item.matches)}, fresh=True)
-            except Exception as exc:  # noqa: BLE001 - the article is kept; `newswatch rematch` redoes it
-                item.problems.append(f"matching: {type(exc).__name__}: {exc}")
-                logger.exception("matching failed for %s", item.url)
-    return PageResult(result.status, item.url, result.article_id, article.language, item.problems)
 
 
 Outcome = PageResult | Exception
@@ -218,7 +193,7 @@ def process_pages(jobs: list[PageJob]) -> list[Outcome]:
             store = store or _store_for(job)
             item = _Analysed(position, job, article, choose_url(job.url, article.extra.get("declared_canonical")),
                              store.outlet_id(job), compress_html(job.html),
-                             [store.rules_error] if store.rules_error else [])
+                             [store.rules_error] if store.rules_error else [], content_hash(article.text))
         except Exception as exc:  # noqa: BLE001 - reported per page by the pipeline
             outcomes[position] = exc
             continue
@@ -230,19 +205,52 @@ def process_pages(jobs: list[PageJob]) -> list[Outcome]:
 
 
 def _write_all(store: _Store, analysed: list[_Analysed], outcomes: list[Outcome | None]) -> None:
-    from pipelines.matching.store import story_index
+    """Store the analysed pages with their stories and matches, in one transaction.
+
+    Articles and raw pages go in one batch, then the stories and matches of those stored;
+    each step falls back to page by page should the database refuse the batch, so one
+    page's trouble costs only that page (``storage.articles.store_articles``,
+    ``matching.store.store_stories_and_matches``). Stories are chosen as each page is
+    written (in memory), so the pages of one batch that tell the same story find each other."""
+    from pipelines.matching.store import ArticleToMatch, store_stories_and_matches, story_index
+    from storage.articles import NewArticle, store_articles
     from storage.db import begin_write
 
     session = store.session
     try:
-        if store.matcher is not None:
-            story_index(session)  # the refresh reads other workers' articles: before the lock is taken
+        # the refresh reads other workers' articles: before the lock is taken
+        index = story_index(session, STORY_REFRESH_SECONDS) if store.matcher is not None else None
         begin_write(session)
-        for item in analysed:
-            try:
-                outcomes[item.position] = _write(store, item)
-            except Exception as exc:  # noqa: BLE001 - its savepoint is rolled back; the batch goes on
-                outcomes[item.position] = exc
+        results = store_articles(session, [
+            NewArticle(item.article, item.url, item.outlet_id, item.job.html, item.job.fetched_url,
+                       http_status=item.job.status, encoding=item.job.encoding, discovered_via=item.job.via,
+                       crawl_run_id=item.job.crawl_run_id, html_zlib=item.html_zlib, content_hash=item.digest)
+            for item in analysed
+        ])
+        fresh: list[ArticleToMatch] = []
+        for item, result in zip(analysed, results, strict=True):
+            if isinstance(result, Exception):
+                outcomes[item.position] = result
+                continue
+            article = item.article
+            outcomes[item.position] = PageResult(result.status, item.url, result.article_id, article.language,
+                                                 item.problems)
+            # an exact republication (same text as a stored article) joins its original's story
+            # and carries its matches: "also published by" and nothing counted twice in digests
+            if result.article_id is not None and index is not None:
+                fresh.append(ArticleToMatch(
+                    result.article_id, article.title or "", article.text, article.language,
+                    article.published or result.fetched_at or utcnow(), result.duplicate_of, item.url, item.sig,
+                    item.matches))
+        if fresh and index is not None:
+            try:  # never raises on odd text: such an article is kept without story; `newswatch rematch` redoes it
+                store_stories_and_matches(session, fresh, store.matcher, index)
+            except Exception as exc:  # noqa: BLE001 - the articles are kept
+                logger.exception("matching failed for a batch of %d articles", len(fresh))
+                for item in analysed:
+                    outcome = outcomes[item.position]
+                    if isinstance(outcome, PageResult) and outcome.article_id is not None:
+                        outcome.problems.append(f"matching: {type(exc).__name__}: {exc}")
         session.commit()
     except BaseException as exc:
         session.rollback()
