@@ -38,27 +38,20 @@ SHAPES = [("wordpress", "fr"), ("aggregator", "fr"), ("portal", "ar"), ("readmor
 BATCH = 8
 
 # (label, file suffix, function name): the steps of a page outside and inside extraction
+# (the store path writes a batch with Core statements since issue 15)
 STEPS = [
     ("extraction (extract_article)", "pipelines/extract.py", "extract_article"),
     ("  of which trafilatura.bare_extraction", "trafilatura/core.py", "bare_extraction"),
     ("compress raw page", "storage/articles.py", "compress_html"),
     ("signature (stories.signature)", "matching/stories.py", "signature"),
     ("topic matching (matcher.match)", "", "match"),
-    ("store_article (ORM insert + checks)", "storage/articles.py", "store_article"),
-    ("  of which content_hash", "storage/articles.py", "content_hash"),
-    ("process_new_articles (story + matches)", "matching/store.py", "process_new_articles"),
-    ("  of which assign_story", "matching/store.py", "assign_story"),
-    ("  of which save_matches", "matching/store.py", "save_matches"),
-    ("story_index refresh", "matching/store.py", "story_index"),
-    ("outlet id", "pipelines/page_job.py", "outlet_id"),
-    ("commit", "sqlalchemy/orm/session.py", "commit"),
-]
-# the store path's steps: batch writes since the store path left the ORM (issue 15)
-STORE_STEPS = [
     ("store_articles (articles + raw pages, batch)", "storage/articles.py", "store_articles"),
     ("  of which content_hash", "storage/articles.py", "content_hash"),
     ("store_stories_and_matches (batch)", "matching/store.py", "store_stories_and_matches"),
     ("  of which story choice (index + check)", "matching/store.py", "_closest"),
+    ("story_index refresh", "matching/store.py", "story_index"),
+    ("outlet id", "pipelines/page_job.py", "outlet_id"),
+    ("commit", "sqlalchemy/orm/session.py", "commit"),
 ]
 
 # (label, module, attribute) wrapped with a CPU timer in --plain runs: each step's own
@@ -157,7 +150,7 @@ def main() -> None:
     extraction = cumulative("pipelines/extract.py", "extract_article")
     print(f"per article: total {total * 1000 / n:.1f} ms, extraction {extraction * 1000 / n:.1f} ms, "
           f"everything else {(total - extraction) * 1000 / n:.1f} ms")
-    for label, suffix, name in STEPS + STORE_STEPS:
+    for label, suffix, name in STEPS:
         print(f"  {label:42s} {cumulative(suffix, name) * 1000 / n:7.2f} ms")
     print(f"\ntop {args.top} functions by own time outside extraction (ms per article):")
     inside = _inside_extraction(table)
@@ -241,11 +234,11 @@ def print_py_spy(path: Path, top: int) -> None:
         samples = int(count)
         total += samples
         leaves[frames[-1]] = leaves.get(frames[-1], 0) + samples
-        for label, _suffix, name in STEPS + STORE_STEPS:
+        for label, _suffix, name in STEPS:
             if any(f"{name} (" in frame for frame in frames):
                 steps[label] = steps.get(label, 0) + samples
     print(f"py-spy: {total} samples in the measured batches; share of them per step:")
-    for label, _suffix, _name in STEPS + STORE_STEPS:
+    for label, _suffix, _name in STEPS:
         print(f"  {label:42s} {100 * steps.get(label, 0) / max(total, 1):5.1f} %")
     print(f"  {'everything but extraction':42s} {100 - 100 * steps.get(STEPS[0][0], 0) / max(total, 1):5.1f} %")
     print(f"top {top} functions by own samples:")
