@@ -173,6 +173,9 @@ class TreeSampler:
             now = time.perf_counter()
             for member in members:
                 try:
+                    with open(f"/proc/{member}/stat") as fh:
+                        if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                            continue  # exited, not yet reaped: its life is over
                     with open(f"/proc/{member}/schedstat") as fh:
                         run_ns, wait_ns = (int(v) for v in fh.read().split()[:2])
                     if member not in self.names:
@@ -180,7 +183,7 @@ class TreeSampler:
                             self.names[member] = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
                         with open(f"/proc/{member}/stat") as fh:
                             self.parents[member] = int(fh.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError):
+                except (OSError, ValueError, IndexError):
                     continue
                 seen = self.sched.setdefault(member, Sched(now, now, run_ns / 1e9, wait_ns / 1e9))
                 seen.last, seen.run, seen.wait = now, run_ns / 1e9 - seen.run0, wait_ns / 1e9 - seen.wait0
