@@ -8,7 +8,8 @@ free to download while every core works. The page processes are forked from a fo
 that has imported the page stack and the language model once (``pipelines.page_preload``):
 they share it copy-on-write instead of each loading it again (~200 MiB and ~1.2 s of CPU
 per process). The pool starts in a thread, since forking waits for that preload and the
-reactor has robots.txt, feeds and sitemaps to fetch meanwhile; pages wait for it. Settings: NEWSWATCH_EXTRACT_WORKERS (0 = one
+reactor has robots.txt, feeds and sitemaps to fetch meanwhile; pages wait for it.
+Settings: NEWSWATCH_EXTRACT_WORKERS (0 = one
 per core; -1 = in the crawler process, for debugging), NEWSWATCH_STORE_BATCH,
 NEWSWATCH_DATABASE_URL, NEWSWATCH_RULES_DIR. Pages that are not articles or carry no text are dropped with typed
 reasons that Scrapy counts in its stats; empty extractions and failures are also recorded
