@@ -3,16 +3,19 @@ by trafilatura's own CLI, against extraction alone on the same pages in one proc
 
 Prints, from one run: end-to-end articles/s (spider open -> close, from the crawl run's
 own times, and wall clock including start-up), trafilatura-only and newswatch-extraction-only
-articles/s (one process, same HTML), the ratios, the crawl's peak RSS (crawler +
-extraction workers, summed) and how busy it kept the cores. Each round crawls, then
-extracts alone; medians over the rounds are printed, since the machines are shared.
+articles/s (one process, same HTML), the ratios, the crawl's peak memory (PSS summed
+over crawler, fork server and page processes: they share pages, which RSS would count
+once per process) and how busy it kept the cores: each process's time on a core, waiting
+for a core (held by the machine's other processes) and idle (nothing to do), from
+/proc/PID/schedstat. Each round crawls, then extracts alone; medians over the rounds are
+printed, since the machines are shared.
 
 The trafilatura baseline crawls the same web as its documentation says: `--sitemap --list`
 for the URLs, then `-i urls --parallel 4 --json --with-metadata`, with SLEEP_TIME 0 and
 SSRF_PROTECTION off (a --config-file). It refuses IP-address URLs, so each site is on its
 own loopback address (127.0.0.2, .3, ...) and has a host name (benchN.localweb) that only
 the trafilatura process resolves (bench/trafilatura_named.py). Token F1 of both against the
-generated articles' full text (bench/token_f1.py), articles/s and the peak RSS of each
+generated articles' full text (bench/token_f1.py), articles/s and the peak PSS of each
 whole process tree are printed, with newswatch / trafilatura ratios.
 Usage: python bench/crawl_bench.py [--articles 2000] [--outlets 8] [--rounds 3] [--weight full|light]
                                    [--no-trafilatura]
@@ -136,6 +139,103 @@ def tree_sampler(pid: int, interval: float, on_sample: Callable[[int], None] | N
         thread.join()
 
 
+def pss_kib(pid: int) -> int:
+    """Proportional resident memory of one process (KiB): a page shared by N processes counts 1/N."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+@dataclass
+class Sched:
+    """One process's CPU scheduling, from /proc/PID/schedstat, between its first and last sample."""
+
+    first: float
+    last: float
+    run0: float
+    wait0: float
+    run: float = 0.0  # seconds on a core
+    wait: float = 0.0  # seconds runnable but waiting for a core (the machine's other processes)
+
+    @property
+    def life(self) -> float:
+        return self.last - self.first
+
+    @property
+    def sleep(self) -> float:
+        """Seconds it had nothing to do: waiting for pages, the network, a lock."""
+        return max(0.0, self.life - self.run - self.wait)
+
+
+class TreeSampler:
+    """Samples this bench's child process trees every 0.2 s: the peak of their summed PSS, and
+    each process's time on a core, waiting for a core and asleep.
+
+    Why PSS: the page processes share the fork server's pages copy-on-write, and RSS summed
+    over the tree counts those once per process. Why schedstat: on a shared machine a low
+    "CPU busy" share is either our processes idling (sleep) or other processes holding the
+    cores (wait); only the first is ours to fix."""
+
+    def __init__(self) -> None:
+        self.peak_pss_kib = 0
+        self.sched: dict[int, Sched] = {}
+        self.names: dict[int, str] = {}
+        self.parents: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            members = [m for m in _tree(me) if m != me]
+            self.peak_pss_kib = max(self.peak_pss_kib, sum(pss_kib(m) for m in members))
+            now = time.perf_counter()
+            for member in members:
+                try:
+                    with open(f"/proc/{member}/stat") as fh:
+                        if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                            continue  # exited, not yet reaped: its life is over
+                    with open(f"/proc/{member}/schedstat") as fh:
+                        run_ns, wait_ns = (int(v) for v in fh.read().split()[:2])
+                    if member not in self.names:
+                        with open(f"/proc/{member}/cmdline", "rb") as fh:
+                            self.names[member] = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                        with open(f"/proc/{member}/stat") as fh:
+                            self.parents[member] = int(fh.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                seen = self.sched.setdefault(member, Sched(now, now, run_ns / 1e9, wait_ns / 1e9))
+                seen.last, seen.run, seen.wait = now, run_ns / 1e9 - seen.run0, wait_ns / 1e9 - seen.wait0
+            time.sleep(0.2)
+
+    def shares(self, which: str) -> tuple[float, float, float]:
+        """(on a core, waiting for a core, asleep) as shares of the lives of the processes named
+        ``which``: "crawler" (the newswatch command), "pages" (the page processes) or "all"."""
+        def kind(pid: int) -> str:
+            if "newswatch.cli" in self.names.get(pid, ""):
+                return "crawler"
+            # forked by the fork server (a multiprocessing process itself), not the server
+            return "pages" if "multiprocessing" in self.names.get(self.parents.get(pid, 0), "") else "other"
+
+        chosen = [s for pid, s in self.sched.items() if which == "all" or kind(pid) == which]
+        life = sum(s.life for s in chosen) or 1.0
+        return (sum(s.run for s in chosen) / life, sum(s.wait for s in chosen) / life,
+                sum(s.sleep for s in chosen) / life)
+
+
 def real_pages_rate() -> tuple[float, int, float] | None:
     """trafilatura pages/s on the real fixture pages (read in place), to show how heavy the bench pages are."""
     import json
@@ -232,10 +332,10 @@ def main() -> None:
             alone = extraction_alone(pages)
             rounds.append((crawl, traf, alone))
             line = (f"round {number}: newswatch {crawl.rate:.1f}/s (wall {crawl.wall_rate:.1f}/s, F1 "
-                    f"{crawl.quality.f1:.3f}, {crawl.peak_kib / 1024:.0f} MiB)")
+                    f"{crawl.quality.f1:.3f}, PSS {crawl.pss_kib / 1024:.0f} MiB)")
             if traf is not None:
                 line += (f", trafilatura CLI {traf.wall_rate:.1f}/s (F1 {traf.quality.f1:.3f}, "
-                         f"{traf.peak_kib / 1024:.0f} MiB) -> {crawl.wall_rate / traf.wall_rate:.2f}x wall clock")
+                         f"PSS {traf.pss_kib / 1024:.0f} MiB) -> {crawl.wall_rate / traf.wall_rate:.2f}x wall clock")
             print(line + f"; trafilatura only {alone.trafilatura:.1f}/s, newswatch extraction only "
                   f"{alone.newswatch:.1f}/s; CPU {crawl.cpu_share:.0%} of {os.cpu_count()} cores")
         real_rate = real_pages_rate()
@@ -255,10 +355,19 @@ def main() -> None:
     print(f"ratio end-to-end / trafilatura-only: {med([c.rate / a.trafilatura for c, _, a in rounds]):.2f}x; "
           f"end-to-end / extraction-only: {med([c.rate / a.newswatch for c, _, a in rounds]):.2f}x "
           f"(median of the rounds' ratios; cores: {os.cpu_count()})")
-    print(f"peak RSS of the crawl (crawler + workers): {max(c.peak_kib for c in crawls) / 1024:.0f} MiB")
+    print(f"peak memory of the crawl (crawler + page processes): PSS {max(c.pss_kib for c in crawls) / 1024:.0f} MiB "
+          f"(RSS summed, shared pages counted once per process: {max(c.peak_kib for c in crawls) / 1024:.0f} MiB)")
     print(f"CPU used by the crawl: {med([c.cpu_share for c in crawls]):.0%} of {os.cpu_count()} cores; crawler process "
           f"{med([c.crawler_cpu for c in crawls]) * 1000 / n_articles:.1f} ms and page processes "
           f"{med([c.workers_cpu for c in crawls]) * 1000 / n_articles:.1f} ms of CPU per article")
+
+    def sched(shares: list[tuple[float, float, float]]) -> str:
+        run, wait, sleep = (med([s[i] for s in shares]) for i in range(3))
+        return f"on a core {run:.0%}, waiting for a core {wait:.0%}, idle {sleep:.0%}"
+
+    print(f"time of the page processes (from start to end): {sched([c.pages_sched for c in crawls])}; crawler "
+          f"process: {sched([c.crawler_sched for c in crawls])} (waiting = the machine's other processes held "
+          f"the cores; idle = nothing to do)")
     print(f"newswatch quality: {med([c.quality.found for c in crawls]):.0f}/{n_articles} articles stored, "
           f"token F1 {med([c.quality.f1 for c in crawls]):.3f} (over all truth articles "
           f"{med([c.quality.recall_f1 for c in crawls]):.3f}), {med([c.quality.extra for c in crawls]):.0f} non-articles")
@@ -270,13 +379,14 @@ def main() -> None:
               f" + extraction {med([t.extract_seconds for t in ts]):.1f} s), {med([t.quality.found for t in ts]):.0f}/"
               f"{n_articles} articles, token F1 {med([t.quality.f1 for t in ts]):.3f} (over all truth articles "
               f"{med([t.quality.recall_f1 for t in ts]):.3f}), {med([t.quality.extra for t in ts]):.0f} non-article "
-              f"documents, peak RSS {max(t.peak_kib for t in ts) / 1024:.0f} MiB, CPU "
-              f"{med([t.cpu for t in ts]) * 1000 / n_articles:.1f} ms per article")
+              f"documents, peak PSS {max(t.pss_kib for t in ts) / 1024:.0f} MiB (RSS "
+              f"{max(t.peak_kib for t in ts) / 1024:.0f} MiB), CPU {med([t.cpu for t in ts]) * 1000 / n_articles:.1f} "
+              f"ms per article; extraction step {sched([t.sched for t in ts])}")
         print(f"newswatch / trafilatura CLI: {med([c.wall_rate / t.wall_rate for c, t in trafs]):.2f}x articles/s "
               f"(wall clock, both incl. start-up; spider open->close: "
               f"{med([c.rate / t.wall_rate for c, t in trafs]):.2f}x), F1 {med([c.quality.f1 for c, _ in trafs]):.3f} "
-              f"vs {med([t.quality.f1 for t in ts]):.3f}, peak RSS "
-              f"{max(c.peak_kib for c, _ in trafs) / 1024:.0f} vs {max(t.peak_kib for t in ts) / 1024:.0f} MiB")
+              f"vs {med([t.quality.f1 for t in ts]):.3f}, peak PSS "
+              f"{max(c.pss_kib for c, _ in trafs) / 1024:.0f} vs {max(t.pss_kib for t in ts) / 1024:.0f} MiB")
     if real_rate is not None:
         print(f"calibration: trafilatura on the {real_rate[1]} real pages of ../shared/fixtures/real-pages: "
               f"{real_rate[0]:.1f} pages/s, median {real_rate[2]:.0f} elements")
@@ -309,10 +419,13 @@ class Crawl:
     stored: int
     seconds: float  # spider open -> close, from the crawl run's own record
     wall: float
-    peak_kib: int
+    peak_kib: int  # RSS summed over the tree (counts shared pages once per process)
     crawler_cpu: float
     workers_cpu: float
     quality: Quality
+    pss_kib: int = 0  # PSS summed over the tree: its real memory
+    crawler_sched: tuple[float, float, float] = (0.0, 0.0, 0.0)  # on a core, waiting for one, asleep
+    pages_sched: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def rate(self) -> float:
@@ -337,8 +450,9 @@ def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[in
         env = {**os.environ, "DATABASE_URL": url, "NEWSWATCH_DATA_DIR": tmp, "NEWSWATCH_DOWNLOAD_DELAY": "0",
                "NEWSWATCH_AUTOTHROTTLE": "false", "NEWSWATCH_MAX_PAGES_PER_OUTLET": str(per_outlet + 10),
                "NEWSWATCH_LOG_LEVEL": "WARNING"}
-        run = run_measured([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
-                            "--days", "3650"], env)
+        with TreeSampler() as sampler:
+            run = run_measured([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
+                                "--days", "3650"], env)
         if run.returncode != 0:
             print(run.err.decode()[-3000:])
             raise SystemExit("crawl failed")
@@ -351,7 +465,7 @@ def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[in
     crawler_pid = min(run.cpu)  # the Popen'd process; its children have later pids
     return Crawl(stored, (times.finished_at - times.started_at).total_seconds(), run.wall, run.peak_kib,
                  run.cpu.get(crawler_pid, 0.0), sum(v for k, v in run.cpu.items() if k != crawler_pid),
-                 score(texts, truth))
+                 score(texts, truth), sampler.peak_pss_kib, sampler.shares("crawler"), sampler.shares("pages"))
 
 
 TRAFILATURA_PARALLEL = 4
@@ -385,6 +499,8 @@ class TrafilaturaCrawl:
     peak_kib: int
     cpu: float
     quality: Quality
+    pss_kib: int = 0
+    sched: tuple[float, float, float] = (0.0, 0.0, 0.0)  # on a core, waiting for one, asleep
 
     @property
     def wall_rate(self) -> float:
@@ -404,13 +520,15 @@ def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], name
         env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
         env[HOSTS_VAR] = ",".join(f"{names[s.name]}={addresses[s.name]}" for s in sites)
         wrapper = [sys.executable, str(ROOT / "bench" / "trafilatura_named.py"), "--config-file", str(config)]
-        listed = run_measured([*wrapper, "-i", str(homepages), "--sitemap", "--list"], env)
+        with TreeSampler() as listing:
+            listed = run_measured([*wrapper, "-i", str(homepages), "--sitemap", "--list"], env)
         if listed.returncode != 0:
             raise SystemExit("trafilatura --sitemap --list failed: " + listed.err.decode()[-2000:])
         urls = Path(tmp) / "urls.txt"
         urls.write_bytes(listed.out)
-        extracted = run_measured([*wrapper, "-i", str(urls), "--parallel", str(TRAFILATURA_PARALLEL), "--json",
-                                  "--with-metadata"], env)
+        with TreeSampler() as extracting:
+            extracted = run_measured([*wrapper, "-i", str(urls), "--parallel", str(TRAFILATURA_PARALLEL), "--json",
+                                      "--with-metadata"], env)
         if extracted.returncode != 0:
             raise SystemExit("trafilatura -i failed: " + extracted.err.decode()[-2000:])
     texts: dict[str, str] = {}
@@ -422,7 +540,8 @@ def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], name
         url = record.get("source") or record.get("url") or ""
         texts[url] = record.get("text") or record.get("raw_text") or ""
     return TrafilaturaCrawl(len(texts), listed.wall, extracted.wall, max(listed.peak_kib, extracted.peak_kib),
-                            sum(listed.cpu.values()) + sum(extracted.cpu.values()), score(texts, truth))
+                            sum(listed.cpu.values()) + sum(extracted.cpu.values()), score(texts, truth),
+                            max(listing.peak_pss_kib, extracting.peak_pss_kib), extracting.shares("all"))
 
 
 @dataclass

@@ -39,8 +39,10 @@ WEAK_MARKERS: tuple[tuple[str, str], ...] = (
     ("access denied", r"<title>\s*access denied\s*</title>"),
 )
 SHORT_PAGE = 12_000  # bytes: challenge pages are small; articles are not
-_STRONG = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in STRONG_MARKERS)
-_WEAK = tuple((name, re.compile(pattern, re.IGNORECASE)) for name, pattern in WEAK_MARKERS)
+# matched in the lower-cased head: the markers are ASCII, and a case-sensitive search of
+# lower-cased text is ~4x faster than re.IGNORECASE (this runs on every response of a crawl)
+_STRONG = tuple((name, re.compile(pattern)) for name, pattern in STRONG_MARKERS)
+_WEAK = tuple((name, re.compile(pattern)) for name, pattern in WEAK_MARKERS)
 SNIFF_BYTES = 4096
 
 NETWORK_REASONS = (
@@ -56,7 +58,7 @@ NETWORK_KINDS = ("dns", "connection", "timeout", "tls")
 
 def challenge_vendor(body: bytes) -> str | None:
     """The vendor whose challenge or block page ``body`` is, or None for an ordinary page."""
-    head = body[:SNIFF_BYTES].decode("utf-8", "replace")
+    head = body[:SNIFF_BYTES].decode("utf-8", "replace").lower()
     markers = _STRONG + _WEAK if len(body) < SHORT_PAGE else _STRONG
     for name, pattern in markers:
         if pattern.search(head):
