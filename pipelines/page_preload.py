@@ -4,7 +4,7 @@ The page processes (``pipelines.extract_stage``) are forked from a multiprocessi
 server that preloads this module. Everything loaded here is loaded once and shared
 copy-on-write by every page process instead of being loaded again in each: the extraction
 stack (trafilatura, lxml), the matching and story modules (datasketch, numpy, ahocorasick),
-SQLAlchemy and the models, and py3langid's model (~80 MiB and ~0.4 s of CPU per process).
+SQLAlchemy and the models, and py3langid's model (memory-mapped from the user's cache, so its pages are shared too).
 ``gc.freeze()`` then moves these objects out of the collector's reach, so collections in
 the page processes do not write to (and so copy) the shared pages.
 
@@ -39,9 +39,9 @@ def preload() -> bool:
     try:
         for name in PRELOADED:
             importlib.import_module(name)
-        from pipelines.language import _identifiers
+        from pipelines.language import warm
 
-        _identifiers()
+        warm()  # the model's arrays are mapped from the user's cache (pipelines/langid_model.py)
     except Exception as exc:  # noqa: BLE001 - the page processes load it themselves, and report
         logger.debug("page preload incomplete: %s", exc)
         return False

@@ -27,9 +27,9 @@ RULES = str(Path(__file__).resolve().parent.parent / "config" / "rules")
 
 def process_state() -> dict[str, Any]:
     """Run in a page process before it sees any page: what it inherited from the fork server."""
-    from pipelines.language import _identifiers
+    from pipelines.language import _model
 
-    return {"pid": os.getpid(), "ppid": os.getppid(), "model_loaded": _identifiers.cache_info().currsize == 1,
+    return {"pid": os.getpid(), "ppid": os.getppid(), "model_loaded": _model.cache_info().currsize == 1,
             "trafilatura": "trafilatura" in sys.modules, "frozen": gc.get_freeze_count()}
 
 
