@@ -28,16 +28,20 @@ the window never join. Design notes and figures: docs/stories.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import zlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
 
 from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
 from pipelines.matching.story_names import (
@@ -82,6 +86,29 @@ def _permutations(num_perm: int) -> Any:
 
 def _minhash(num_perm: int, hashvalues: Any = None) -> MinHash:
     return MinHash(num_perm, hashvalues=hashvalues, scheme=SCHEME, permutations=_permutations(num_perm))
+
+
+def _sha1_32(items: Iterable[str]) -> list[int]:
+    """datasketch's default hash (``sha1_hash32``: the first 4 bytes of the SHA-1 of the UTF-8
+    bytes, little-endian) of each item, with the loops in C: per shingle, the Python calls
+    around SHA-1 cost more than SHA-1 itself."""
+    digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, items))))
+    return np.frombuffer(digests, dtype="<u4")[::5].tolist()  # a SHA-1 digest is 5 words
+
+
+_DIGEST = methodcaller("digest")
+
+
+def _minhash_of(num_perm: int, items: Iterable[str]) -> MinHash:
+    """``MinHash.update_batch`` of the items' UTF-8 bytes, the same values, hashed in C loops
+    (``_sha1_32``): datasketch then applies its own permutations to the hashes."""
+    mh = _minhash(num_perm)
+    hashes = _sha1_32(items)
+    if hashes:
+        mh.hashfunc = int  # the values are hashed already...
+        mh.update_batch(hashes)
+        mh.hashfunc = sha1_hash32  # ...and the MinHash is again as datasketch builds it
+    return mh
 
 
 @dataclass
@@ -303,7 +330,7 @@ def lede_words(text: str) -> int:
     """How many of the text's words make its lede (pure)."""
     count = 0
     for line in text.splitlines():
-        count += len(WORD_RE.findall(line))
+        count += len(words_of(line.split()))
         if count >= MIN_LEDE_WORDS:
             break
     return min(count, LEDE_WORDS)
@@ -327,20 +354,47 @@ def _written_as(rule: str, raw: str, raws: list[str], i: int, size: int) -> bool
     return any(0 <= j < len(raws) and raws[j][0].isdigit() for j in (i - 1, i + size))
 
 
+class _ChunkWords(dict[str, tuple[str, ...]]):
+    """Whitespace chunk -> its words (``WORD_RE``). No word holds a space, so a text's words
+    are its chunks' words in order; chunks repeat across articles (news vocabulary is Zipfian),
+    so one dict look-up per chunk replaces a regex scan of every character. Bounded: cleared
+    when full."""
+
+    MAX = 300_000
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        words = (chunk,) if chunk.isalpha() else tuple(WORD_RE.findall(chunk))  # most chunks are one word
+        if len(self) >= self.MAX:
+            self.clear()
+        self[chunk] = words
+        return words
+
+
+_CHUNK_WORDS = _ChunkWords()
+
+
+def words_of(chunks: list[str]) -> list[str]:
+    """``WORD_RE.findall`` of a text, from its whitespace chunks (``str.split``)."""
+    return list(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, chunks)))
+
+
 def signature(title: str, text: str, language: str | None) -> Signature:
     """Both MinHashes of one article (pure; empty text gives empty signatures)."""
     lang = resolve_language(language, f"{title}\n{text[:2000]}")
     norm = normalizer_for(lang)
-    title_words, text_words = WORD_RE.findall(title), WORD_RE.findall(text[: MAX_TOKENS * 12])
-    raw = (title_words + text_words)[:MAX_TOKENS]
-    tokens = [t for t in map(norm, raw) if t]
-    shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+    title_chunks, text_chunks = title.split(), text[: MAX_TOKENS * 12].split()
+    title_words, text_words = words_of(title_chunks), words_of(text_chunks)
+    if len(title_words) + len(text_words) <= MAX_TOKENS:
+        # the normaliser's cached chunk fragments (" tok tok") are its words' tokens, empty ones dropped
+        frags = norm.fragments.__getitem__
+        tokens = ("".join(map(frags, title_chunks)) + "".join(map(frags, text_chunks))).split()
+    else:
+        tokens = [t for t in map(norm, (title_words + text_words)[:MAX_TOKENS]) if t]
+    shingles = set(map(" ".join, zip(*(tokens[k:] for k in range(SHINGLE_SIZE)))))
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
     event = event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]
-    mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
-    mh_sh.update_batch([s.encode("utf-8") for s in shingles])
-    mh_ev.update_batch([s.encode("utf-8") for s in event])
+    mh_sh, mh_ev = _minhash_of(SHINGLE_PERM, shingles), _minhash_of(EVENT_PERM, event)
     features = _hash_features(event)
     people = find_persons(title_words + text_words[:EVENT_WORDS], len(title_words),
                           len(title_words) + lede_words(text[:EVENT_CHARS]))
