@@ -35,7 +35,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import chain, compress
 from operator import methodcaller
 from typing import Any
 
@@ -210,6 +210,7 @@ event up top; the tail (background, related links that survived extraction) woul
 accounts of one event look less alike and two different events look more alike."""
 
 
+@functools.lru_cache(maxsize=100_000)
 def _number(raw: str) -> str | None:
     """A number as a feature ("1.200", "1,200", "1200" -> "#1200"), or None for numbers that
     say nothing about an event: single digits and years (every article this week says 2024)."""
@@ -222,6 +223,13 @@ def _number(raw: str) -> str | None:
     if len(value) < 2 or (len(value) == 4 and value.isdigit() and 1990 <= int(value) <= 2039):
         return None
     return "#" + value
+
+
+@functools.lru_cache(maxsize=200_000)
+def _may_be_feature(raw: str) -> bool:
+    """Capitalised, non-ASCII (accented, Arabic) or a known lowercase alias start: the only
+    words ``event_feature_list`` folds. Cached per word: one C look-up each in the hot loop."""
+    return raw[0].isupper() or not raw.isascii() or raw in alias_starts()
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -264,7 +272,7 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
     skip_to = 0
     # only capitalised, non-ASCII (accented, Arabic) and known lowercase words can be features
     # (an ASCII word folds to its lowercase self): pick them out in one quick pass, fold only them
-    for i in [i for i, r in enumerate(raws) if r[0].isupper() or not r.isascii() or r in starts]:
+    for i in compress(range(n), map(_may_be_feature, raws)):
         if i < skip_to:
             continue
         raw = raws[i]
