@@ -227,9 +227,12 @@ def _number(raw: str) -> str | None:
 
 @functools.lru_cache(maxsize=200_000)
 def _may_be_feature(raw: str) -> bool:
-    """Capitalised, non-ASCII (accented, Arabic) or a known lowercase alias start: the only
-    words ``event_feature_list`` folds. Cached per word: one C look-up each in the hot loop."""
-    return raw[0].isupper() or not raw.isascii() or raw in alias_starts()
+    """Capitalised, or starting a known alias as written (ASCII) or once folded (accented,
+    Arabic): the only words ``event_feature_list`` can make a feature of. Cached per word:
+    one C look-up each in the hot loop, and an Arabic text's words are not all folded again."""
+    if raw[0].isupper():
+        return True
+    return (raw if raw.isascii() else fold_token(raw)) in alias_starts()
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -270,8 +273,8 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
             out[feature] = None
     cursor = 0  # where the last located body word ends (offsets are looked up for few words only)
     skip_to = 0
-    # only capitalised, non-ASCII (accented, Arabic) and known lowercase words can be features
-    # (an ASCII word folds to its lowercase self): pick them out in one quick pass, fold only them
+    # only capitalised words and starts of known aliases can be features (``_may_be_feature``):
+    # pick them out in one quick pass, fold only them
     for i in compress(range(n), map(_may_be_feature, raws)):
         if i < skip_to:
             continue
