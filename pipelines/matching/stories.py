@@ -31,11 +31,12 @@ import functools
 import hashlib
 import re
 import zlib
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain, compress
+from itertools import accumulate, chain, compress
 from operator import methodcaller
 from typing import Any
 
@@ -395,13 +396,23 @@ def signature(title: str, text: str, language: str | None) -> Signature:
     norm = normalizer_for(lang)
     title_chunks, text_chunks = title.split(), text[: MAX_TOKENS * 12].split()
     title_words, text_words = words_of(title_chunks), words_of(text_chunks)
-    if len(title_words) + len(text_words) <= MAX_TOKENS:
-        # the normaliser's cached chunk fragments (" tok tok") are its words' tokens, empty ones dropped
-        frags = norm.fragments.__getitem__
-        tokens = ("".join(map(frags, title_chunks)) + "".join(map(frags, text_chunks))).split()
-    else:
-        tokens = [t for t in map(norm, (title_words + text_words)[:MAX_TOKENS]) if t]
-    shingles = set(map(" ".join, zip(*(tokens[k:] for k in range(SHINGLE_SIZE)))))
+    # the tokens of the first MAX_TOKENS words: the normaliser's cached chunk fragments (" tok
+    # tok": a chunk's words' tokens, empty ones dropped), then, when the cut falls inside the
+    # text, the words of the chunk it cuts one by one
+    frags = norm.fragments.__getitem__
+    cut: list[str] = []
+    if len(title_words) + len(text_words) > MAX_TOKENS:
+        if len(title_words) >= MAX_TOKENS:
+            title_chunks, text_chunks, cut = [], [], title_words[:MAX_TOKENS]
+        else:
+            before = list(accumulate(map(len, map(_CHUNK_WORDS.__getitem__, text_chunks)), initial=len(title_words)))
+            whole = bisect_right(before, MAX_TOKENS) - 1  # chunks [0, whole) fit entirely
+            cut = list(_CHUNK_WORDS[text_chunks[whole]][: MAX_TOKENS - before[whole]])
+            text_chunks = text_chunks[:whole]
+    tokens = ("".join(map(frags, title_chunks)) + "".join(map(frags, text_chunks))).split()
+    tokens += [t for t in map(norm, cut) if t]
+    # every run of SHINGLE_SIZE tokens (the shorter slices end the zip)
+    shingles = set(map(" ".join, zip(*(tokens[k:] for k in range(SHINGLE_SIZE)), strict=False)))
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
     event = event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]

@@ -505,7 +505,7 @@ def find_persons(raws: list[str], n_title: int, n_principal: int) -> dict[str, t
         skip_to = span[-1] + 1
     # a surname alone ("M. Benjelloun a ajouté", "Benjelloun said"; in the title, its full name further down)
     if surnames:
-        for k in [k for k, r in enumerate(raws) if r in surnames]:
+        for k in compress(range(n), map(surnames.__contains__, raws)):
             key = surnames[raws[k]]
             add(key, found[key][0], k, found[key][2])
     return found
