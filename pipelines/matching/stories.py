@@ -226,7 +226,7 @@ def _number(raw: str) -> str | None:
     return "#" + value
 
 
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=100_000)
 def _may_be_feature(raw: str) -> bool:
     """Capitalised, or starting a known alias as written (ASCII) or once folded (accented,
     Arabic): the only words ``event_feature_list`` can make a feature of. Cached per word:
@@ -372,7 +372,7 @@ class _ChunkWords(dict[str, tuple[str, ...]]):
     so one dict look-up per chunk replaces a regex scan of every character. Bounded: cleared
     when full."""
 
-    MAX = 300_000
+    MAX = 100_000
 
     def __missing__(self, chunk: str) -> tuple[str, ...]:
         words = (chunk,) if chunk.isalpha() else tuple(WORD_RE.findall(chunk))  # most chunks are one word
@@ -391,7 +391,13 @@ def words_of(chunks: list[str]) -> list[str]:
 
 
 def signature(title: str, text: str, language: str | None) -> Signature:
-    """Both MinHashes of one article (pure; empty text gives empty signatures)."""
+    """Both MinHashes of one article (pure; empty text gives empty signatures).
+
+    Words come from the text's whitespace chunks (``words_of``) and tokens from the
+    normaliser's chunk cache (``TokenNormalizer.fragments``): the words of ``WORD_RE`` and the
+    tokens of normalising them one by one, at a dict look-up per chunk. Not the matcher's own
+    tokens: its normaliser knows the rules' Arabic lexicon and strips more proclitics
+    ("بمطار" -> "مطار"), which would change stored signatures."""
     lang = resolve_language(language, f"{title}\n{text[:2000]}")
     norm = normalizer_for(lang)
     title_chunks, text_chunks = title.split(), text[: MAX_TOKENS * 12].split()
