@@ -300,3 +300,70 @@ def test_stored_signatures_keep_their_people_and_old_ones_never_conflict() -> No
     assert old.script == 0 and person_conflict(old, b) == NO_CONFLICT
     with pytest.raises(ValueError, match="person"):
         Signature.from_bytes(a.to_bytes()[:-4])
+
+
+def _reference_minhashes(title: str, text: str, lang: str) -> tuple[int, object, object]:
+    """The shingle and event MinHashes computed the plain way: every word of the text by
+    ``WORD_RE``, normalised one by one, hashed by datasketch itself (``update_batch``)."""
+    from datasketch import MinHash
+
+    from pipelines.matching.normalize import normalizer_for
+    from pipelines.matching.stories import (
+        EVENT_PERM,
+        MAX_FEATURES,
+        MAX_TOKENS,
+        SCHEME,
+        SHINGLE_PERM,
+        SHINGLE_SIZE,
+        event_feature_list,
+    )
+
+    norm = normalizer_for(lang)
+    title_words, text_words = WORD_RE.findall(title), WORD_RE.findall(text[: MAX_TOKENS * 12])
+    tokens = [t for t in map(norm, (title_words + text_words)[:MAX_TOKENS]) if t]
+    shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+    if not shingles and tokens:
+        shingles = {" ".join(tokens)}
+    sh, ev = MinHash(SHINGLE_PERM, scheme=SCHEME), MinHash(EVENT_PERM, scheme=SCHEME)
+    sh.update_batch([s.encode("utf-8") for s in shingles])
+    ev.update_batch([f.encode("utf-8") for f in event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]])
+    return len(shingles), sh.hashvalues, ev.hashvalues
+
+
+def test_signature_minhashes_equal_the_word_by_word_reference() -> None:
+    """``signature`` takes words from cached whitespace chunks, tokens from the normaliser's
+    chunk fragments and hashes in C loops: stored signatures must not change for it, in any
+    language, with punctuation glued to words, or when the MAX_TOKENS cut falls inside a chunk."""
+    import random
+
+    from localweb.lexicon import make_paragraphs, make_title
+    from pipelines.matching.stories import MAX_TOKENS
+
+    rng = random.Random(17)
+    cases = [("", "", "fr"), ("Titre", "", "fr"), ("", "un deux", "fr"), ("Hammouchi reçoit Veaux", ARTICLE, "fr"),
+             ("(DGSN-DGST), l'État", "« Selon la DGSN » : l'Intérieur—d'après M. Dupont…\u00a0ﷺ ـــ e\u0301te\u0301 a_b 1.200,5", "fr"),
+             ("استقبل", "وبالرباط، استقبل عبدُ اللطيف حموشي يومَ 14 ماي ٢٠٢٤ (و.م.ع) بباريس", "ar"),
+             ("", "x.y.z " * (MAX_TOKENS // 3) + "fin", "fr"),  # the cut inside a chunk of three words
+             ("w " * (MAX_TOKENS + 5), "texte coupé", "en"),  # a title over the cut
+             ("", "mot " * (MAX_TOKENS - 2) + "l'avis d'un-deux trois", "fr")]
+    for _ in range(40):
+        lang, topic = rng.choice(["fr", "ar", "en", "es"]), rng.choice(["coop", "near", "sport", "economie"])
+        words = rng.choice([20, 300, 2000])
+        cases.append((make_title(rng, lang, topic, "lundi"), "\n".join(make_paragraphs(rng, lang, topic, words, "lundi")), lang))
+    for title, text, lang in cases:
+        sig = signature(title, text, lang)
+        n_shingles, shingles, event = _reference_minhashes(title, text, lang)
+        assert sig.n_shingles == n_shingles, (title[:40], text[:40])
+        assert sig.shingles.hashvalues.tolist() == shingles.tolist(), (title[:40], text[:40])
+        assert sig.event.hashvalues.tolist() == event.tolist(), (title[:40], text[:40])
+        assert sig.shingles.hashfunc.__name__ == "sha1_hash32"  # as datasketch builds it
+
+
+def test_words_of_chunks_are_the_texts_words() -> None:
+    """A word never holds whitespace, so a text's words are its whitespace chunks' words."""
+    from pipelines.matching.stories import words_of
+
+    texts = ["", "  ", "Le 14 mai,\u00a0à Rabat\u2009: l'État\u3000(DGSN-DGST).", "a_b __ x\u0301 \u0301y ـــ ﷺ",
+             "حموشي\u200bيستقبل وَفْدًا\tفي\nالرباط", ARTICLE]
+    for text in texts:
+        assert words_of(text.split()) == WORD_RE.findall(text)

@@ -28,16 +28,21 @@ the window never join. Design notes and figures: docs/stories.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import zlib
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import accumulate, chain, compress
+from operator import methodcaller
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+from datasketch.hashfunc import sha1_hash32
 
 from pipelines.matching.normalize import WORD_RE, normalizer_for, resolve_language
 from pipelines.matching.story_names import (
@@ -82,6 +87,29 @@ def _permutations(num_perm: int) -> Any:
 
 def _minhash(num_perm: int, hashvalues: Any = None) -> MinHash:
     return MinHash(num_perm, hashvalues=hashvalues, scheme=SCHEME, permutations=_permutations(num_perm))
+
+
+def _sha1_32(items: Iterable[str]) -> list[int]:
+    """datasketch's default hash (``sha1_hash32``: the first 4 bytes of the SHA-1 of the UTF-8
+    bytes, little-endian) of each item, with the loops in C: per shingle, the Python calls
+    around SHA-1 cost more than SHA-1 itself."""
+    digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, items))))
+    return np.frombuffer(digests, dtype="<u4")[::5].tolist()  # a SHA-1 digest is 5 words
+
+
+_DIGEST = methodcaller("digest")
+
+
+def _minhash_of(num_perm: int, items: Iterable[str]) -> MinHash:
+    """``MinHash.update_batch`` of the items' UTF-8 bytes, the same values, hashed in C loops
+    (``_sha1_32``): datasketch then applies its own permutations to the hashes."""
+    mh = _minhash(num_perm)
+    hashes = _sha1_32(items)
+    if hashes:
+        mh.hashfunc = int  # the values are hashed already...
+        mh.update_batch(hashes)
+        mh.hashfunc = sha1_hash32  # ...and the MinHash is again as datasketch builds it
+    return mh
 
 
 @dataclass
@@ -183,6 +211,7 @@ event up top; the tail (background, related links that survived extraction) woul
 accounts of one event look less alike and two different events look more alike."""
 
 
+@functools.lru_cache(maxsize=100_000)
 def _number(raw: str) -> str | None:
     """A number as a feature ("1.200", "1,200", "1200" -> "#1200"), or None for numbers that
     say nothing about an event: single digits and years (every article this week says 2024)."""
@@ -195,6 +224,16 @@ def _number(raw: str) -> str | None:
     if len(value) < 2 or (len(value) == 4 and value.isdigit() and 1990 <= int(value) <= 2039):
         return None
     return "#" + value
+
+
+@functools.lru_cache(maxsize=100_000)
+def _may_be_feature(raw: str) -> bool:
+    """Capitalised, or starting a known alias as written (ASCII) or once folded (accented,
+    Arabic): the only words ``event_feature_list`` can make a feature of. Cached per word:
+    one C look-up each in the hot loop, and an Arabic text's words are not all folded again."""
+    if raw[0].isupper():
+        return True
+    return (raw if raw.isascii() else fold_token(raw)) in alias_starts()
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -235,9 +274,9 @@ def event_feature_list(title: str, text: str, words: tuple[list[str], list[str]]
             out[feature] = None
     cursor = 0  # where the last located body word ends (offsets are looked up for few words only)
     skip_to = 0
-    # only capitalised, non-ASCII (accented, Arabic) and known lowercase words can be features
-    # (an ASCII word folds to its lowercase self): pick them out in one quick pass, fold only them
-    for i in [i for i, r in enumerate(raws) if r[0].isupper() or not r.isascii() or r in starts]:
+    # only capitalised words and starts of known aliases can be features (``_may_be_feature``):
+    # pick them out in one quick pass, fold only them
+    for i in compress(range(n), map(_may_be_feature, raws)):
         if i < skip_to:
             continue
         raw = raws[i]
@@ -303,7 +342,7 @@ def lede_words(text: str) -> int:
     """How many of the text's words make its lede (pure)."""
     count = 0
     for line in text.splitlines():
-        count += len(WORD_RE.findall(line))
+        count += len(words_of(line.split()))
         if count >= MIN_LEDE_WORDS:
             break
     return min(count, LEDE_WORDS)
@@ -327,20 +366,63 @@ def _written_as(rule: str, raw: str, raws: list[str], i: int, size: int) -> bool
     return any(0 <= j < len(raws) and raws[j][0].isdigit() for j in (i - 1, i + size))
 
 
+class _ChunkWords(dict[str, tuple[str, ...]]):
+    """Whitespace chunk -> its words (``WORD_RE``). No word holds a space, so a text's words
+    are its chunks' words in order; chunks repeat across articles (news vocabulary is Zipfian),
+    so one dict look-up per chunk replaces a regex scan of every character. Bounded: cleared
+    when full."""
+
+    MAX = 100_000
+
+    def __missing__(self, chunk: str) -> tuple[str, ...]:
+        words = (chunk,) if chunk.isalpha() else tuple(WORD_RE.findall(chunk))  # most chunks are one word
+        if len(self) >= self.MAX:
+            self.clear()
+        self[chunk] = words
+        return words
+
+
+_CHUNK_WORDS = _ChunkWords()
+
+
+def words_of(chunks: list[str]) -> list[str]:
+    """``WORD_RE.findall`` of a text, from its whitespace chunks (``str.split``)."""
+    return list(chain.from_iterable(map(_CHUNK_WORDS.__getitem__, chunks)))
+
+
 def signature(title: str, text: str, language: str | None) -> Signature:
-    """Both MinHashes of one article (pure; empty text gives empty signatures)."""
+    """Both MinHashes of one article (pure; empty text gives empty signatures).
+
+    Words come from the text's whitespace chunks (``words_of``) and tokens from the
+    normaliser's chunk cache (``TokenNormalizer.fragments``): the words of ``WORD_RE`` and the
+    tokens of normalising them one by one, at a dict look-up per chunk. Not the matcher's own
+    tokens: its normaliser knows the rules' Arabic lexicon and strips more proclitics
+    ("بمطار" -> "مطار"), which would change stored signatures."""
     lang = resolve_language(language, f"{title}\n{text[:2000]}")
     norm = normalizer_for(lang)
-    title_words, text_words = WORD_RE.findall(title), WORD_RE.findall(text[: MAX_TOKENS * 12])
-    raw = (title_words + text_words)[:MAX_TOKENS]
-    tokens = [t for t in map(norm, raw) if t]
-    shingles = {" ".join(tokens[i : i + SHINGLE_SIZE]) for i in range(max(0, len(tokens) - SHINGLE_SIZE + 1))}
+    title_chunks, text_chunks = title.split(), text[: MAX_TOKENS * 12].split()
+    title_words, text_words = words_of(title_chunks), words_of(text_chunks)
+    # the tokens of the first MAX_TOKENS words: the normaliser's cached chunk fragments (" tok
+    # tok": a chunk's words' tokens, empty ones dropped), then, when the cut falls inside the
+    # text, the words of the chunk it cuts one by one
+    frags = norm.fragments.__getitem__
+    cut: list[str] = []
+    if len(title_words) + len(text_words) > MAX_TOKENS:
+        if len(title_words) >= MAX_TOKENS:
+            title_chunks, text_chunks, cut = [], [], title_words[:MAX_TOKENS]
+        else:
+            before = list(accumulate(map(len, map(_CHUNK_WORDS.__getitem__, text_chunks)), initial=len(title_words)))
+            whole = bisect_right(before, MAX_TOKENS) - 1  # chunks [0, whole) fit entirely
+            cut = list(_CHUNK_WORDS[text_chunks[whole]][: MAX_TOKENS - before[whole]])
+            text_chunks = text_chunks[:whole]
+    tokens = ("".join(map(frags, title_chunks)) + "".join(map(frags, text_chunks))).split()
+    tokens += [t for t in map(norm, cut) if t]
+    # every run of SHINGLE_SIZE tokens (the shorter slices end the zip)
+    shingles = set(map(" ".join, zip(*(tokens[k:] for k in range(SHINGLE_SIZE)), strict=False)))
     if not shingles and tokens:
         shingles = {" ".join(tokens)}
     event = event_feature_list(title, text, (title_words, text_words))[:MAX_FEATURES]
-    mh_sh, mh_ev = _minhash(SHINGLE_PERM), _minhash(EVENT_PERM)
-    mh_sh.update_batch([s.encode("utf-8") for s in shingles])
-    mh_ev.update_batch([s.encode("utf-8") for s in event])
+    mh_sh, mh_ev = _minhash_of(SHINGLE_PERM, shingles), _minhash_of(EVENT_PERM, event)
     features = _hash_features(event)
     people = find_persons(title_words + text_words[:EVENT_WORDS], len(title_words),
                           len(title_words) + lede_words(text[:EVENT_CHARS]))

@@ -12,6 +12,7 @@ title happens to start with them ("Le", "Las", "Selon", "The").
 from __future__ import annotations
 
 import functools
+from itertools import compress
 
 from pipelines.matching.normalize import WORD_RE, detect_script_arabic, fold_arabic, fold_latin
 
@@ -420,7 +421,7 @@ def find_persons(raws: list[str], n_title: int, n_principal: int) -> dict[str, t
         return j < n and raws[j][0].isupper() and fold_token(raws[j]) not in stop
 
     skip_to = 0
-    for i in [i for i, r in enumerate(raws) if _opens_name(r)]:
+    for i in compress(range(n), map(_opens_name, raws)):  # C loops: most words open no name
         if i < skip_to:
             continue
         raw = raws[i]
@@ -504,7 +505,7 @@ def find_persons(raws: list[str], n_title: int, n_principal: int) -> dict[str, t
         skip_to = span[-1] + 1
     # a surname alone ("M. Benjelloun a ajouté", "Benjelloun said"; in the title, its full name further down)
     if surnames:
-        for k in [k for k, r in enumerate(raws) if r in surnames]:
+        for k in compress(range(n), map(surnames.__contains__, raws)):
             key = surnames[raws[k]]
             add(key, found[key][0], k, found[key][2])
     return found
