@@ -94,9 +94,9 @@ class Settings(BaseSettings):
         description="Pages an extraction process stores per database transaction (1 = one each).",
     )
     story_index_max: int = Field(
-        default=100_000, ge=1000,
-        description="Articles each page process keeps in its in-memory story index (~1.7 KB each); beyond it the "
-        "oldest are evicted before their 7-day window ends (logged).",
+        default=64_000, ge=1000,
+        description="Articles each page process keeps in its in-memory story index (~2.7 KB each: 64,000 is "
+        "~170 MiB); beyond it the oldest are evicted before their 7-day window ends (logged).",
     )
     redis_url: str = Field(
         default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."

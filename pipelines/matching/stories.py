@@ -563,6 +563,12 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
+MERGE_RATIO = 16
+"""``_Bands`` merges its pending insertions when they are this fraction of the merged ones: an
+O(n) merge every n/16 insertions (cheap per insertion), and the pending dict (~100 bytes a
+hash, against 16 merged) stays a small part of the memory."""
+
+
 class _Bands:
     """A MinHash LSH (the bands of ``datasketch.MinHashLSH`` at the same threshold: same b, r)
     held in two numpy arrays: 16 bytes per article and band instead of ~350 (a bytes key and a
@@ -603,7 +609,7 @@ class _Bands:
                 there.append(slot)
             else:
                 pending[h] = [there, slot]
-        if len(pending) > max(4096, len(self._h) // 8):
+        if len(pending) > max(4096, len(self._h) // MERGE_RATIO):
             self._merge()
         return slot
 
@@ -624,10 +630,13 @@ class _Bands:
                 slots.append(there)
         self._pending = {}
         live = np.fromiter(self._key, dtype=np.int64, count=len(self._key))
+        first = int(live.min()) if len(live) else self._next
+        alive = np.zeros(self._next - first + 1, dtype=bool)  # slot - first -> live (the last: none)
+        alive[live - first] = True
         new_h, new_s = np.array(hs, dtype=np.uint64), np.array(slots, dtype=np.int64)
-        keep = np.isin(self._slot, live, assume_unique=False)
+        keep = alive[np.where(self._slot >= first, self._slot - first, -1)]
         old_h, old_s = self._h[keep], self._slot[keep]
-        keep_new = np.isin(new_s, live)
+        keep_new = alive[np.where(new_s >= first, new_s - first, -1)]
         new_h, new_s = new_h[keep_new], new_s[keep_new]
         order = np.argsort(new_h, kind="stable")
         new_h, new_s = new_h[order], new_s[order]
