@@ -31,9 +31,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from localweb.lexicon import WEEKDAYS, make_paragraphs, make_title  # noqa: E402
 import numpy as np  # noqa: E402
 
+from localweb.lexicon import WEEKDAYS, make_paragraphs, make_title  # noqa: E402
 from pipelines.matching.stories import EVENT_PERM, SHINGLE_PERM, Signature, StoryIndex, _minhash, signature  # noqa: E402
 
 TOPICS = ["coop", "near", "economie", "sport", "culture", "societe"]

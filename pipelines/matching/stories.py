@@ -590,10 +590,12 @@ class _Bands:
 
     def hashes(self, hashvalues: np.ndarray) -> np.ndarray:
         """The b band hashes of a MinHash's values."""
-        bands = hashvalues[: self.b * self.r].astype(np.uint64).reshape(self.b, self.r)
-        h = self._salt.copy()
-        for j in range(self.r):
-            h = _mix(h ^ bands[:, j])
+        bands = hashvalues[: self.b * self.r].reshape(self.b, self.r)
+        h = self._salt
+        for j in range(0, self.r - 1, 2):  # two 32-bit values make one 64-bit word: one mix for both
+            h = _mix(h ^ ((bands[:, j].astype(np.uint64) << np.uint64(32)) | bands[:, j + 1]))
+        if self.r % 2:
+            h = _mix(h ^ bands[:, -1])
         return h
 
     def insert(self, key: int, hashvalues: np.ndarray) -> int:
