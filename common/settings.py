@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         default=8, ge=1, le=200,
         description="Pages an extraction process stores per database transaction (1 = one each).",
     )
+    story_index_max: int = Field(
+        default=64_000, ge=1000,
+        description="Articles each page process keeps in its in-memory story index (~2.7 KB each: 64,000 is "
+        "~170 MiB); beyond it the oldest are evicted before their 7-day window ends (logged).",
+    )
     redis_url: str = Field(
         default="", description="Set to share one crawl frontier in Redis among workers (scrapy-redis)."
     )

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from common.settings import get_settings
 from pipelines.matching.engine import Matcher, TopicMatch
 from pipelines.matching.stories import WINDOW, Signature, StoryIndex, signature
 from storage.models import Article, Match, Outlet, Story, utcnow
@@ -73,7 +74,7 @@ def story_index(session: Session, refresh_seconds: float = REFRESH_SECONDS) -> S
     key = bind.engine.url.render_as_string(hide_password=True) if hasattr(bind, "engine") else str(id(bind))
     state = _INDEXES.get(key)
     if state is None:
-        state = _INDEXES[key] = _IndexState(StoryIndex())
+        state = _INDEXES[key] = _IndexState(StoryIndex(max_entries=get_settings().story_index_max))
     if time.monotonic() - state.refreshed_at < refresh_seconds:
         return state.index
     state.refreshed_at = time.monotonic()
@@ -416,9 +417,8 @@ class _StoryWriter:
             stored.update((key, (story, blob)) for key, story, blob
                           in self.connection.execute(_STORY_CHECK, {"ids": unknown}))
         for key, story_id, _ in candidates:
-            known = self.index.signature_of(key)
             row = stored.get(key)
-            if row is not None and known is not None and row[0] == story_id and row[1] == known.to_bytes():
+            if row is not None and row[0] == story_id and row[1] is not None and self.index.same_signature(key, row[1]):
                 return story_id
             self.index.remove(key)
         return None

@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
+import logging
 import re
 import zlib
 from bisect import bisect_right
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -579,12 +581,170 @@ def _lede_pairs(sig: Signature) -> list[tuple[int, int]]:
     return [(p, q) for p in sig.person_keys for q in lede if p != q]
 
 
-@dataclass
+_log = logging.getLogger(__name__)
+EVICT_FRACTION = 0.05
+"""When the index is full, this share of it (the oldest) is evicted at once: one pass over the
+entries per that many insertions, not one per insertion."""
+RECENT_SIGNATURES = 2048
+"""Indexed signatures kept whole (with their people's sets) for the next lookups: ~4 KB each."""
+_EMPTY = np.zeros(0, dtype=np.uint32)
+_NO_EVENT = MinHash(1, hashvalues=np.zeros(1, dtype=np.uint32), scheme=SCHEME, permutations=(np.ones(1, dtype=np.uint64),) * 2)
+"""What an indexed signature's ``event`` is: the event MinHash only finds candidates (LSH)."""
+
+
+class _Shingles:
+    """The shingle MinHash values of an indexed article, as ``similarities`` reads them."""
+
+    __slots__ = ("hashvalues",)
+
+    def __init__(self, hashvalues: np.ndarray) -> None:
+        self.hashvalues = hashvalues
+
+    def jaccard(self, other: Any) -> float:
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
 class _Entry:
-    story_id: int
-    sig: Signature
-    when: datetime
-    core: bool = False
+    """One indexed article, compact: a few ints and one uint32 array (shingle MinHash values,
+    features, persons, person parts) — about 1 KB instead of ~25 KB of MinHash objects,
+    frozensets and LSH buckets. ``sig()`` rebuilds the ``Signature`` the pure functions read
+    (its ``event`` MinHash left out: only the LSH needs it, and it holds the bands)."""
+
+    __slots__ = ("story_id", "when", "core", "data", "counts", "digest", "dup_slot", "event_slot")
+
+    def __init__(self, story_id: int, sig: Signature, when: datetime, core: bool = False) -> None:
+        self.story_id, self.when, self.core = story_id, when, core
+        self.data = np.concatenate([sig.shingles.hashvalues.astype(np.uint32), sig.features.astype(np.uint32),
+                                    sig.persons.astype(np.uint32), sig.person_parts.astype(np.uint32)])
+        self.counts = (sig.n_shingles, sig.n_event, sig.script, len(sig.features), len(sig.persons))
+        self.digest = _digest(sig.to_bytes())
+        self.dup_slot = self.event_slot = -1
+
+    def sig(self) -> Signature:
+        n_shingles, n_event, script, n_feat, n_persons = self.counts
+        d, a = self.data, len(self.data) - SHINGLE_PERM
+        f = SHINGLE_PERM + n_feat
+        return Signature(_Shingles(d[:SHINGLE_PERM]), _NO_EVENT, n_shingles, n_event,  # type: ignore[arg-type]
+                         d[SHINGLE_PERM:f] if n_feat else _EMPTY, script,
+                         d[f : f + n_persons] if n_persons else _EMPTY,
+                         d[f + n_persons :] if a > n_feat + n_persons else _EMPTY)
+
+
+def _digest(blob: bytes) -> bytes:
+    return hashlib.blake2b(blob, digest_size=8).digest()
+
+
+_MASK64 = np.uint64(2**64 - 1)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser over uint64 values (wrapping arithmetic): a bijective scramble."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+MERGE_RATIO = 16
+"""``_Bands`` merges its pending insertions when they are this fraction of the merged ones: an
+O(n) merge every n/16 insertions (cheap per insertion), and the pending dict (~100 bytes a
+hash, against 16 merged) stays a small part of the memory."""
+
+
+class _Bands:
+    """A MinHash LSH (the bands of ``datasketch.MinHashLSH`` at the same threshold: same b, r)
+    held in two numpy arrays: 16 bytes per article and band instead of ~350 (a bytes key and a
+    set per bucket). Each band's values hash to 64 bits with the band's number (two bands'
+    values meet only on a 2**-64 collision, which adds a candidate that is then scored exactly
+    anyway); the hashes sit sorted beside their *slots* (one per insertion) and a lookup is two
+    ``searchsorted`` calls. New insertions wait in a small dict until merged in; a removed
+    slot is forgotten at once (``_key``) and its hashes dropped at the next merge."""
+
+    def __init__(self, threshold: float, num_perm: int) -> None:
+        params = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.b, self.r = params.b, params.r
+        self._salt = np.arange(1, self.b + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        self._h = np.zeros(0, dtype=np.uint64)  # sorted
+        self._slot = np.zeros(0, dtype=np.int64)
+        self._pending: dict[int, int | list[int]] = {}  # band hash -> slot(s), not merged yet
+        self._key: dict[int, int] = {}  # live slot -> article key
+        self._next = 0
+
+    def hashes(self, hashvalues: np.ndarray) -> np.ndarray:
+        """The b band hashes of a MinHash's values."""
+        bands = hashvalues[: self.b * self.r].reshape(self.b, self.r)
+        h = self._salt
+        for j in range(0, self.r - 1, 2):  # two 32-bit values make one 64-bit word: one mix for both
+            h = _mix(h ^ ((bands[:, j].astype(np.uint64) << np.uint64(32)) | bands[:, j + 1]))
+        if self.r % 2:
+            h = _mix(h ^ bands[:, -1])
+        return h
+
+    def insert(self, key: int, hashvalues: np.ndarray) -> int:
+        slot = self._next
+        self._next += 1
+        self._key[slot] = key
+        pending = self._pending
+        for h in self.hashes(hashvalues).tolist():
+            there = pending.get(h)
+            if there is None:
+                pending[h] = slot
+            elif isinstance(there, list):
+                there.append(slot)
+            else:
+                pending[h] = [there, slot]
+        if len(pending) > max(4096, len(self._h) // MERGE_RATIO):
+            self._merge()
+        return slot
+
+    def remove(self, slot: int) -> None:
+        del self._key[slot]
+
+    def __len__(self) -> int:
+        return len(self._key)
+
+    def _merge(self) -> None:
+        hs, slots = [], []
+        for h, there in self._pending.items():
+            if isinstance(there, list):
+                hs.extend([h] * len(there))
+                slots.extend(there)
+            else:
+                hs.append(h)
+                slots.append(there)
+        self._pending = {}
+        live = np.fromiter(self._key, dtype=np.int64, count=len(self._key))
+        first = int(live.min()) if len(live) else self._next
+        alive = np.zeros(self._next - first + 1, dtype=bool)  # slot - first -> live (the last: none)
+        alive[live - first] = True
+        new_h, new_s = np.array(hs, dtype=np.uint64), np.array(slots, dtype=np.int64)
+        keep = alive[np.where(self._slot >= first, self._slot - first, -1)]
+        old_h, old_s = self._h[keep], self._slot[keep]
+        keep_new = alive[np.where(new_s >= first, new_s - first, -1)]
+        new_h, new_s = new_h[keep_new], new_s[keep_new]
+        order = np.argsort(new_h, kind="stable")
+        new_h, new_s = new_h[order], new_s[order]
+        at = np.searchsorted(old_h, new_h)
+        self._h, self._slot = np.insert(old_h, at, new_h), np.insert(old_s, at, new_s)
+
+    def query(self, hashvalues: np.ndarray) -> set[int]:
+        """The keys of the articles sharing at least one band with these MinHash values."""
+        q = self.hashes(hashvalues)
+        found: list[int] = []
+        if len(self._h):
+            lo, hi = np.searchsorted(self._h, q, "left"), np.searchsorted(self._h, q, "right")
+            for i in np.flatnonzero(hi > lo).tolist():
+                found.extend(self._slot[lo[i] : hi[i]].tolist())
+        if self._pending:
+            get = self._pending.get
+            for h in q.tolist():
+                there = get(h)
+                if there is not None:
+                    if isinstance(there, list):
+                        found.extend(there)
+                    else:
+                        found.append(there)
+        keys = self._key
+        return {keys[slot] for slot in found if slot in keys}
 
 
 class StoryIndex:
@@ -599,18 +759,26 @@ class StoryIndex:
       story cannot pull the story towards football, nor the next article after it.
     Only core articles are in the event LSH; the others are in the copy LSH, the latest
     ``MAX_PER_STORY`` per story, so a lookup costs the same whatever the stories' sizes.
+
+    Memory is bounded: each entry is compact (``_Entry``, ``_Bands``: ~3 KB an article), and
+    beyond ``max_entries`` the oldest entries (by time) go first, ``EVICT_FRACTION`` of them at
+    once, counted in ``evicted_early`` and logged: a crawl that outgrows the bound finds fewer
+    old stories rather than running out of memory.
     """
 
-    def __init__(self, window: timedelta = WINDOW) -> None:
+    def __init__(self, window: timedelta = WINDOW, max_entries: int | None = None) -> None:
         self.window = window
+        self.max_entries = max_entries
+        self.evicted_early = 0
         # the LSH buckets are tuned below the decision thresholds: an LSH at threshold t finds
         # a pair at t + 0.05 only about half the time; the candidates are then scored exactly
-        self._dup = MinHashLSH(threshold=DUPLICATE_JACCARD * LSH_MARGIN, num_perm=SHINGLE_PERM)
-        self._event = MinHashLSH(threshold=EVENT_JACCARD * LSH_MARGIN, num_perm=EVENT_PERM)
+        self._dup = _Bands(DUPLICATE_JACCARD * LSH_MARGIN, SHINGLE_PERM)
+        self._event = _Bands(EVENT_JACCARD * LSH_MARGIN, EVENT_PERM)
         self._entries: dict[int, _Entry] = {}
-        self._members: dict[int, deque[int]] = {}  # story id -> its non-core indexed keys, oldest first
+        self._members: dict[int, list[int]] = {}  # story id -> its non-core indexed keys, oldest first
         self._cores: dict[int, list[int]] = {}  # story id -> its core keys, the first article first
         self._partners: dict[int, dict[int, int]] = {}  # person -> other lede person -> indexed articles naming both
+        self._recent: OrderedDict[int, Signature] = OrderedDict()  # the last RECENT_SIGNATURES entries compared
 
     def partners(self, person: int) -> int:
         """How many different people the titles and ledes of indexed articles naming this
@@ -632,12 +800,13 @@ class StoryIndex:
         core = self._cores.get(story_id)
         if not core:
             return True  # the story's first article
-        if len(core) >= CORE_SIZE or not retelling(sig, self._entries[core[0]].sig, self.partners):
+        if len(core) >= CORE_SIZE or not retelling(sig, self._sig_of(core[0]), self.partners):
             return False
         # a copy of a core article adds nothing the core does not already say
+        shingles = sig.shingles.hashvalues
         return not any(
-            sig.n_shingles and self._entries[k].sig.n_shingles
-            and sig.shingles.jaccard(self._entries[k].sig.shingles) >= DUPLICATE_JACCARD
+            sig.n_shingles and self._entries[k].counts[0]
+            and np.count_nonzero(self._entries[k].data[:SHINGLE_PERM] == shingles) / SHINGLE_PERM >= DUPLICATE_JACCARD
             for k in core
         )
 
@@ -645,35 +814,51 @@ class StoryIndex:
         if key in self._entries:
             self.remove(key)
         core = self._joins_core(sig, story_id)
-        self._entries[key] = _Entry(story_id, sig, when, core)
+        entry = self._entries[key] = _Entry(story_id, sig, when, core)
         for person, partner in _lede_pairs(sig):
             partners = self._partners.setdefault(person, {})
             partners[partner] = partners.get(partner, 0) + 1
-        self._dup.insert(key, sig.shingles)
+        entry.dup_slot = self._dup.insert(key, sig.shingles.hashvalues)
         if core:
             self._cores.setdefault(story_id, []).append(key)
             if sig.n_event >= MIN_EVENT_FEATURES:
-                self._event.insert(key, sig.event)
-            return
-        members = self._members.setdefault(story_id, deque())
-        members.append(key)
-        if len(members) > MAX_PER_STORY:
-            self.remove(members[0])
+                entry.event_slot = self._event.insert(key, sig.event.hashvalues)
+        else:
+            members = self._members.setdefault(story_id, [])
+            members.append(key)
+            if len(members) > MAX_PER_STORY:
+                self.remove(members[0])
+        if self.max_entries is not None and len(self._entries) > self.max_entries:
+            self._evict_oldest()
+
+    def _evict_oldest(self) -> None:
+        """Back under ``max_entries``: the oldest entries go, a few percent at once (one pass)."""
+        assert self.max_entries is not None
+        n = len(self._entries) - self.max_entries + max(1, int(self.max_entries * EVICT_FRACTION))
+        old = heapq.nsmallest(n, self._entries.items(), key=lambda item: (item[1].when, item[0]))
+        for key, _ in old:
+            self.remove(key)
+        self.evicted_early += len(old)
+        _log.warning("story index full (%d articles): evicted the %d oldest, up to %s, before their window ended "
+                     "(%d so far); raise NEWSWATCH_STORY_INDEX_MAX to keep them", self.max_entries, len(old),
+                     old[-1][1].when, self.evicted_early)
 
     def remove(self, key: int) -> None:
         entry = self._entries.pop(key, None)
         if entry is None:
             return
-        self._dup.remove(key)
-        for person, partner in _lede_pairs(entry.sig):
-            partners = self._partners[person]
-            partners[partner] -= 1
-            if not partners[partner]:
-                del partners[partner]
-                if not partners:
-                    del self._partners[person]
-        if key in self._event.keys:
-            self._event.remove(key)
+        self._dup.remove(entry.dup_slot)
+        if entry.event_slot >= 0:
+            self._event.remove(entry.event_slot)
+        sig = self._recent.pop(key, None)
+        if entry.counts[4]:  # it names people
+            for person, partner in _lede_pairs(sig or entry.sig()):
+                partners = self._partners[person]
+                partners[partner] -= 1
+                if not partners[partner]:
+                    del partners[partner]
+                    if not partners:
+                        del self._partners[person]
         group = self._cores if entry.core else self._members
         members = group.get(entry.story_id)
         if members is not None:
@@ -687,22 +872,37 @@ class StoryIndex:
             self.remove(key)
         return len(old)
 
-    def signature_of(self, key: int) -> Signature | None:
+    def _sig_of(self, key: int) -> Signature:
+        """An indexed article's ``Signature``, kept for the ``RECENT_SIGNATURES`` last compared: a
+        running story's articles are candidates of lookup after lookup, and their people's sets
+        (``Signature.lede_people``, ``person_keys``) are then computed once, not on each."""
+        recent = self._recent
+        sig = recent.get(key)
+        if sig is not None:
+            recent.move_to_end(key)
+            return sig
+        sig = recent[key] = self._entries[key].sig()
+        if len(recent) > RECENT_SIGNATURES:
+            recent.popitem(last=False)
+        return sig
+
+    def same_signature(self, key: int, blob: bytes) -> bool:
+        """Was ``key`` indexed with the signature stored as ``blob`` (``Signature.to_bytes``)?"""
         entry = self._entries.get(key)
-        return entry.sig if entry else None
+        return entry is not None and entry.digest == _digest(blob)
 
     def candidates(self, sig: Signature, when: datetime, exclude: int | None = None) -> list[tuple[int, int, float]]:
         """(key, story id, similarity) of recent articles telling the same story, best first:
         copies of any indexed article, retellings of a story's core only."""
-        keys = set(self._dup.query(sig.shingles)) if sig.n_shingles else set()
+        keys = self._dup.query(sig.shingles.hashvalues) if sig.n_shingles else set()
         if sig.n_event >= MIN_EVENT_FEATURES:
-            keys |= set(self._event.query(sig.event))
+            keys |= self._event.query(sig.event.hashvalues)
         near = [(key, self._entries[key]) for key in keys if key != exclude]
         near = [(key, entry) for key, entry in near if abs(entry.when - when) <= self.window]
         if not near:
             return []
 
-        scores = similarities(sig, [entry.sig for _, entry in near], self.partners)
+        scores = similarities(sig, [self._sig_of(key) for key, _ in near], self.partners)
         found = [
             (key, entry.story_id, float(score))
             for (key, entry), score in zip(near, scores, strict=True)
@@ -714,4 +914,4 @@ class StoryIndex:
     def _other_people(self, sig: Signature, story_id: int) -> bool:
         """Does ``sig`` name other people than some article of the story's core? A retelling
         close to one core article must not tell another meeting than the rest of the core."""
-        return any(person_conflict(sig, self._entries[k].sig) == OTHER_PEOPLE for k in self._cores.get(story_id, ()))
+        return any(person_conflict(sig, self._sig_of(k)) == OTHER_PEOPLE for k in self._cores.get(story_id, ()))
