@@ -429,6 +429,12 @@ def visible_date(
             continue
         if not marker and not _YEAR_HINT.search(stripped):
             continue  # no date to read in it (parse_text_date would find none)
+        classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
+        # the nearest it can be (with every bonus it may get): no nearer than the best, no
+        # need to read its date
+        nearest = (abs(offsets[index] - anchor) + 1.0) / (_MARKER_BONUS if marker else 1.0)
+        if best is not None and (nearest / _CLASS_BONUS if classed else nearest) >= best[0]:
+            continue
         found: datetime | None = None
         if marker:
             found = parse_text_date(stripped[marker.start() :], tz, now)
@@ -437,7 +443,6 @@ def visible_date(
                 if len(whole) < 300:
                     start = _PUBLISHED_MARKER.search(whole)
                     found = parse_text_date(whole[start.start() :] if start else whole, tz, now)
-        classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
         if found is None:
             if len(stripped) > _BYLINE_MAX and not classed:
                 continue
