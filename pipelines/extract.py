@@ -74,6 +74,7 @@ VIDEO_ARTICLE_CHARS = 500
 
 # Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # A self-closing doctype ("<!DOCTYPE html/>") trips libxml2 (lxml bug 1955915).
 _FAULTY_DOCTYPE = re.compile(r"^\s*< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 # trafilatura's own parser settings; fed UTF-8 bytes, which lxml parses faster than str.
@@ -99,13 +100,25 @@ def _html_class_lookup() -> etree.ElementNamespaceClassLookup:
 _PARSER.set_element_class_lookup(_html_class_lookup())
 
 
+def _has_invalid_xml(data: bytes) -> bool:
+    """``_INVALID_XML`` tested on the UTF-8 bytes (a C loop, ~3x faster than the regex on
+    the text): its control characters are those bytes, U+FFFE/U+FFFF those sequences."""
+    return (
+        len(data.translate(None, _INVALID_XML_BYTES)) != len(data)
+        or b"\xef\xbf\xbe" in data
+        or b"\xef\xbf\xbf" in data
+    )
+
+
 def parse_html(text: str) -> HtmlElement | None:
     """Parse decoded HTML once, the way trafilatura's loader does, a little faster."""
-    if _INVALID_XML.search(text):
-        text = _INVALID_XML.sub("", text)
-    text = _FAULTY_DOCTYPE.sub("", text, count=1)
+    data: bytes | None = text.encode("utf-8", "surrogatepass")
+    if _has_invalid_xml(data):
+        text, data = _INVALID_XML.sub("", text), None
+    if _FAULTY_DOCTYPE.match(text):
+        text, data = _FAULTY_DOCTYPE.sub("", text, count=1), None
     try:
-        tree = fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        tree = fromstring(data or text.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (ParserError, ValueError, TypeError):
         return None
     return tree if isinstance(tree, HtmlElement) else None
