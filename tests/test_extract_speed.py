@@ -20,7 +20,9 @@ def test_invalid_xml_test_on_bytes_is_the_regex_on_text() -> None:
     texts = ["", "plain", "<p>é</p>", "\ufffe", "x\uffffy", "\x0b", "\t\n\r", "\ud800 lone surrogate"]
     texts += ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
     for text in texts:
-        assert _has_invalid_xml(text.encode("utf-8", "surrogatepass")) == bool(_INVALID_XML.search(text)), text
+        assert _has_invalid_xml(text.encode("utf-8", "surrogatepass")) == bool(_INVALID_XML.search(text)), (
+            text
+        )
 
 
 def test_parse_drops_invalid_characters_and_a_faulty_doctype() -> None:
