@@ -90,6 +90,10 @@ _YMD_NUM = re.compile(
     rf"(?:(?:\s*|T){_TIME})?"
 )
 _PATTERNS = (_DMY_WORDS, _MDY_WORDS, _DMY_NUM, _YMD_NUM)
+# Every pattern needs a year "19xx"/"20xx": a text without "19"/"20" (in ASCII or Arabic-Indic
+# digits, maybe with the Arabic marks _normalise_text removes in between) holds no date.
+# Most text nodes of a page hold none, and the patterns cost ~20 µs a text.
+_YEAR_HINT = re.compile(r"[1١۱][\u064B-\u0652\u0640]*[9٩۹]|[2٢۲][\u064B-\u0652\u0640]*[0٠۰]")
 
 # Lines that announce a publication date ("Publié le", "Posted on", "نشر في", ...)
 _PUBLISHED_MARKER = re.compile(
@@ -215,6 +219,8 @@ def parse_text_date(text: str, tz: dt_timezone | ZoneInfo = UTC, now: datetime |
 
 def iter_text_dates(text: str, tz: dt_timezone | ZoneInfo = UTC, now: datetime | None = None) -> Iterator[datetime]:
     """Dates written in ``text``, in the order they appear."""
+    if not _YEAR_HINT.search(text, 0, 5000):
+        return
     text = _normalise_text(text[:5000])
     hits: list[tuple[int, datetime]] = []
     taken: list[tuple[int, int]] = []
@@ -390,12 +396,12 @@ def visible_date(
     position = 0
     anchor: int | None = None
     longest = (0, 0)
+    # the headline's text: a text or tail carried by the headline or an element inside it
+    in_headline = set(headline.iter()) if headline is not None else set()
     for text in texts:
         offsets.append(position)
-        if headline is not None and anchor is None:
-            parent = text.getparent()
-            if parent is headline or (parent is not None and headline in set(parent.iterancestors())):
-                anchor = position
+        if headline is not None and anchor is None and text.getparent() in in_headline:
+            anchor = position
         size = len(text.strip())
         if size > longest[0]:
             longest = (size, position)
@@ -421,6 +427,14 @@ def visible_date(
         marker = _PUBLISHED_MARKER.search(stripped)
         if marker and _UPDATED_MARKER.match(stripped):
             continue
+        if not marker and not _YEAR_HINT.search(stripped):
+            continue  # no date to read in it (parse_text_date would find none)
+        classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
+        # the nearest it can be (with every bonus it may get): no nearer than the best, no
+        # need to read its date
+        nearest = (abs(offsets[index] - anchor) + 1.0) / (_MARKER_BONUS if marker else 1.0)
+        if best is not None and (nearest / _CLASS_BONUS if classed else nearest) >= best[0]:
+            continue
         found: datetime | None = None
         if marker:
             found = parse_text_date(stripped[marker.start() :], tz, now)
@@ -429,7 +443,6 @@ def visible_date(
                 if len(whole) < 300:
                     start = _PUBLISHED_MARKER.search(whole)
                     found = parse_text_date(whole[start.start() :] if start else whole, tz, now)
-        classed = bool(_DATE_CLASS.search(f"{parent.get('class', '')} {parent.get('id', '')}"))
         if found is None:
             if len(stripped) > _BYLINE_MAX and not classed:
                 continue

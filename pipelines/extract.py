@@ -18,7 +18,11 @@ Figures (bench/extract_quality.py on shared/fixtures/real-pages, 80 pages; CPU t
 
 i.e. about +15 % time over trafilatura alone: parsing once here saves trafilatura's own
 parse (~3 ms) but the tree copy, metadata, dates, the noise pass (~2 ms), the "is it an
-article" classifier (~1.3 ms, 4 %) and language (~0.7 ms) cost ~8 ms. No real page is
+article" classifier (~1.3 ms, 4 %) and language (~0.7 ms) cost ~8 ms. Since issue 15 the
+passes around trafilatura test the cheapest things first (a year before the date patterns,
+a child count before text_content, a JSON-LD article skips the structure pass) and lxml.html's
+element classes are looked up in C: +1.4 % over trafilatura without comments (52.8 vs
+53.5 p/s in one run; +14.2 % before), 16.4 -> 14.7 ms a real page, the same output. No real page is
 dropped as NotAnArticle/EmptyExtraction. Older portals' ``<br>``-paragraph bodies are
 rebuilt as paragraphs first (pipelines.paragraphs); video pages keep their description and
 captions, not the player (``extra["page_kind"] = "video"``); a page kept against some
@@ -38,8 +42,17 @@ from collections.abc import Sequence
 from typing import Any
 
 import trafilatura
+from lxml import etree
 from lxml.etree import ParserError
-from lxml.html import HtmlElement, HTMLParser, fromstring
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlElementClassLookup,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
+)
 
 from common.article import EmptyExtraction, ExtractedArticle, ExtractionError, NotAnArticle
 from common.sniff import looks_binary
@@ -65,6 +78,7 @@ VIDEO_ARTICLE_CHARS = 500
 
 # Characters XML cannot hold: trafilatura serialises its tree, so they go before parsing.
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # A self-closing doctype ("<!DOCTYPE html/>") trips libxml2 (lxml bug 1955915).
 _FAULTY_DOCTYPE = re.compile(r"^\s*< ?! ?DOCTYPE[^>]*/[^<>]*>", re.IGNORECASE)
 # trafilatura's own parser settings; fed UTF-8 bytes, which lxml parses faster than str.
@@ -73,13 +87,42 @@ _PARSER = HTMLParser(
 )
 
 
+def _html_class_lookup() -> etree.ElementNamespaceClassLookup:
+    """lxml.html's element classes (``FormElement`` for ``<form>``, ``HtmlElement`` else)
+    chosen in C: lxml.html's own lookup is a Python call for every element proxy created,
+    and the passes over the tree here and in trafilatura create ~4,000 a page (~1 ms)."""
+    fallback = etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+    lookup = etree.ElementNamespaceClassLookup(fallback)
+    registry = lookup.get_namespace(None)
+    for tag, cls in HtmlElementClassLookup._default_element_classes.items():
+        registry[tag] = cls
+    return lookup
+
+
+_PARSER.set_element_class_lookup(_html_class_lookup())
+
+
+def _has_invalid_xml(data: bytes) -> bool:
+    """``_INVALID_XML`` tested on the UTF-8 bytes (a C loop, ~3x faster than the regex on
+    the text): its control characters are those bytes, U+FFFE/U+FFFF those sequences."""
+    return (
+        len(data.translate(None, _INVALID_XML_BYTES)) != len(data)
+        or b"\xef\xbf\xbe" in data
+        or b"\xef\xbf\xbf" in data
+    )
+
+
 def parse_html(text: str) -> HtmlElement | None:
     """Parse decoded HTML once, the way trafilatura's loader does, a little faster."""
-    if _INVALID_XML.search(text):
-        text = _INVALID_XML.sub("", text)
-    text = _FAULTY_DOCTYPE.sub("", text, count=1)
+    data: bytes | None = text.encode("utf-8", "surrogatepass")
+    if _has_invalid_xml(data):
+        text, data = _INVALID_XML.sub("", text), None
+    if _FAULTY_DOCTYPE.match(text):
+        text, data = _FAULTY_DOCTYPE.sub("", text, count=1), None
     try:
-        tree = fromstring(text.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        tree = fromstring(data or text.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (ParserError, ValueError, TypeError):
         return None
     return tree if isinstance(tree, HtmlElement) else None

@@ -503,6 +503,8 @@ def link_menus(body: HtmlElement) -> list[HtmlElement]:
     ~4 ms a page.)"""
     found = []
     for element in body.iter(*_MENU_HOSTS):
+        if len(element) < _MENU_MIN_LINKS:
+            continue
         links = [child for child in element if child.tag == "a" and child.get("href")]
         if len(links) < _MENU_MIN_LINKS:
             continue
@@ -524,13 +526,18 @@ def teaser_lists(body: HtmlElement) -> list[HtmlElement]:
     and there is not one."""
     found = []
     for listing in body.iter("ul", "ol"):
-        items = [child for child in listing if child.tag == "li"]
-        if len(items) < 2 or len(items) != len(listing):
+        if len(listing) < 2:
             continue
-        for item in items:
+        # every child an item, every item a headline link: checked item by item, the
+        # cheapest tests first (most lists are menus that fail on their first item)
+        for item in listing:
+            if item.tag != "li":
+                break
             text = " ".join(item.text_content().split())
+            if len(text) < _HEADLINE_MIN_CHARS or len(text.split()) < 3:
+                break
             linked = sum(len(" ".join(a.text_content().split())) for a in item.iter("a") if a.get("href"))
-            if len(text) < _HEADLINE_MIN_CHARS or len(text.split()) < 3 or linked < 0.6 * len(text):
+            if linked < 0.6 * len(text):
                 break
         else:
             found.append(listing)

@@ -246,13 +246,16 @@ def content_reason(
     counts only when the structure agrees (many headlines, no long run of text); a password
     field only when it is in the page's main area and the page has no article-length text.
     A JSON-LD article is never a listing."""
+    password = tree.find(".//form//input[@type='password']") is not None
+    strict = bool(meta.jsonld_types & ARTICLE_TYPES)
+    if strict and not password and not url_hint:
+        return None, None  # a JSON-LD article: no need to weigh its structure (~0.3 ms)
     headlines, run = text_structure(tree)
     doubt = None
-    if tree.find(".//form//input[@type='password']") is not None:
+    if password:
         if run < LISTING_MAX_RUN and len(text) < LOGIN_MAX_TEXT and _main_area_password(tree):
             return "login form", None
         doubt = f"kept: a password box on the page, but {run} characters of running text"
-    strict = bool(meta.jsonld_types & ARTICLE_TYPES)
     if meta.og_type == "article" and not strict:
         max_run = MARKED_MAX_RUN
     else:

@@ -91,6 +91,12 @@ def _rebuild(host: HtmlElement) -> int:
     return made
 
 
+def _two_breaks(element: HtmlElement) -> bool:
+    """Whether ``element`` has at least two ``<br>`` children."""
+    breaks = element.iterchildren("br")
+    return next(breaks, None) is not None and next(breaks, None) is not None
+
+
 def _sole_wrapper(element: HtmlElement) -> bool:
     """An inline ``<font>``/``<span>`` that is all of its block parent's content
     (``<p><font size="3">text<br><br>text</font></p>``): rebuilding it strands nothing."""
@@ -106,10 +112,12 @@ def split_br_paragraphs(root: HtmlElement) -> list[HtmlElement]:
     """Rebuild every ``<br>``-paragraph container under ``root``; return the containers."""
     hosts = []
     for element in root.iter(*_HOSTS, "font", "span"):
+        # cheapest tests first (most containers have fewer than two children)
+        if len(element) < 2 or not _two_breaks(element):
+            continue
         if element.tag in ("font", "span") and not _sole_wrapper(element):
             continue
-        breaks = sum(1 for child in element if _is_br(child))
-        if breaks >= 2 and _own_text(element) >= MIN_BR_TEXT:
+        if _own_text(element) >= MIN_BR_TEXT:
             hosts.append(element)
     for host in hosts:
         if host.tag in ("p", "font", "span"):
