@@ -215,3 +215,34 @@ def looks_like_article(url: str, outlet: Outlet) -> bool:
     if NON_ARTICLE_PATH.search(path) or NON_ARTICLE_PAGE.search(path) or NON_ARTICLE_EXT.search(path):
         return False
     return bool(ARTICLE_HINT.search(urlsplit(url)._replace(scheme="", netloc="").geturl()))
+
+
+class UrlDigests:
+    """A set of canonical URLs kept as a sorted numpy array of their 64-bit hashes: 8 bytes a
+    URL instead of the ~200 of a set of strings, for the crawl's "already stored" check.
+
+    At EMM's volume (300,000 articles a day, kept for weeks) the stored URLs are millions,
+    loaded at every pass; as strings they grew the crawler by ~20 MiB per 100,000. The hash
+    is Python's own ``hash`` (SipHash with this process's random key): the array lives in one
+    process. Two URLs share a hash with probability ~n/2^64 per lookup (n stored), so one
+    unstored URL in ~10^12 lookups at n = 10^7 would be taken for stored, and with the next
+    process's key it no longer would."""
+
+    def __init__(self, urls: Iterable[str] = ()) -> None:
+        import numpy as np
+
+        self._np = np
+        self._digests = np.unique(np.fromiter((hash(url) for url in urls), dtype=np.int64))
+
+    def __contains__(self, url: object) -> bool:
+        digest = hash(url)
+        digests = self._digests
+        i = int(self._np.searchsorted(digests, digest))
+        return i < len(digests) and int(digests[i]) == digest
+
+    def __len__(self) -> int:
+        return len(self._digests)
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._digests.nbytes)
