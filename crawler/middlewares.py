@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,6 +68,7 @@ def unreachable_reason(exc: BaseException) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=65536)  # each request's URL is read by two middlewares and the headers signal
 def _host_port(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
     try:
@@ -280,6 +283,7 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
 # Scrapy reads a meta refresh in the first 4,096 characters of the decoded page; a character
 # takes at most 4 bytes (UTF-8, UTF-16 surrogates, UTF-32), plus a byte-order mark.
 REFRESH_SCAN_BYTES = 4096 * 4 + 4
+_REFRESH = re.compile(rb"refresh", re.I)
 
 
 def may_hold_meta_refresh(body: bytes) -> bool:
@@ -290,10 +294,11 @@ def may_hold_meta_refresh(body: bytes) -> bool:
     encoding a news page uses (ASCII-compatible ones, UTF-16/32 once NULs are dropped) the
     word is its ASCII letters in the bytes, so a bounded, case-insensitive byte scan rules
     it out; a hit (even a false one) leaves the decision to Scrapy's full check."""
-    head = body[:REFRESH_SCAN_BYTES]
-    if b"\x00" in head:
-        head = head.replace(b"\x00", b"")
-    return b"refresh" in head.lower()
+    if _REFRESH.search(body, 0, REFRESH_SCAN_BYTES):
+        return True
+    if body.find(b"\x00", 0, REFRESH_SCAN_BYTES) < 0:
+        return False
+    return _REFRESH.search(body[:REFRESH_SCAN_BYTES].replace(b"\x00", b"")) is not None
 
 
 class OutletMetaRefreshMiddleware(MetaRefreshMiddleware):

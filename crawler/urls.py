@@ -138,6 +138,7 @@ def _hosts_of(homepage: str, hosts: tuple[str, ...]) -> frozenset[tuple[str, int
     return frozenset(pairs)
 
 
+@lru_cache(maxsize=65536)  # every request's host, twice (ipaddress raises for every name)
 def is_ip_address(host: str) -> bool:
     """A literal IPv4/IPv6 address, not a name (names resolve; addresses are checked as they are)."""
     try:
