@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -283,7 +282,6 @@ class LoopAwareRedirectMiddleware(RedirectMiddleware):
 # Scrapy reads a meta refresh in the first 4,096 characters of the decoded page; a character
 # takes at most 4 bytes (UTF-8, UTF-16 surrogates, UTF-32), plus a byte-order mark.
 REFRESH_SCAN_BYTES = 4096 * 4 + 4
-_REFRESH = re.compile(rb"refresh", re.I)
 
 
 def may_hold_meta_refresh(body: bytes) -> bool:
@@ -294,11 +292,10 @@ def may_hold_meta_refresh(body: bytes) -> bool:
     encoding a news page uses (ASCII-compatible ones, UTF-16/32 once NULs are dropped) the
     word is its ASCII letters in the bytes, so a bounded, case-insensitive byte scan rules
     it out; a hit (even a false one) leaves the decision to Scrapy's full check."""
-    if _REFRESH.search(body, 0, REFRESH_SCAN_BYTES):
+    head = body[:REFRESH_SCAN_BYTES].lower()  # two C passes: faster than a re.I search
+    if b"refresh" in head:
         return True
-    if body.find(b"\x00", 0, REFRESH_SCAN_BYTES) < 0:
-        return False
-    return _REFRESH.search(body[:REFRESH_SCAN_BYTES].replace(b"\x00", b"")) is not None
+    return b"\x00" in head and b"refresh" in head.replace(b"\x00", b"")
 
 
 class OutletMetaRefreshMiddleware(MetaRefreshMiddleware):
