@@ -170,13 +170,40 @@ def owning_outlet(url: str, outlets: Iterable[Outlet]) -> Outlet | None:
     if where is None:
         return None
     key = (where.host, where.port)
+    return _most_specific((o for o in outlets if key in outlet_hosts(o)), where.path)
+
+
+def _most_specific(outlets: Iterable[Outlet], path: str) -> Outlet | None:
+    """Of ``outlets`` (all on the URL's host), the first with the longest homepage path containing ``path``."""
     best: Outlet | None = None
     best_length = -1
     for outlet in outlets:
         prefix = outlet.path_prefix
-        if len(prefix) > best_length and key in outlet_hosts(outlet) and where.path.startswith(prefix):
+        if len(prefix) > best_length and path.startswith(prefix):
             best, best_length = outlet, len(prefix)
     return best
+
+
+class OutletIndex:
+    """A registry's outlets by (host, port), for ``owning_outlet`` on every link of a crawl.
+
+    ``owning_outlet`` tests each outlet of the registry: at EMM's scale (7,000 outlets) that
+    is 7,000 host checks for every link of every feed and sitemap, twice per article. The
+    index looks up the link's host and ranks only its outlets (an edition and its parent,
+    rarely more), with the same answer: the registry order is kept per host."""
+
+    def __init__(self, outlets: Iterable[Outlet]) -> None:
+        self._by_host: dict[tuple[str, int | None], list[Outlet]] = {}
+        for outlet in outlets:
+            for key in outlet_hosts(outlet):
+                self._by_host.setdefault(key, []).append(outlet)
+
+    def owner(self, url: str) -> Outlet | None:
+        """``owning_outlet(url, registry)``."""
+        where = target(url)
+        if where is None:
+            return None
+        return _most_specific(self._by_host.get((where.host, where.port), ()), where.path)
 
 
 def allowed_by_patterns(url: str, outlet: Outlet) -> bool:

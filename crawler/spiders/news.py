@@ -28,9 +28,9 @@ from common.urls import canonicalize
 from crawler import discovery
 from crawler.middlewares import RefusedRequest
 from crawler.urls import (
+    OutletIndex,
     UrlDigests,
     is_navigation,
-    owning_outlet,
     same_site,
     within_outlet,
 )
@@ -85,6 +85,7 @@ class NewsSpider(scrapy.Spider):
         self.days_arg = days
         self.outlets: list[Outlet] = []
         self.registry: list[Outlet] = []
+        self.registry_index = OutletIndex([])
         self.stored_urls: UrlDigests = UrlDigests()
         self.scheduled: set[str] = set()
         self.pages_per_outlet: Counter[str] = Counter()
@@ -103,6 +104,7 @@ class NewsSpider(scrapy.Spider):
         path = self.sources_arg or settings.get("NEWSWATCH_SOURCES_FILE")
         # every outlet of the registry bounds the others, even those not crawled in this run
         self.registry = load_sources(path)
+        self.registry_index = OutletIndex(self.registry)
         self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
         self.cutoff = self.clock() - timedelta(days=days)
@@ -435,7 +437,7 @@ class NewsSpider(scrapy.Spider):
         """The outlet of this run to credit ``url`` to: the most specific outlet of the registry
         that contains it (an edition beats the broader outlet that reached it first); None
         when that outlet is not crawled in this run or nothing contains it."""
-        owner = owning_outlet(url, self.registry)
+        owner = self.registry_index.owner(url)
         if owner is None:
             return None
         if owner.name != outlet.name:
@@ -481,7 +483,7 @@ class NewsSpider(scrapy.Spider):
             self.record_error(outlet.name, response.url, "offsite_redirect",
                               f"page answered from off the outlet's hosts (requested {response.request.url})")
             return None
-        owner = owning_outlet(response.url, self.registry)
+        owner = self.registry_index.owner(response.url)
         if owner is None or owner.name != outlet.name:
             self.crawler.stats.inc_value("newswatch/skipped_other_outlet")
             return None
