@@ -28,8 +28,9 @@ from common.urls import canonicalize
 from crawler import discovery
 from crawler.middlewares import RefusedRequest
 from crawler.urls import (
+    OutletIndex,
+    UrlDigests,
     is_navigation,
-    owning_outlet,
     same_site,
     within_outlet,
 )
@@ -84,7 +85,8 @@ class NewsSpider(scrapy.Spider):
         self.days_arg = days
         self.outlets: list[Outlet] = []
         self.registry: list[Outlet] = []
-        self.stored_urls: set[str] = set()
+        self.registry_index = OutletIndex([])
+        self.stored_urls: UrlDigests = UrlDigests()
         self.scheduled: set[str] = set()
         self.pages_per_outlet: Counter[str] = Counter()
         # discovery state: robots.txt readers per host, the probing cache and its findings
@@ -102,6 +104,7 @@ class NewsSpider(scrapy.Spider):
         path = self.sources_arg or settings.get("NEWSWATCH_SOURCES_FILE")
         # every outlet of the registry bounds the others, even those not crawled in this run
         self.registry = load_sources(path)
+        self.registry_index = OutletIndex(self.registry)
         self.outlets = select_outlets(self.registry, self.outlet_names)
         days = float(self.days_arg if self.days_arg is not None else settings.getfloat("NEWSWATCH_CRAWL_DAYS", 2))
         self.cutoff = self.clock() - timedelta(days=days)
@@ -112,10 +115,15 @@ class NewsSpider(scrapy.Spider):
         self._configure_discovery(settings.get("NEWSWATCH_DATABASE_URL"))
         self.logger.info("crawling %d outlet(s); %d URLs already stored", len(self.outlets), len(self.stored_urls))
 
-    def _load_stored_urls(self, database_url: str) -> set[str]:
+    def _load_stored_urls(self, database_url: str) -> UrlDigests:
         """URLs whose own page is stored: each stored page's fetched URL (and the article URL
         when no raw page says where it came from). Not a page's claimed canonical: a page
-        that names another article's URL as its canonical must not keep that article out."""
+        that names another article's URL as its canonical must not keep that article out.
+
+        Streamed into ``UrlDigests`` (8 bytes a URL): no list or set of strings is ever held.
+        A fetched URL equal to its article URL is canonical already (article URLs are
+        ``canonicalize`` outputs, and it is idempotent), so only the others are canonicalised:
+        that step cost ~25 us a row at every pass."""
         names = [o.name for o in self.outlets]
         query = (
             select(Article.url, RawPage.fetched_url)
@@ -123,11 +131,9 @@ class NewsSpider(scrapy.Spider):
             .outerjoin(RawPage, RawPage.article_id == Article.id)
             .where(OutletRow.name.in_(names))
         )
-        urls: set[str] = set()
         with get_engine(database_url).connect() as conn:
-            for url, fetched in conn.execute(query):
-                urls.add(canonicalize(fetched) if fetched else url)
-        return urls
+            rows = conn.execution_options(stream_results=True, max_row_buffer=10_000).execute(query)
+            return UrlDigests(url if not fetched or fetched == url else canonicalize(fetched) for url, fetched in rows)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self._configure()
@@ -431,7 +437,7 @@ class NewsSpider(scrapy.Spider):
         """The outlet of this run to credit ``url`` to: the most specific outlet of the registry
         that contains it (an edition beats the broader outlet that reached it first); None
         when that outlet is not crawled in this run or nothing contains it."""
-        owner = owning_outlet(url, self.registry)
+        owner = self.registry_index.owner(url)
         if owner is None:
             return None
         if owner.name != outlet.name:
@@ -477,7 +483,7 @@ class NewsSpider(scrapy.Spider):
             self.record_error(outlet.name, response.url, "offsite_redirect",
                               f"page answered from off the outlet's hosts (requested {response.request.url})")
             return None
-        owner = owning_outlet(response.url, self.registry)
+        owner = self.registry_index.owner(response.url)
         if owner is None or owner.name != outlet.name:
             self.crawler.stats.inc_value("newswatch/skipped_other_outlet")
             return None
