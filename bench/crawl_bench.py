@@ -64,19 +64,6 @@ SHAPES = [("wordpress", "fr"), ("aggregator", "fr"), ("portal", "ar"), ("readmor
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def tree_cpu_seconds(pid: int) -> dict[int, float]:
-    """CPU seconds (user + system) used so far by a process and each of its descendants."""
-    out = {}
-    for member in _tree(pid):
-        try:
-            with open(f"/proc/{member}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            out[member] = (int(fields[11]) + int(fields[12])) / TICKS
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
-
-
 def _tree(pid: int) -> list[int]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
@@ -95,56 +82,23 @@ def _tree(pid: int) -> list[int]:
     return members
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants (KiB), from /proc."""
-    total = 0
-    for current in _tree(pid):
-        try:
-            with open(f"/proc/{current}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
-
-
-@dataclass
-class TreeSample:
-    peak: int = 0  # KiB, the whole tree's highest RSS seen
-    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds (last seen; children exit first)
-
-
-@contextmanager
-def tree_sampler(pid: int, interval: float, on_sample: Callable[[int], None] | None = None) -> Iterator[TreeSample]:
-    """The benches' one sampler: while the ``with`` block runs, a thread reads the process
-    tree's RSS and CPU every ``interval`` seconds (each RSS also goes to ``on_sample``)."""
-    sample, stop = TreeSample(), threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            rss = tree_rss_kib(pid)
-            sample.peak = max(sample.peak, rss)
-            sample.cpu.update(tree_cpu_seconds(pid))
-            if on_sample:
-                on_sample(rss)
-            stop.wait(interval)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield sample
-    finally:
-        stop.set()
-        thread.join()
-
-
 def pss_kib(pid: int) -> int:
     """Proportional resident memory of one process (KiB): a page shared by N processes counts 1/N."""
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
             for line in fh:
                 if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
@@ -172,54 +126,47 @@ class Sched:
         return max(0.0, self.life - self.run - self.wait)
 
 
-class TreeSampler:
-    """Samples this bench's child process trees every 0.2 s: the peak of their summed PSS, and
-    each process's time on a core, waiting for a core and asleep.
+@dataclass
+class TreeSample:
+    """What the sampler saw of a process tree.
 
-    Why PSS: the page processes share the fork server's pages copy-on-write, and RSS summed
-    over the tree counts those once per process. Why schedstat: on a shared machine a low
-    "CPU busy" share is either our processes idling (sleep) or other processes holding the
-    cores (wait); only the first is ours to fix."""
+    Why PSS beside RSS: the page processes share the fork server's pages copy-on-write, and
+    RSS summed over the tree counts those once per process. Why schedstat: on a shared
+    machine a low "CPU busy" share is either our processes idling (sleep) or other processes
+    holding the cores (wait); only the first is ours to fix."""
 
-    def __init__(self) -> None:
-        self.peak_pss_kib = 0
-        self.sched: dict[int, Sched] = {}
-        self.names: dict[int, str] = {}
-        self.parents: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+    peak: int = 0  # KiB, the whole tree's highest summed RSS seen
+    peak_pss_kib: int = 0  # KiB, the whole tree's highest summed PSS seen: its real memory
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds (last seen; children exit first)
+    sched: dict[int, Sched] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # pid -> command line
+    parents: dict[int, int] = field(default_factory=dict)
 
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        me = os.getpid()
-        while not self._stop.is_set():
-            members = [m for m in _tree(me) if m != me]
-            self.peak_pss_kib = max(self.peak_pss_kib, sum(pss_kib(m) for m in members))
-            now = time.perf_counter()
-            for member in members:
-                try:
-                    with open(f"/proc/{member}/stat") as fh:
-                        if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                            continue  # exited, not yet reaped: its life is over
-                    with open(f"/proc/{member}/schedstat") as fh:
-                        run_ns, wait_ns = (int(v) for v in fh.read().split()[:2])
-                    if member not in self.names:
-                        with open(f"/proc/{member}/cmdline", "rb") as fh:
-                            self.names[member] = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
-                        with open(f"/proc/{member}/stat") as fh:
-                            self.parents[member] = int(fh.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                seen = self.sched.setdefault(member, Sched(now, now, run_ns / 1e9, wait_ns / 1e9))
-                seen.last, seen.run, seen.wait = now, run_ns / 1e9 - seen.run0, wait_ns / 1e9 - seen.wait0
-            time.sleep(0.2)
+    def read(self, members: list[int], now: float) -> int:
+        """One tick over the tree's processes; returns the tree's summed RSS (KiB)."""
+        rss = pss = 0
+        for member in members:
+            try:
+                with open(f"/proc/{member}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                if fields[0] == "Z":
+                    continue  # exited, not yet reaped: its life is over
+                with open(f"/proc/{member}/schedstat") as fh:
+                    run_ns, wait_ns = (int(v) for v in fh.read().split()[:2])
+                if member not in self.names:
+                    with open(f"/proc/{member}/cmdline", "rb") as fh:
+                        self.names[member] = fh.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                    self.parents[member] = int(fields[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            self.cpu[member] = (int(fields[11]) + int(fields[12])) / TICKS
+            rss += _rss_kib(member)
+            pss += pss_kib(member)
+            seen = self.sched.setdefault(member, Sched(now, now, run_ns / 1e9, wait_ns / 1e9))
+            seen.last, seen.run, seen.wait = now, run_ns / 1e9 - seen.run0, wait_ns / 1e9 - seen.wait0
+        self.peak = max(self.peak, rss)
+        self.peak_pss_kib = max(self.peak_pss_kib, pss)
+        return rss
 
     def shares(self, which: str) -> tuple[float, float, float]:
         """(on a core, waiting for a core, asleep) as shares of the lives of the processes named
@@ -234,6 +181,33 @@ class TreeSampler:
         life = sum(s.life for s in chosen) or 1.0
         return (sum(s.run for s in chosen) / life, sum(s.wait for s in chosen) / life,
                 sum(s.sleep for s in chosen) / life)
+
+
+@contextmanager
+def tree_sampler(pid: int | None, interval: float,
+                 on_sample: Callable[[int], None] | None = None) -> Iterator[TreeSample]:
+    """The benches' one sampler: while the ``with`` block runs, a thread reads the process
+    tree of ``pid`` (None: every child tree of this process) every ``interval`` seconds:
+    summed RSS and PSS, CPU and scheduling per process (each summed RSS also goes to
+    ``on_sample``)."""
+    sample, stop = TreeSample(), threading.Event()
+    me = os.getpid()
+
+    def run() -> None:
+        while not stop.is_set():
+            members = _tree(pid) if pid is not None else [m for m in _tree(me) if m != me]
+            rss = sample.read(members, time.perf_counter())
+            if on_sample:
+                on_sample(rss)
+            stop.wait(interval)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield sample
+    finally:
+        stop.set()
+        thread.join()
 
 
 def real_pages_rate() -> tuple[float, int, float] | None:
@@ -400,10 +374,11 @@ class Measured:
     wall: float
     peak_kib: int
     cpu: dict[int, float]  # pid -> CPU seconds (last seen; children exit before their parent)
+    sample: TreeSample  # the whole sampling: PSS, scheduling per process
 
 
 def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = None) -> Measured:
-    """Run a command, sampling its whole process tree's RSS and CPU every 0.2 s."""
+    """Run a command, sampling its whole process tree (memory, CPU, scheduling) every 0.2 s."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
@@ -411,7 +386,7 @@ def run_measured(command: list[str], env: dict[str, str], stdin: bytes | None = 
         out, err = process.communicate(stdin)
         wall = time.perf_counter() - started
     sampler.cpu.setdefault(process.pid, 0.0)
-    return Measured(process.returncode, out, err, wall, sampler.peak, sampler.cpu)
+    return Measured(process.returncode, out, err, wall, sampler.peak, sampler.cpu, sampler)
 
 
 @dataclass
@@ -450,9 +425,8 @@ def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[in
         env = {**os.environ, "DATABASE_URL": url, "NEWSWATCH_DATA_DIR": tmp, "NEWSWATCH_DOWNLOAD_DELAY": "0",
                "NEWSWATCH_AUTOTHROTTLE": "false", "NEWSWATCH_MAX_PAGES_PER_OUTLET": str(per_outlet + 10),
                "NEWSWATCH_LOG_LEVEL": "WARNING"}
-        with TreeSampler() as sampler:
-            run = run_measured([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
-                                "--days", "3650"], env)
+        run = run_measured([sys.executable, "-m", "newswatch.cli", "crawl", "--sources", str(sources),
+                            "--days", "3650"], env)
         if run.returncode != 0:
             print(run.err.decode()[-3000:])
             raise SystemExit("crawl failed")
@@ -465,7 +439,8 @@ def crawl_once(web: LocalWeb, sites: list, per_outlet: int, truth: dict[tuple[in
     crawler_pid = min(run.cpu)  # the Popen'd process; its children have later pids
     return Crawl(stored, (times.finished_at - times.started_at).total_seconds(), run.wall, run.peak_kib,
                  run.cpu.get(crawler_pid, 0.0), sum(v for k, v in run.cpu.items() if k != crawler_pid),
-                 score(texts, truth), sampler.peak_pss_kib, sampler.shares("crawler"), sampler.shares("pages"))
+                 score(texts, truth), run.sample.peak_pss_kib, run.sample.shares("crawler"),
+                 run.sample.shares("pages"))
 
 
 TRAFILATURA_PARALLEL = 4
@@ -520,15 +495,13 @@ def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], name
         env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
         env[HOSTS_VAR] = ",".join(f"{names[s.name]}={addresses[s.name]}" for s in sites)
         wrapper = [sys.executable, str(ROOT / "bench" / "trafilatura_named.py"), "--config-file", str(config)]
-        with TreeSampler() as listing:
-            listed = run_measured([*wrapper, "-i", str(homepages), "--sitemap", "--list"], env)
+        listed = run_measured([*wrapper, "-i", str(homepages), "--sitemap", "--list"], env)
         if listed.returncode != 0:
             raise SystemExit("trafilatura --sitemap --list failed: " + listed.err.decode()[-2000:])
         urls = Path(tmp) / "urls.txt"
         urls.write_bytes(listed.out)
-        with TreeSampler() as extracting:
-            extracted = run_measured([*wrapper, "-i", str(urls), "--parallel", str(TRAFILATURA_PARALLEL), "--json",
-                                      "--with-metadata"], env)
+        extracted = run_measured([*wrapper, "-i", str(urls), "--parallel", str(TRAFILATURA_PARALLEL), "--json",
+                                  "--with-metadata"], env)
         if extracted.returncode != 0:
             raise SystemExit("trafilatura -i failed: " + extracted.err.decode()[-2000:])
     texts: dict[str, str] = {}
@@ -541,7 +514,7 @@ def trafilatura_once(web: LocalWeb, sites: list, addresses: dict[str, str], name
         texts[url] = record.get("text") or record.get("raw_text") or ""
     return TrafilaturaCrawl(len(texts), listed.wall, extracted.wall, max(listed.peak_kib, extracted.peak_kib),
                             sum(listed.cpu.values()) + sum(extracted.cpu.values()), score(texts, truth),
-                            max(listing.peak_pss_kib, extracting.peak_pss_kib), extracting.shares("all"))
+                            max(listed.sample.peak_pss_kib, extracted.sample.peak_pss_kib), extracted.sample.shares("all"))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crawl_bench import TreeSampler, pss_kib  # noqa: E402
+from bench.crawl_bench import pss_kib, tree_sampler  # noqa: E402
 
 
 def _child(code: str) -> subprocess.Popen[bytes]:
@@ -18,7 +18,7 @@ def _child(code: str) -> subprocess.Popen[bytes]:
 
 
 def test_an_idle_child_is_idle_and_a_busy_one_is_not() -> None:
-    with TreeSampler() as sampler:
+    with tree_sampler(None, 0.2) as sampler:  # every child tree of this process
         sleeper = _child("import time; time.sleep(4)")  # long beside its start-up on a busy machine
         busy = _child("import time\nend = time.monotonic() + 1.5\nwhile time.monotonic() < end: pass")
         sleeper.wait()
