@@ -82,27 +82,25 @@ def _tree(pid: int) -> list[int]:
     return members
 
 
-def pss_kib(pid: int) -> int:
-    """Proportional resident memory of one process (KiB): a page shared by N processes counts 1/N."""
+def _proc_kib(pid: int, name: str, key: str) -> int:
+    """One KiB figure of a process from /proc/PID/<name> (0 once the process is gone)."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
+        with open(f"/proc/{pid}/{name}") as fh:
             for line in fh:
-                if line.startswith("Pss:"):
+                if line.startswith(key):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional resident memory of one process (KiB): a page shared by N processes counts 1/N."""
+    return _proc_kib(pid, "smaps_rollup", "Pss:")
 
 
 def _rss_kib(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return _proc_kib(pid, "status", "VmRSS:")
 
 
 @dataclass
